@@ -1,0 +1,25 @@
+//! The domain of the one-stop desk (Bộ phận Một cửa): identifiers, statuses
+//! and their transition table, the procedure catalogue, agencies, roles.
+//!
+//! This crate does no I/O so that every rule here can be unit-tested and
+//! reused by the storage, intake, routing and API layers alike.
+
+pub mod agency;
+pub mod applicant;
+pub mod channel;
+pub mod codes;
+pub mod error;
+pub mod procedure;
+pub mod role;
+pub mod status;
+
+pub use agency::{Agency, AgencyLevel};
+pub use applicant::{mask_name, Applicant};
+pub use channel::Channel;
+pub use codes::{AgencyCode, DossierCode, ProcedureCode};
+pub use error::DomainError;
+pub use procedure::{
+    DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration, SubmittedDocument,
+};
+pub use role::Role;
+pub use status::Status;
