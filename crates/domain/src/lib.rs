@@ -11,6 +11,7 @@ pub mod codes;
 pub mod error;
 pub mod procedure;
 pub mod role;
+pub mod search;
 pub mod status;
 
 pub use agency::{Agency, AgencyLevel};
@@ -22,4 +23,5 @@ pub use procedure::{
     DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration, SubmittedDocument,
 };
 pub use role::Role;
+pub use search::search_key;
 pub use status::Status;

@@ -51,7 +51,7 @@ impl DurationUnit {
 
 /// A statutory processing time: an amount in a unit, and for `same_day`
 /// the local cut-off time in minutes after midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatutoryDuration {
     pub amount: u32,
     pub unit: DurationUnit,
@@ -135,7 +135,7 @@ pub struct RequiredDocument {
 }
 
 /// One published version of a procedure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Procedure {
     pub code: ProcedureCode,
     pub version: i32,

@@ -1,0 +1,14 @@
+//! Receiving dossiers at the counter (DESIGN.md §1.1): the completeness
+//! check against the published list, the written guidance for incomplete
+//! dossiers, the dossier code, the PIN and the receipt with appointment.
+
+pub mod error;
+pub mod pin;
+pub mod receipt;
+pub mod receive;
+pub mod validate;
+
+pub use error::{FieldError, IntakeError};
+pub use pin::PinHasher;
+pub use receipt::Receipt;
+pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};

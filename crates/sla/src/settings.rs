@@ -159,18 +159,28 @@ impl CalendarSettings {
             .map_err(|_| SettingsError::TimeZone(s.to_string()))
     }
 
-    /// Parses `"sat,sun"` (English three-letter names, any case).
+    /// Parses `"sat,sun"` (English three-letter names, any case). All seven
+    /// days are refused.
     pub fn parse_weekly_days_off(s: &str) -> Result<Vec<Weekday>, SettingsError> {
         if s.trim().is_empty() {
             return Ok(Vec::new());
         }
-        s.split(',')
+        let days = s
+            .split(',')
             .map(|d| {
                 d.trim()
                     .parse::<Weekday>()
                     .map_err(|_| SettingsError::WeeklyDaysOff(s.to_string()))
             })
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        // A week without a working day would leave no office time at all.
+        let mut distinct = days.clone();
+        distinct.sort_by_key(|d| d.num_days_from_monday());
+        distinct.dedup();
+        if distinct.len() == 7 {
+            return Err(SettingsError::WeeklyDaysOff(s.to_string()));
+        }
+        Ok(days)
     }
 }
 
@@ -200,5 +210,6 @@ mod tests {
             vec![Weekday::Sat, Weekday::Sun]
         );
         assert!(CalendarSettings::parse_weekly_days_off("sat,caturday").is_err());
+        assert!(CalendarSettings::parse_weekly_days_off("mon,tue,wed,thu,fri,sat,sun").is_err());
     }
 }

@@ -1,0 +1,106 @@
+//! The JSON request-body extractor. Unlike actix's own, every failure is a
+//! problem+json answer naming what is wrong: a body too large (413), a
+//! wrong content type (415), malformed JSON or a field of the wrong shape
+//! (400, with the field's path).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::error::PayloadError;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest};
+use motcua_intake::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub struct JsonBody<T>(pub T);
+
+fn payload_error(e: actix_web::Error, limit: usize) -> ApiError {
+    match e.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            format!("the request body exceeds the limit of {limit} bytes"),
+        )
+        .vi("Dữ liệu gửi lên quá lớn"),
+        _ => ApiError::bad_request(format!("could not read the request body: {e}")),
+    }
+}
+
+/// Parses JSON, naming the path of the first offending field.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("the request body is empty; send a JSON object"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                "Malformed JSON",
+                format!("the body is not valid JSON: {message}"),
+            )
+            .vi("Dữ liệu gửi lên không phải JSON hợp lệ")
+        } else {
+            // serde names a missing field only in its message; put it in
+            // the path so clients see `applicant.name`, not the parent.
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next());
+            let field = match (path.as_str(), missing) {
+                (".", Some(name)) => name.to_string(),
+                (_, Some(name)) => format!("{path}.{name}"),
+                (".", None) => "body".to_string(),
+                _ => path,
+            };
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-body",
+                "Invalid request body",
+                format!("{field}: {message}"),
+            )
+            .vi("Dữ liệu gửi lên thiếu hoặc sai trường")
+            .with_errors(vec![FieldError::new(field, message)])
+        }
+    })
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(256 * 1024, |s| s.config.body_limit);
+        let content_type_ok = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "send the body as Content-Type: application/json",
+                ));
+            }
+            let bytes = bytes.await.map_err(|e| payload_error(e, limit))?;
+            parse(&bytes).map(JsonBody)
+        })
+    }
+}

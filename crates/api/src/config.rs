@@ -1,0 +1,35 @@
+//! Server configuration, passed explicitly (no global singleton). The CLI
+//! fills it from flags and `MOTCUA_*` environment variables.
+
+use motcua_sla::CalendarSettings;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    /// 0 picks a default per backend.
+    pub pool_size: u32,
+    /// Base address citizens reach the server at, printed on receipts.
+    pub public_base_url: String,
+    /// JWT signing secret; generated once and kept in the database when
+    /// absent, so tokens survive a restart and work on every server.
+    pub jwt_secret: Option<String>,
+    /// Lifetime of access tokens, in seconds.
+    pub token_ttl_seconds: i64,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    pub calendar: CalendarSettings,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://motcua.db".into(),
+            pool_size: 0,
+            public_base_url: "http://127.0.0.1:8080".into(),
+            jwt_secret: None,
+            token_ttl_seconds: 8 * 3600,
+            body_limit: 256 * 1024,
+            calendar: CalendarSettings::default(),
+        }
+    }
+}

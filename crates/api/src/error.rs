@@ -1,0 +1,245 @@
+//! Every error response is `application/problem+json` (RFC 9457) with a
+//! stable `type`, an English `title`/`detail`, a Vietnamese `detail_vi`
+//! where the desk shows it, and for validation the offending fields.
+//!
+//! Which error to use: handlers return [`ApiError`]; domain, intake and
+//! storage errors convert into it with `?`. Storage failures become a 500
+//! whose details go to the log only.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use motcua_intake::{FieldError, IntakeError};
+use motcua_store::StoreError;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// The problem+json body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable machine-readable problem type, e.g. `/problems/incomplete-dossier`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The same detail in Vietnamese, for what the desk shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_vi: Option<String>,
+    /// For validation problems: every offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Problem-specific members (missing documents, allowed statuses...).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
+    pub extra: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    problem: Problem,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.problem.title, self.problem.detail)
+    }
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            problem: Problem {
+                kind: format!("/problems/{slug}"),
+                title: title.to_string(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                detail_vi: None,
+                errors: Vec::new(),
+                extra: None,
+            },
+        }
+    }
+
+    pub fn vi(mut self, detail_vi: impl Into<String>) -> Self {
+        self.problem.detail_vi = Some(detail_vi.into());
+        self
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.problem.errors = errors;
+        self
+    }
+
+    pub fn with_extra(mut self, extra: Value) -> Self {
+        self.problem.extra = Some(extra);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "Invalid request",
+            detail,
+        )
+        .vi("Dữ liệu không hợp lệ")
+        .with_errors(errors)
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        ApiError::invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
+        .vi("Cần đăng nhập")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+            .vi("Không có quyền thực hiện thao tác này")
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("{what} not found"),
+        )
+        .vi("Không tìm thấy")
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the server could not complete the request; it has been logged",
+        )
+        .vi("Lỗi hệ thống")
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            detail,
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status)
+            .content_type("application/problem+json")
+            .json(&self.problem)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found("record"),
+            StoreError::Duplicate(_) => ApiError::conflict("a record with this key already exists")
+                .vi("Dữ liệu đã tồn tại"),
+            StoreError::MissingReference(_) => ApiError::invalid_field(
+                "reference",
+                "refers to a record that does not exist",
+            ),
+            StoreError::Pool(ref err) => {
+                tracing::error!(error = %err, "database pool exhausted or unreachable");
+                ApiError::unavailable("the database is not reachable; try again shortly")
+            }
+            other => {
+                tracing::error!(error = %other, "storage error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Invalid(errors) => ApiError::invalid(errors),
+            IntakeError::UnknownProcedure(code) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-procedure",
+                "Unknown procedure",
+                format!("procedure {code:?} is not in the catalogue"),
+            )
+            .vi(format!("Thủ tục {code:?} không có trong danh mục"))
+            .with_errors(vec![FieldError::new("procedure", "unknown procedure code")]),
+            IntakeError::Forbidden(detail) => ApiError::forbidden(detail),
+            IntakeError::Incomplete { slip_id, missing } => {
+                let list_en = missing
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "incomplete-dossier",
+                    "Incomplete dossier",
+                    format!("the dossier lacks: {list_en}; no code was issued"),
+                )
+                .vi(format!(
+                    "Hồ sơ chưa đầy đủ, cần bổ sung: {list_en}. Chưa cấp mã hồ sơ."
+                ))
+                .with_extra(serde_json::json!({
+                    "missing_documents": missing,
+                    "guidance_slip": slip_id,
+                }))
+            }
+            IntakeError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        tracing::error!("blocking task was cancelled");
+        ApiError::internal()
+    }
+}
+
+impl From<motcua_store::DieselError> for ApiError {
+    fn from(e: motcua_store::DieselError) -> Self {
+        StoreError::from(e).into()
+    }
+}

@@ -1,0 +1,80 @@
+//! The OpenAPI document, generated from the handler annotations. The copy
+//! checked in at `api-spec/openapi.json` is compared with this by a test.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "motcua",
+        description = "Backend of Vietnam's one-stop-shop desk for administrative procedures (Bộ phận Một cửa). Errors are application/problem+json (RFC 9457).",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        routes::health::healthz,
+        routes::auth::token,
+        routes::auth::me,
+        routes::agencies::list,
+        routes::agencies::get_one,
+        routes::agencies::create,
+        routes::agencies::update,
+        routes::procedures::list,
+        routes::procedures::get_one,
+        routes::procedures::create,
+        routes::procedures::update,
+        routes::users::list,
+        routes::users::create,
+        routes::dossiers::create,
+        routes::dossiers::get_one,
+        routes::dossiers::receipt,
+        routes::dossiers::reissue_pin,
+        routes::dossiers::guidance_slip,
+        routes::public::lookup,
+        routes::openapi::document,
+    ),
+    components(schemas(
+        motcua_domain::MissingDocument,
+        motcua_intake::FieldError,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "dossiers", description = "Intake, receipts and the staff view"),
+        (name = "public", description = "Citizen look-up by code and PIN"),
+        (name = "catalogue", description = "Agencies and procedures"),
+        (name = "auth", description = "Staff login"),
+        (name = "users", description = "Staff accounts"),
+        (name = "operations", description = "Health and this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as pretty JSON with a trailing newline, exactly as checked
+/// in.
+pub fn json() -> String {
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_string());
+    text.push('\n');
+    text
+}

@@ -1,0 +1,438 @@
+//! Dossiers for staff: intake at the counter, the full view with history,
+//! the receipt, reissuing a lost PIN, and guidance slips.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use motcua_domain::{Channel, Role, Status, SubmittedDocument};
+use motcua_intake::receipt::{format_local, lookup_url, ReceiptInput};
+use motcua_intake::{Clerk, IntakeRequest, PinHasher, Receipt};
+use motcua_store::dossiers::Dossier;
+use motcua_store::events::{Event, NewEvent};
+use motcua_store::{agencies, dossiers, events, guidance, procedures, time, users, DbConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Staff;
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct IntakeResponse {
+    pub code: String,
+    /// The PIN for the public look-up. Shown once: print it on the receipt.
+    pub pin: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub received_at: DateTime<Utc>,
+    /// The appointment to return the result.
+    pub due_at: DateTime<Utc>,
+    pub due_at_local: String,
+    pub procedure_code: String,
+    pub procedure_version: i32,
+    /// The receipt, with the PIN, as JSON or (Accept: text/html) printable.
+    pub receipt_url: String,
+    pub lookup_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApplicantDto {
+    pub name: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: i64,
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<Event> for EventDto {
+    fn from(e: Event) -> Self {
+        EventDto {
+            id: e.id,
+            kind: e.kind,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor_name: e.actor_name,
+            data: e.data,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DossierDto {
+    pub id: String,
+    pub code: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub status_text_vi: &'static str,
+    pub status_text_en: &'static str,
+    pub channel: Channel,
+    pub channel_code: i32,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub procedure_version: i32,
+    pub receiving_agency_code: String,
+    pub handling_agency_code: String,
+    pub applicant: ApplicantDto,
+    pub documents: Vec<SubmittedDocument>,
+    pub fee_vnd: i64,
+    pub book_volume: i32,
+    pub book_entry: i64,
+    pub received_at: DateTime<Utc>,
+    pub received_by: String,
+    /// The current appointment.
+    pub due_at: DateTime<Utc>,
+    /// The appointment printed on the receipt; the on-time verdict is
+    /// measured against it.
+    pub original_due_at: DateTime<Utc>,
+    /// Office time left until the appointment, in seconds (negative when
+    /// overdue).
+    pub remaining_working_seconds: i64,
+    pub note: String,
+    /// Every write on the dossier, oldest first.
+    pub history: Vec<EventDto>,
+}
+
+/// May this staff member see the dossier? Staff of the receiving or the
+/// handling agency, admins, and supervisors of an agency above either.
+pub fn can_view(conn: &mut DbConnection, staff: &Staff, d: &Dossier) -> Result<bool, ApiError> {
+    let own = staff.agency.as_str();
+    if staff.role == Role::Admin || own == d.receiving_agency || own == d.handling_agency {
+        return Ok(true);
+    }
+    if staff.role == Role::Supervisor {
+        for agency in [&d.receiving_agency, &d.handling_agency] {
+            if agencies::with_ancestors(conn, agency)?.iter().any(|a| a == own) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Loads a dossier the caller may see; a dossier they may not see is a
+/// 403, an unknown code a 404.
+fn load_visible(conn: &mut DbConnection, staff: &Staff, code: &str) -> Result<Dossier, ApiError> {
+    let d = dossiers::find_by_code(conn, code)?.ok_or_else(|| ApiError::not_found("dossier"))?;
+    if !can_view(conn, staff, &d)? {
+        return Err(ApiError::forbidden(format!(
+            "dossier {code} is not handled by your agency {}",
+            staff.agency
+        )));
+    }
+    Ok(d)
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
+    security(("bearer" = [])), request_body = IntakeRequest,
+    responses(
+        (status = 201, description = "Received: code, PIN and appointment issued", body = IntakeResponse),
+        (status = 422, description = "Incomplete (the guidance lists every missing document; no code issued), unknown procedure or invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a clerk of the receiving agency", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    JsonBody(req): JsonBody<IntakeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Clerk])?;
+    let clerk = Clerk {
+        user_id: staff.id.clone(),
+        name: staff.name.clone(),
+        role: staff.role,
+        agency: staff.agency.clone(),
+    };
+    let calendar = state.calendar.clone();
+    let pins = state.pins.clone();
+    let received = state
+        .with_conn(move |conn| Ok(motcua_intake::receive(conn, &calendar, &pins, &clerk, &req)?))
+        .await?;
+    let d = &received.dossier;
+    let body = IntakeResponse {
+        code: d.code.clone(),
+        pin: received.pin.clone(),
+        status: d.status,
+        status_code: d.status.code(),
+        received_at: d.received_at,
+        due_at: d.due_at,
+        due_at_local: format_local(&state.calendar, d.due_at),
+        procedure_code: d.procedure_code.clone(),
+        procedure_version: d.procedure_version,
+        receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
+        lookup_url: lookup_url(&state.config.public_base_url, &d.code, Some(&received.pin)),
+    };
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/dossiers/{}", d.code)))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, body = DossierDto),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/dossiers/{code}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar.clone();
+    let dto = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?;
+            let history = events::for_dossier(conn, &d.id)?;
+            let now = time::now();
+            let remaining = if now <= d.due_at {
+                calendar.working_seconds_between(now, d.due_at)
+            } else {
+                -calendar.working_seconds_between(d.due_at, now)
+            };
+            Ok(DossierDto {
+                id: d.id,
+                code: d.code,
+                status: d.status,
+                status_code: d.status.code(),
+                status_text_vi: d.status.label_vi(),
+                status_text_en: d.status.label_en(),
+                channel: d.channel,
+                channel_code: d.channel.code(),
+                procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
+                procedure_code: d.procedure_code,
+                procedure_version: d.procedure_version,
+                receiving_agency_code: d.receiving_agency,
+                handling_agency_code: d.handling_agency,
+                applicant: ApplicantDto {
+                    name: d.applicant_name,
+                    id_number: d.applicant_id_number,
+                    phone: d.applicant_phone,
+                    email: d.applicant_email,
+                    address: d.applicant_address,
+                },
+                documents: d.documents,
+                fee_vnd: d.fee_vnd,
+                book_volume: d.book_year,
+                book_entry: d.book_entry,
+                received_at: d.received_at,
+                received_by: d.received_by,
+                due_at: d.due_at,
+                original_due_at: d.original_due_at,
+                remaining_working_seconds: remaining,
+                note: d.note,
+                history: history.into_iter().map(EventDto::from).collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(dto))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ReceiptQuery {
+    /// The PIN, to print it on the receipt (right after intake). Without
+    /// it the receipt says the PIN is on the original.
+    pub pin: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code"), ReceiptQuery),
+    responses(
+        (status = 200, description = "The receipt as JSON, or with Accept: text/html a printable A5 page in Vietnamese with a QR code", body = Receipt),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The PIN does not match", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/dossiers/{code}/receipt")]
+pub async fn receipt(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    query: web::Query<ReceiptQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let pin = query.into_inner().pin.filter(|p| !p.trim().is_empty());
+    let st = state.clone();
+    let receipt = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            if let Some(pin) = &pin {
+                if !st.pins.verify(&d.code, pin, &d.pin_hash) {
+                    return Err(ApiError::invalid_field("pin", "does not match this dossier"));
+                }
+            }
+            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?
+                .ok_or_else(ApiError::internal)?;
+            let agency = agencies::get(conn, &d.receiving_agency)?.ok_or_else(ApiError::internal)?;
+            let clerk = users::get(conn, &d.received_by)?
+                .map(|u| u.full_name)
+                .unwrap_or_default();
+            let pin = pin.map(|p| p.trim().to_ascii_uppercase());
+            Ok(Receipt::build(&ReceiptInput {
+                dossier: &d,
+                procedure: &procedure,
+                agency: &agency,
+                clerk_name: &clerk,
+                public_base_url: &st.config.public_base_url,
+                pin: pin.as_deref(),
+                calendar: &st.calendar,
+            }))
+        })
+        .await?;
+    if wants_html(&req) {
+        let html = receipt.to_html().map_err(|e| {
+            tracing::error!(error = %e, "receipt template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(html));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(receipt))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PinResponse {
+    pub code: String,
+    /// The new PIN; the old one no longer works.
+    pub pin: String,
+    pub receipt_url: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/pin", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "A new PIN for a citizen who lost the receipt", body = PinResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/pin")]
+pub async fn reissue_pin(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Clerk])?;
+    let code = path.into_inner();
+    let pins = state.pins.clone();
+    let (code, pin) = state
+        .with_conn(move |conn| {
+            conn.write_tx(|conn| {
+                let d = dossiers::find_by_code(conn, &code)?
+                    .ok_or_else(|| ApiError::not_found("dossier"))?;
+                if d.receiving_agency != staff.agency.as_str() {
+                    return Err(ApiError::forbidden("only the receiving desk can reissue a PIN"));
+                }
+                let pin = PinHasher::generate();
+                let now = time::now();
+                dossiers::set_pin_hash(conn, &d.id, &pins.hash(&d.code, &pin), now)?;
+                events::append(
+                    conn,
+                    &NewEvent {
+                        subject_type: "dossier",
+                        subject_id: &d.id,
+                        dossier_id: Some(&d.id),
+                        kind: "dossier.pin_reissued",
+                        actor: &staff.actor(),
+                        at: now,
+                        data: json!({}),
+                    },
+                )?;
+                Ok((d.code, pin))
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(PinResponse {
+            receipt_url: format!("/api/v1/dossiers/{code}/receipt?pin={pin}"),
+            code,
+            pin,
+        }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GuidanceSlipDto {
+    pub id: String,
+    pub agency_code: String,
+    pub procedure_code: String,
+    pub procedure_version: i32,
+    pub applicant_name: String,
+    pub applicant_id_number: String,
+    #[schema(value_type = Object)]
+    pub documents: serde_json::Value,
+    /// Everything the applicant was told to bring.
+    #[schema(value_type = Object)]
+    pub missing: serde_json::Value,
+    pub issued_by: String,
+    pub issued_at: DateTime<Utc>,
+}
+
+#[utoipa::path(get, path = "/api/v1/guidance-slips/{id}", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Guidance slip id, from the incomplete-dossier problem")),
+    responses((status = 200, body = GuidanceSlipDto),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/guidance-slips/{id}")]
+pub async fn guidance_slip(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let slip = state
+        .with_conn(move |conn| {
+            let s = guidance::get(conn, &id)?.ok_or_else(|| ApiError::not_found("guidance slip"))?;
+            if staff.role != Role::Admin && s.agency_code != staff.agency.as_str() {
+                return Err(ApiError::forbidden("the slip was issued by another agency"));
+            }
+            Ok(s)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(GuidanceSlipDto {
+        id: slip.id,
+        agency_code: slip.agency_code,
+        procedure_code: slip.procedure_code,
+        procedure_version: slip.procedure_version,
+        applicant_name: slip.applicant_name,
+        applicant_id_number: slip.applicant_id_number,
+        documents: slip.documents,
+        missing: slip.missing,
+        issued_by: slip.issued_by,
+        issued_at: slip.issued_at,
+    }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(create)
+        .service(get_one)
+        .service(receipt)
+        .service(reissue_pin)
+        .service(guidance_slip);
+}

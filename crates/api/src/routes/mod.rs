@@ -1,0 +1,35 @@
+//! One module per resource, each with its own `configure`.
+
+pub mod agencies;
+pub mod auth;
+pub mod dossiers;
+pub mod health;
+pub mod openapi;
+pub mod procedures;
+pub mod public;
+pub mod users;
+
+use actix_web::web;
+
+use crate::error::ApiError;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    auth::configure(cfg);
+    agencies::configure(cfg);
+    procedures::configure(cfg);
+    users::configure(cfg);
+    dossiers::configure(cfg);
+    public::configure(cfg);
+    openapi::configure(cfg);
+}
+
+/// Unknown routes and methods answer problem+json too.
+pub async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "no-such-route",
+        "No such route",
+        format!("{} {} is not part of this API; see /api/v1/openapi.json", req.method(), req.path()),
+    ))
+}

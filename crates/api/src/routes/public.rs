@@ -1,0 +1,119 @@
+//! The citizen's look-up by dossier code and PIN. No login. Unknown code
+//! and wrong PIN answer the same 404 so the sequential codes printed on
+//! paper reveal nothing.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use motcua_domain::{mask_name, Status};
+use motcua_intake::receipt::format_local;
+use motcua_store::{agencies, dossiers, procedures};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicAgency {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicDossier {
+    pub code: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub status_text_vi: &'static str,
+    pub status_text_en: &'static str,
+    pub procedure_name: String,
+    /// The agency handling the dossier now.
+    pub agency: PublicAgency,
+    /// Initials only: "N***** V** A*".
+    pub applicant_name: String,
+    pub received_at: DateTime<Utc>,
+    pub received_at_local: String,
+    /// The current appointment.
+    pub due_at: DateTime<Utc>,
+    pub due_at_local: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct LookupQuery {
+    /// The PIN printed on the receipt.
+    pub pin: Option<String>,
+}
+
+/// A stored hash verified against when the code is unknown, so both
+/// failures cost the same.
+const DUMMY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "dossier-not-found",
+        "Dossier not found",
+        "no dossier matches this code and PIN; check both on your receipt",
+    )
+    .vi("Không tìm thấy hồ sơ với mã hồ sơ và mã tra cứu này; vui lòng kiểm tra lại giấy tiếp nhận")
+}
+
+#[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
+    params(("code" = String, Path, description = "Dossier code from the receipt"), LookupQuery),
+    responses((status = 200, body = PublicDossier),
+        (status = 400, description = "No PIN given", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown code or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/public/dossiers/{code}")]
+pub async fn lookup(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<LookupQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let pin = query
+        .into_inner()
+        .pin
+        .filter(|p| !p.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid_field("pin", "the PIN printed on the receipt is required"))?;
+    let st = state.clone();
+    let view = state
+        .with_conn(move |conn| {
+            let found = dossiers::find_by_code(conn, &code)?;
+            let (hash, code_for_mac) = match &found {
+                Some(d) => (d.pin_hash.as_str(), d.code.as_str()),
+                None => (DUMMY_HASH, code.as_str()),
+            };
+            let ok = st.pins.verify(code_for_mac, &pin, hash);
+            let d = match (ok, found) {
+                (true, Some(d)) => d,
+                _ => return Err(not_found()),
+            };
+            let agency = agencies::get(conn, &d.handling_agency)?;
+            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?;
+            Ok(PublicDossier {
+                code: d.code,
+                status: d.status,
+                status_code: d.status.code(),
+                status_text_vi: d.status.label_vi(),
+                status_text_en: d.status.label_en(),
+                procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
+                agency: PublicAgency {
+                    code: d.handling_agency.clone(),
+                    name: agency.map(|a| a.name).unwrap_or(d.handling_agency),
+                },
+                applicant_name: mask_name(&d.applicant_name),
+                received_at: d.received_at,
+                received_at_local: format_local(&st.calendar, d.received_at),
+                due_at: d.due_at,
+                due_at_local: format_local(&st.calendar, d.due_at),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(view))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(lookup);
+}

@@ -1,0 +1,76 @@
+//! What every handler shares: the pool, the calendar, the keys.
+
+use std::sync::Arc;
+
+use motcua_intake::PinHasher;
+use motcua_sla::WorkingCalendar;
+use motcua_store::{settings, Database, DbConnection, StoreError};
+use rand::RngCore;
+
+use crate::auth::JwtKeys;
+use crate::config::Config;
+use crate::error::ApiError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub calendar: Arc<WorkingCalendar>,
+    pub pins: PinHasher,
+    pub jwt: Arc<JwtKeys>,
+    pub config: Arc<Config>,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("invalid stored secret {0}")]
+    Secret(&'static str),
+}
+
+impl AppState {
+    /// Connects, migrates, and loads (or creates once) the server secrets.
+    pub fn prepare(config: Config) -> Result<AppState, StartError> {
+        let db = Database::connect(&config.database_url, config.pool_size)?;
+        db.migrate()?;
+        let mut conn = db.get()?;
+        let jwt_secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => settings::get_or_init(&mut conn, "jwt_secret", || random_hex(32))?,
+        };
+        // The PIN key always lives in the database: every server must hash
+        // PINs alike, and rotating the JWT secret must not void receipts.
+        let pin_key = settings::get_or_init(&mut conn, "pin_key", || random_hex(32))?;
+        let pin_key = hex::decode(pin_key).map_err(|_| StartError::Secret("pin_key"))?;
+        drop(conn);
+        let calendar = WorkingCalendar::new(config.calendar.clone());
+        Ok(AppState {
+            db,
+            calendar: Arc::new(calendar),
+            pins: PinHasher::new(&pin_key),
+            jwt: Arc::new(JwtKeys::new(jwt_secret.as_bytes(), config.token_ttl_seconds)),
+            config: Arc::new(config),
+        })
+    }
+
+    /// Runs blocking database work on the thread pool, taking the pooled
+    /// connection inside the closure.
+    pub async fn with_conn<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

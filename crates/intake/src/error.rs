@@ -1,0 +1,50 @@
+//! Why an intake was not accepted. Each variant maps to one HTTP status in
+//! the API layer; none carries storage details to the client.
+
+use motcua_domain::MissingDocument;
+use motcua_store::StoreError;
+use serde::Serialize;
+use thiserror::Error;
+use utoipa::ToSchema;
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `applicant.email`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum IntakeError {
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    #[error("unknown procedure {0:?}")]
+    UnknownProcedure(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// The dossier is incomplete: nothing was issued; the guidance slip
+    /// listing everything missing was recorded under `slip_id`.
+    #[error("the dossier is incomplete")]
+    Incomplete {
+        slip_id: String,
+        missing: Vec<MissingDocument>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<motcua_store::DieselError> for IntakeError {
+    fn from(e: motcua_store::DieselError) -> Self {
+        IntakeError::Store(StoreError::from(e))
+    }
+}

@@ -1,0 +1,314 @@
+//! Logging a dossier at the counter: check, number, time, record — in one
+//! transaction.
+
+use chrono::{DateTime, Datelike, Utc};
+use motcua_domain::{
+    AgencyCode, Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
+};
+use motcua_sla::WorkingCalendar;
+use motcua_store::dossiers::Dossier;
+use motcua_store::events::{Actor, NewEvent};
+use motcua_store::guidance::GuidanceSlip;
+use motcua_store::{counters, dossiers, events, guidance, procedures, time, DbConnection};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::validate;
+use crate::{FieldError, IntakeError, PinHasher};
+
+/// The staff member logging the dossier.
+#[derive(Debug, Clone)]
+pub struct Clerk {
+    pub user_id: String,
+    pub name: String,
+    pub role: Role,
+    pub agency: AgencyCode,
+}
+
+/// The applicant as the counter sends it; validated into
+/// [`motcua_domain::Applicant`].
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct ApplicantInput {
+    /// Full name of the citizen or the business.
+    pub name: String,
+    /// Citizen id (12 digits), former id (9), passport or business number.
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct IntakeRequest {
+    /// Procedure code from the catalogue.
+    pub procedure: String,
+    pub applicant: ApplicantInput,
+    /// Documents handed in, by the procedure's document codes.
+    #[serde(default)]
+    pub documents: Vec<SubmittedDocument>,
+    /// Receiving channel; `counter` when omitted.
+    #[serde(default = "default_channel")]
+    pub channel: Channel,
+    /// Receiving agency; the clerk's own agency when omitted. A clerk can
+    /// only log dossiers at their own agency.
+    pub agency: Option<String>,
+    /// Free note printed in the tracking book.
+    pub note: Option<String>,
+}
+
+fn default_channel() -> Channel {
+    Channel::Counter
+}
+
+/// A dossier just logged, with its PIN in clear: the only moment the PIN
+/// exists outside the citizen's receipt.
+#[derive(Debug, Clone)]
+pub struct ReceivedDossier {
+    pub dossier: Dossier,
+    pub pin: String,
+    pub procedure: Procedure,
+}
+
+struct Checked {
+    applicant_name: String,
+    id_number: String,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    note: String,
+}
+
+fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
+    let mut errors = Vec::new();
+    if req.procedure.trim().is_empty() {
+        errors.push(FieldError::new("procedure", "is required"));
+    }
+    let a = &req.applicant;
+    let checked = Checked {
+        applicant_name: validate::required(&mut errors, "applicant.name", &a.name, 200),
+        id_number: validate::id_number(&mut errors, "applicant.id_number", &a.id_number),
+        phone: validate::phone(&mut errors, "applicant.phone", a.phone.as_deref()),
+        email: validate::email(&mut errors, "applicant.email", a.email.as_deref()),
+        address: validate::optional(&mut errors, "applicant.address", a.address.as_deref(), 500),
+        note: validate::optional(&mut errors, "note", req.note.as_deref(), 1000)
+            .unwrap_or_default(),
+    };
+    if req.documents.len() > 100 {
+        errors.push(FieldError::new("documents", "at most 100 entries"));
+    }
+    for (i, d) in req.documents.iter().enumerate() {
+        if d.original == 0 && d.copies == 0 {
+            errors.push(FieldError::new(
+                format!("documents[{i}]"),
+                "needs at least one original or one copy",
+            ));
+        }
+        if d.original > 100 || d.copies > 100 {
+            errors.push(FieldError::new(
+                format!("documents[{i}]"),
+                "at most 100 originals and 100 copies",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(IntakeError::Invalid(errors))
+    }
+}
+
+/// Receives a dossier. A complete dossier gets a code, a PIN, a receipt
+/// and a due time, all written in one transaction with its event. An
+/// incomplete one gets a recorded guidance slip and
+/// [`IntakeError::Incomplete`]; no code is issued.
+pub fn receive(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    pins: &PinHasher,
+    clerk: &Clerk,
+    req: &IntakeRequest,
+) -> Result<ReceivedDossier, IntakeError> {
+    if !matches!(clerk.role, Role::Clerk) {
+        return Err(IntakeError::Forbidden(
+            "only counter clerks log dossiers".into(),
+        ));
+    }
+    if let Some(agency) = &req.agency {
+        if agency != clerk.agency.as_str() {
+            return Err(IntakeError::Forbidden(format!(
+                "clerks of {} cannot log dossiers at {agency}",
+                clerk.agency
+            )));
+        }
+    }
+    let checked = check(req)?;
+    let procedure = procedures::get(conn, req.procedure.trim())?
+        .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
+    if procedure.agency != clerk.agency {
+        return Err(IntakeError::Forbidden(format!(
+            "procedure {} is received at {}, not at {}",
+            procedure.code, procedure.agency, clerk.agency
+        )));
+    }
+    let unknown = procedure.unknown_documents(&req.documents);
+    if !unknown.is_empty() {
+        return Err(IntakeError::Invalid(
+            unknown
+                .into_iter()
+                .map(|c| {
+                    FieldError::new(
+                        "documents",
+                        format!("{c:?} is not on the published list of procedure {}; the desk may not ask for or log other papers", procedure.code),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    let missing = procedure.missing_documents(&req.documents);
+    if !missing.is_empty() {
+        return record_guidance(conn, clerk, req, &procedure, &checked, missing);
+    }
+    let pin = PinHasher::generate();
+    let actor = Actor {
+        id: Some(clerk.user_id.clone()),
+        name: clerk.name.clone(),
+    };
+    let dossier = conn.write_tx(|conn| -> Result<Dossier, IntakeError> {
+        let now = time::now();
+        let local_date = calendar.local_date(now);
+        let day_key = DossierCode::day_key(local_date);
+        let agency = clerk.agency.as_str();
+        let due_at = calendar.due_at(now, &procedure.duration);
+        let sequence = counters::next(conn, &counters::daily_dossier_key(agency, &day_key))?;
+        let book_entry = counters::next(
+            conn,
+            &counters::tracking_book_key(agency, local_date.year()),
+        )?;
+        let code = DossierCode::new(
+            clerk.agency.clone(),
+            local_date,
+            u32::try_from(sequence).unwrap_or(u32::MAX),
+        )
+        .map_err(|e| IntakeError::Invalid(vec![FieldError::new("code", e.to_string())]))?
+        .to_string();
+        let dossier = Dossier {
+            id: uuid::Uuid::now_v7().to_string(),
+            pin_hash: pins.hash(&code, &pin),
+            code,
+            procedure_code: procedure.code.to_string(),
+            procedure_version: procedure.version,
+            receiving_agency: agency.to_string(),
+            handling_agency: procedure.agency.to_string(),
+            status: Status::Received,
+            channel: req.channel,
+            applicant_name: checked.applicant_name.clone(),
+            applicant_id_number: checked.id_number.clone(),
+            applicant_phone: checked.phone.clone(),
+            applicant_email: checked.email.clone(),
+            applicant_address: checked.address.clone(),
+            documents: req.documents.clone(),
+            fee_vnd: procedure.fee_vnd,
+            book_year: local_date.year(),
+            book_entry,
+            received_at: now,
+            due_at,
+            original_due_at: due_at,
+            received_by: clerk.user_id.clone(),
+            note: checked.note.clone(),
+            created_at: now,
+            updated_at: now,
+        };
+        dossiers::insert(conn, &dossier)?;
+        events::append(
+            conn,
+            &NewEvent {
+                subject_type: "dossier",
+                subject_id: &dossier.id,
+                dossier_id: Some(&dossier.id),
+                kind: "dossier.received",
+                actor: &actor,
+                at: now,
+                data: json!({
+                    "code": dossier.code,
+                    "procedure": dossier.procedure_code,
+                    "procedure_version": dossier.procedure_version,
+                    "channel": dossier.channel.name(),
+                    "status_code": Status::Received.code(),
+                    "documents": dossier.documents,
+                    "received_at": now,
+                    "due_at": due_at,
+                    "due_cause": due_cause(&procedure, now, due_at),
+                }),
+            },
+        )?;
+        Ok(dossier)
+    })?;
+    Ok(ReceivedDossier {
+        dossier,
+        pin,
+        procedure,
+    })
+}
+
+/// Why the due time is what it is, in words, for the history.
+fn due_cause(p: &Procedure, received: DateTime<Utc>, due: DateTime<Utc>) -> String {
+    let d = p.duration;
+    format!(
+        "received {} under procedure {} v{}: statutory time {} {}{}, due {}",
+        received.to_rfc3339(),
+        p.code,
+        p.version,
+        d.amount,
+        d.unit.as_str(),
+        d.cutoff_minute
+            .map(|m| format!(" (cut-off {:02}:{:02})", m / 60, m % 60))
+            .unwrap_or_default(),
+        due.to_rfc3339()
+    )
+}
+
+fn record_guidance(
+    conn: &mut DbConnection,
+    clerk: &Clerk,
+    req: &IntakeRequest,
+    procedure: &Procedure,
+    checked: &Checked,
+    missing: Vec<MissingDocument>,
+) -> Result<ReceivedDossier, IntakeError> {
+    let slip = GuidanceSlip {
+        id: uuid::Uuid::now_v7().to_string(),
+        agency_code: clerk.agency.to_string(),
+        procedure_code: procedure.code.to_string(),
+        procedure_version: procedure.version,
+        applicant_name: checked.applicant_name.clone(),
+        applicant_id_number: checked.id_number.clone(),
+        documents: json!(req.documents),
+        missing: json!(missing),
+        issued_by: clerk.user_id.clone(),
+        issued_at: time::now(),
+    };
+    let actor = Actor {
+        id: Some(clerk.user_id.clone()),
+        name: clerk.name.clone(),
+    };
+    conn.write_tx(|conn| -> Result<(), IntakeError> {
+        guidance::insert(conn, &slip)?;
+        events::append(
+            conn,
+            &NewEvent {
+                subject_type: "guidance_slip",
+                subject_id: &slip.id,
+                dossier_id: None,
+                kind: "guidance.issued",
+                actor: &actor,
+                at: slip.issued_at,
+                data: json!({ "procedure": slip.procedure_code, "missing": missing }),
+            },
+        )?;
+        Ok(())
+    })?;
+    Err(IntakeError::Incomplete {
+        slip_id: slip.id,
+        missing,
+    })
+}

@@ -1,0 +1,151 @@
+//! The connection enum over both backends and the choice of backend by URL.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::StoreError;
+
+/// A connection to either backend. Queries written against this type run
+/// on both; the few statements that differ (upserts) match on the variant
+/// through [`each_backend!`](crate::each_backend).
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL's scheme: `postgres://` and
+    /// `postgresql://` are PostgreSQL; `sqlite://PATH`, `sqlite:PATH` and a
+    /// plain path are SQLite. Any other scheme is refused rather than being
+    /// taken for a file name.
+    pub fn from_url(url: &str) -> Result<(Backend, String), StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok((Backend::Postgres, url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(url.to_string()));
+            }
+            return Ok((Backend::Sqlite, path.to_string()));
+        }
+        if url.is_empty() || url.contains("://") {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        Ok((Backend::Sqlite, url.to_string()))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Runs the same expression on the concrete connection of either backend,
+/// for statements the multi-connection cannot express (`ON CONFLICT`).
+#[macro_export]
+macro_rules! each_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Pg($c) => $body,
+            $crate::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// Per-connection SQLite settings: write-ahead log so readers never block
+/// the writer, a busy timeout so concurrent writers queue instead of
+/// failing, foreign keys enforced.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
+     PRAGMA busy_timeout = 15000; \
+     PRAGMA foreign_keys = ON; \
+     PRAGMA synchronous = NORMAL;";
+
+impl DbConnection {
+    /// Opens a connection to the backend the URL names.
+    pub fn open(url: &str) -> Result<DbConnection, StoreError> {
+        let (backend, target) = Backend::from_url(url)?;
+        match backend {
+            Backend::Postgres => PgConnection::establish(&target)
+                .map(DbConnection::Pg)
+                .map_err(|e| StoreError::Connection(e.to_string())),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&target)
+                    .map_err(|e| StoreError::Connection(e.to_string()))?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(|e| StoreError::Connection(e.to_string()))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Runs `f` in one write transaction. On SQLite the transaction starts
+    /// with `BEGIN IMMEDIATE`, taking the write lock up front: a deferred
+    /// transaction that reads and then writes fails with `SQLITE_BUSY` when
+    /// another writer committed in between, which the busy timeout cannot
+    /// cure. On PostgreSQL it is an ordinary transaction.
+    pub fn write_tx<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConnection::Pg(_) => self.transaction(f),
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                match f(self) {
+                    Ok(value) => {
+                        <Self as Connection>::TransactionManager::commit_transaction(self)?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        <Self as Connection>::TransactionManager::rollback_transaction(self)?;
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        let cases = [
+            ("postgres://u@h/db", Backend::Postgres, "postgres://u@h/db"),
+            ("postgresql://h/db", Backend::Postgres, "postgresql://h/db"),
+            ("sqlite://motcua.db", Backend::Sqlite, "motcua.db"),
+            ("sqlite:///tmp/x.db", Backend::Sqlite, "/tmp/x.db"),
+            ("sqlite:x.db", Backend::Sqlite, "x.db"),
+            ("data/motcua.db", Backend::Sqlite, "data/motcua.db"),
+        ];
+        for (url, backend, target) in cases {
+            let (b, t) = Backend::from_url(url).unwrap();
+            assert_eq!((b, t.as_str()), (backend, target), "{url}");
+        }
+        for bad in ["mysql://h/db", "", "sqlite://", "http://x"] {
+            assert!(Backend::from_url(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The audit trail: every write appends an event; events are never updated
+//! or deleted (the database refuses it, see the migration's triggers).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::schema::events;
+use crate::time::{from_db, to_db};
+use crate::{DbConnection, StoreResult};
+
+/// Who did something: a staff user, a citizen, or the system itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Actor {
+        Actor {
+            id: None,
+            name: name.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub dossier_id: Option<&'a str>,
+    pub kind: &'a str,
+    pub actor: &'a Actor,
+    pub at: DateTime<Utc>,
+    pub data: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub kind: String,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+    pub data: Value,
+}
+
+type EventColumns = (
+    events::id,
+    events::subject_type,
+    events::subject_id,
+    events::kind,
+    events::actor_id,
+    events::actor_name,
+    events::at,
+    events::data,
+);
+
+const COLUMNS: EventColumns = (
+    events::id,
+    events::subject_type,
+    events::subject_id,
+    events::kind,
+    events::actor_id,
+    events::actor_name,
+    events::at,
+    events::data,
+);
+
+type EventTuple = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    chrono::NaiveDateTime,
+    String,
+);
+
+fn from_tuple(t: EventTuple) -> Event {
+    Event {
+        id: t.0,
+        subject_type: t.1,
+        subject_id: t.2,
+        kind: t.3,
+        actor_id: t.4,
+        actor_name: t.5,
+        at: from_db(t.6),
+        data: serde_json::from_str(&t.7).unwrap_or(Value::Null),
+    }
+}
+
+pub fn append(conn: &mut DbConnection, e: &NewEvent<'_>) -> StoreResult<()> {
+    diesel::insert_into(events::table)
+        .values((
+            events::subject_type.eq(e.subject_type),
+            events::subject_id.eq(e.subject_id),
+            events::dossier_id.eq(e.dossier_id),
+            events::kind.eq(e.kind),
+            events::actor_id.eq(e.actor.id.as_deref()),
+            events::actor_name.eq(&e.actor.name),
+            events::at.eq(to_db(e.at)),
+            events::data.eq(e.data.to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A dossier's history, oldest first.
+pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Event>> {
+    let rows: Vec<EventTuple> = events::table
+        .filter(events::dossier_id.eq(dossier_id))
+        .order(events::id.asc())
+        .select(COLUMNS)
+        .load(conn)?;
+    Ok(rows.into_iter().map(from_tuple).collect())
+}
+
+/// The history of any other subject (a procedure, a user, an agency).
+pub fn for_subject(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> StoreResult<Vec<Event>> {
+    let rows: Vec<EventTuple> = events::table
+        .filter(events::subject_type.eq(subject_type))
+        .filter(events::subject_id.eq(subject_id))
+        .order(events::id.asc())
+        .select(COLUMNS)
+        .load(conn)?;
+    Ok(rows.into_iter().map(from_tuple).collect())
+}

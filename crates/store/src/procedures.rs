@@ -1,0 +1,210 @@
+//! The procedure catalogue. The `procedures` table holds the current
+//! version; every version ever published is kept as a snapshot in
+//! `procedure_versions`, so a dossier keeps the version it was received
+//! under.
+
+use diesel::prelude::*;
+use motcua_domain::{
+    search_key, AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument,
+    StatutoryDuration,
+};
+
+use crate::schema::{procedure_versions, procedures};
+use crate::time::{now, to_db};
+use crate::{DbConnection, StoreError, StoreResult};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = procedures)]
+struct Row {
+    code: String,
+    version: i32,
+    name: String,
+    field: String,
+    agency_code: String,
+    duration_amount: i32,
+    duration_unit: String,
+    cutoff_minute: Option<i32>,
+    fee_vnd: i64,
+    fee_note: String,
+    legal_basis: String,
+    result: String,
+    online_allowed: bool,
+    documents: String,
+}
+
+impl Row {
+    fn into_domain(self) -> StoreResult<Procedure> {
+        let documents: Vec<RequiredDocument> = serde_json::from_str(&self.documents)?;
+        Ok(Procedure {
+            code: ProcedureCode::parse(&self.code)?,
+            version: self.version,
+            name: self.name,
+            field: self.field,
+            agency: AgencyCode::parse(&self.agency_code)?,
+            duration: StatutoryDuration {
+                amount: u32::try_from(self.duration_amount)
+                    .map_err(|_| StoreError::Corrupt("negative duration".into()))?,
+                unit: DurationUnit::parse(&self.duration_unit)?,
+                cutoff_minute: self.cutoff_minute.and_then(|m| u16::try_from(m).ok()),
+            },
+            fee_vnd: self.fee_vnd,
+            fee_note: self.fee_note,
+            required_documents: documents,
+            legal_basis: self.legal_basis,
+            result: self.result,
+            online_allowed: self.online_allowed,
+        })
+    }
+}
+
+fn search_text(p: &Procedure) -> String {
+    search_key(&format!("{} {} {}", p.code, p.name, p.field))
+}
+
+fn snapshot(conn: &mut DbConnection, p: &Procedure) -> StoreResult<()> {
+    diesel::insert_into(procedure_versions::table)
+        .values((
+            procedure_versions::procedure_code.eq(p.code.as_str()),
+            procedure_versions::version.eq(p.version),
+            procedure_versions::snapshot.eq(serde_json::to_string(p)?),
+            procedure_versions::created_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Publishes a new procedure at version 1.
+pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> {
+    let mut p = p.clone();
+    p.version = 1;
+    let t = to_db(now());
+    diesel::insert_into(procedures::table)
+        .values((
+            procedures::code.eq(p.code.as_str()),
+            procedures::version.eq(p.version),
+            procedures::name.eq(&p.name),
+            procedures::field.eq(&p.field),
+            procedures::agency_code.eq(p.agency.as_str()),
+            procedures::duration_amount.eq(p.duration.amount as i32),
+            procedures::duration_unit.eq(p.duration.unit.as_str()),
+            procedures::cutoff_minute.eq(p.duration.cutoff_minute.map(i32::from)),
+            procedures::fee_vnd.eq(p.fee_vnd),
+            procedures::fee_note.eq(&p.fee_note),
+            procedures::legal_basis.eq(&p.legal_basis),
+            procedures::result.eq(&p.result),
+            procedures::online_allowed.eq(p.online_allowed),
+            procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
+            procedures::search_text.eq(search_text(&p)),
+            procedures::created_at.eq(t),
+            procedures::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    snapshot(conn, &p)?;
+    Ok(p)
+}
+
+/// Publishes a new version of an existing procedure. The version number is
+/// the stored one plus one, whatever the caller passed.
+pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> {
+    let current: i32 = procedures::table
+        .find(p.code.as_str())
+        .select(procedures::version)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let mut p = p.clone();
+    p.version = current + 1;
+    diesel::update(procedures::table.find(p.code.as_str()))
+        .set((
+            procedures::version.eq(p.version),
+            procedures::name.eq(&p.name),
+            procedures::field.eq(&p.field),
+            procedures::agency_code.eq(p.agency.as_str()),
+            procedures::duration_amount.eq(p.duration.amount as i32),
+            procedures::duration_unit.eq(p.duration.unit.as_str()),
+            procedures::cutoff_minute.eq(p.duration.cutoff_minute.map(i32::from)),
+            procedures::fee_vnd.eq(p.fee_vnd),
+            procedures::fee_note.eq(&p.fee_note),
+            procedures::legal_basis.eq(&p.legal_basis),
+            procedures::result.eq(&p.result),
+            procedures::online_allowed.eq(p.online_allowed),
+            procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
+            procedures::search_text.eq(search_text(&p)),
+            procedures::updated_at.eq(to_db(now())),
+        ))
+        .execute(conn)?;
+    snapshot(conn, &p)?;
+    Ok(p)
+}
+
+pub fn get(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Procedure>> {
+    procedures::table
+        .find(code)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Row::into_domain)
+        .transpose()
+}
+
+/// A procedure as it was published at a given version.
+pub fn get_version(
+    conn: &mut DbConnection,
+    code: &str,
+    version: i32,
+) -> StoreResult<Option<Procedure>> {
+    let snapshot: Option<String> = procedure_versions::table
+        .find((code, version))
+        .select(procedure_versions::snapshot)
+        .first(conn)
+        .optional()?;
+    snapshot
+        .map(|s| serde_json::from_str(&s).map_err(StoreError::from))
+        .transpose()
+}
+
+/// Filters for the catalogue list.
+#[derive(Debug, Clone, Default)]
+pub struct ProcedureFilter {
+    pub agency: Option<String>,
+    /// Free text, matched accent-insensitively against code, name and field.
+    pub text: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub fn list(conn: &mut DbConnection, f: &ProcedureFilter) -> StoreResult<(Vec<Procedure>, i64)> {
+    let build = || {
+        let mut q = procedures::table.into_boxed();
+        if let Some(agency) = &f.agency {
+            q = q.filter(procedures::agency_code.eq(agency.clone()));
+        }
+        if let Some(text) = &f.text {
+            for word in search_key(text).split(' ').filter(|w| !w.is_empty()) {
+                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                q = q.filter(
+                    procedures::search_text
+                        .like(format!("%{escaped}%"))
+                        .escape('\\'),
+                );
+            }
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order(procedures::code.asc())
+        .limit(f.limit)
+        .offset(f.offset)
+        .select(Row::as_select())
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(Row::into_domain)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(procedures::table.count().get_result(conn)?)
+}

@@ -1,0 +1,10 @@
+DROP FUNCTION IF EXISTS events_append_only() CASCADE;
+DROP TABLE events;
+DROP TABLE guidance_slips;
+DROP TABLE dossiers;
+DROP TABLE counters;
+DROP TABLE users;
+DROP TABLE procedure_versions;
+DROP TABLE procedures;
+DROP TABLE agencies;
+DROP TABLE settings;

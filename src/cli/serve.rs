@@ -1,0 +1,68 @@
+//! `motcua serve`.
+
+use std::net::TcpListener;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use motcua_api::{demo, AppState};
+
+use super::Common;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MOTCUA_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load demo agencies, procedures and users into an empty database.
+    #[arg(long, env = "MOTCUA_DEMO")]
+    pub demo: bool,
+    /// Base URL citizens reach the server at, printed on receipts and QR
+    /// codes (default: http://BIND).
+    #[arg(long, env = "MOTCUA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// JWT signing secret (default: generated once, kept in the database).
+    #[arg(long, env = "MOTCUA_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "MOTCUA_TOKEN_TTL", default_value_t = 8 * 3600)]
+    pub token_ttl: i64,
+    /// Largest request body in bytes.
+    #[arg(long, env = "MOTCUA_BODY_LIMIT", default_value_t = 256 * 1024)]
+    pub body_limit: usize,
+    /// HTTP worker threads (0: one per core).
+    #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+}
+
+pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
+    let mut config = common.config()?;
+    config.public_base_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.bind));
+    config.jwt_secret = args.jwt_secret.clone();
+    config.token_ttl_seconds = args.token_ttl;
+    config.body_limit = args.body_limit;
+    let state = AppState::prepare(config).context("preparing the database")?;
+    if args.demo {
+        let mut conn = state.db.get()?;
+        if demo::load_if_empty(&mut conn).context("loading demo data")? {
+            tracing::warn!(
+                "demo data loaded: users admin, clerk, officer, supervisor, clerk.huyen, all with password {:?}; never use them in production",
+                demo::DEMO_PASSWORD
+            );
+        } else {
+            tracing::info!("database already has data; demo data not loaded");
+        }
+    }
+    let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
+    tracing::info!(
+        address = %args.bind,
+        database = state.db.backend().name(),
+        "motcua is serving; try GET /healthz or /api/v1/openapi.json"
+    );
+    actix_web::rt::System::new().block_on(async move {
+        motcua_api::http_server(state, listener, args.workers)?.await
+    })?;
+    Ok(())
+}
