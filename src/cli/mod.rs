@@ -10,7 +10,11 @@ use motcua_api::Config;
 use motcua_sla::{CalendarSettings, CountFrom, OfficeHours};
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Backend for Vietnam's one-stop-shop desk (Bộ phận Một cửa)")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Backend for Vietnam's one-stop-shop desk (Bộ phận Một cửa)"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub common: Common,
@@ -21,22 +25,47 @@ pub struct Cli {
 #[derive(Args, Clone)]
 pub struct Common {
     /// Database: `sqlite://PATH` or a plain path (SQLite), or `postgres://...`.
-    #[arg(long, global = true, env = "MOTCUA_DATABASE_URL", default_value = "sqlite://motcua.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_DATABASE_URL",
+        default_value = "sqlite://motcua.db"
+    )]
     pub database_url: String,
     /// Connections in the pool (0: 8 for SQLite, 16 for PostgreSQL).
     #[arg(long, global = true, env = "MOTCUA_POOL_SIZE", default_value_t = 0)]
     pub pool_size: u32,
     /// Time zone the calendar counts in.
-    #[arg(long, global = true, env = "MOTCUA_TIME_ZONE", default_value = "Asia/Ho_Chi_Minh")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_TIME_ZONE",
+        default_value = "Asia/Ho_Chi_Minh"
+    )]
     pub time_zone: String,
     /// Daily office hours.
-    #[arg(long, global = true, env = "MOTCUA_OFFICE_HOURS", default_value = "07:00-11:30,13:30-17:00")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_OFFICE_HOURS",
+        default_value = "07:00-11:30,13:30-17:00"
+    )]
     pub office_hours: String,
     /// Weekly days off.
-    #[arg(long, global = true, env = "MOTCUA_WEEKLY_DAYS_OFF", default_value = "sat,sun")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_WEEKLY_DAYS_OFF",
+        default_value = "sat,sun"
+    )]
     pub weekly_days_off: String,
     /// Where a count of days starts: `receipt` or `next_working_day`.
-    #[arg(long, global = true, env = "MOTCUA_COUNT_FROM", default_value = "receipt")]
+    #[arg(
+        long,
+        global = true,
+        env = "MOTCUA_COUNT_FROM",
+        default_value = "receipt"
+    )]
     pub count_from: String,
 }
 

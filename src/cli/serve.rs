@@ -55,14 +55,14 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
             tracing::info!("database already has data; demo data not loaded");
         }
     }
-    let listener = TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
+    let listener =
+        TcpListener::bind(&args.bind).with_context(|| format!("binding {}", args.bind))?;
     tracing::info!(
         address = %args.bind,
         database = state.db.backend().name(),
         "motcua is serving; try GET /healthz or /api/v1/openapi.json"
     );
-    actix_web::rt::System::new().block_on(async move {
-        motcua_api::http_server(state, listener, args.workers)?.await
-    })?;
+    actix_web::rt::System::new()
+        .block_on(async move { motcua_api::http_server(state, listener, args.workers)?.await })?;
     Ok(())
 }

@@ -86,7 +86,10 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                 email: args.email,
             };
             let user = validate_new_user(&input).map_err(|errors| {
-                let text: Vec<_> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                let text: Vec<_> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
                 anyhow::anyhow!(text.join("; "))
             })?;
             let hash = password::hash(&input.password)?;

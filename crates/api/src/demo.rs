@@ -43,7 +43,13 @@ fn code(s: &str) -> Result<AgencyCode, DemoError> {
     AgencyCode::parse(s).map_err(|e| DemoError::Data(e.to_string()))
 }
 
-fn agency(c: &str, name: &str, level: AgencyLevel, parent: Option<&str>, address: &str) -> Result<Agency, DemoError> {
+fn agency(
+    c: &str,
+    name: &str,
+    level: AgencyLevel,
+    parent: Option<&str>,
+    address: &str,
+) -> Result<Agency, DemoError> {
     Ok(Agency {
         code: code(c)?,
         name: name.into(),
@@ -95,13 +101,55 @@ fn procedure(
 pub fn agencies() -> Result<Vec<Agency>, DemoError> {
     use AgencyLevel::*;
     Ok(vec![
-        agency(PROVINCE, "Ủy ban nhân dân tỉnh Trà Vinh", Province, None, "Trung tâm Phục vụ hành chính công tỉnh, số 1 đường Lê Lợi, TP. Trà Vinh")?,
-        agency(CONSTRUCTION_DEPT, "Sở Xây dựng tỉnh Trà Vinh", Department, Some(PROVINCE), "Trung tâm Phục vụ hành chính công tỉnh, quầy số 12")?,
-        agency(DISTRICT, "Ủy ban nhân dân huyện Càng Long", District, Some(PROVINCE), "Bộ phận Một cửa huyện Càng Long, khóm 6, thị trấn Càng Long")?,
-        agency(DISTRICT_LAND_OFFICE, "Chi nhánh Văn phòng đăng ký đất đai huyện Càng Long", District, Some(DISTRICT), "Bộ phận Một cửa huyện Càng Long, quầy đất đai")?,
-        agency(DISTRICT_SOCIAL_INSURANCE, "Bảo hiểm xã hội huyện Càng Long", District, Some(DISTRICT), "Bộ phận Một cửa huyện Càng Long, quầy bảo hiểm")?,
-        agency(COMMUNE, "Ủy ban nhân dân xã An Trường", Commune, Some(DISTRICT), "Bộ phận Một cửa xã An Trường, ấp 2, xã An Trường")?,
-        agency(COMMUNE_POLICE, "Công an xã An Trường", Commune, Some(COMMUNE), "Trụ sở Công an xã An Trường")?,
+        agency(
+            PROVINCE,
+            "Ủy ban nhân dân tỉnh Trà Vinh",
+            Province,
+            None,
+            "Trung tâm Phục vụ hành chính công tỉnh, số 1 đường Lê Lợi, TP. Trà Vinh",
+        )?,
+        agency(
+            CONSTRUCTION_DEPT,
+            "Sở Xây dựng tỉnh Trà Vinh",
+            Department,
+            Some(PROVINCE),
+            "Trung tâm Phục vụ hành chính công tỉnh, quầy số 12",
+        )?,
+        agency(
+            DISTRICT,
+            "Ủy ban nhân dân huyện Càng Long",
+            District,
+            Some(PROVINCE),
+            "Bộ phận Một cửa huyện Càng Long, khóm 6, thị trấn Càng Long",
+        )?,
+        agency(
+            DISTRICT_LAND_OFFICE,
+            "Chi nhánh Văn phòng đăng ký đất đai huyện Càng Long",
+            District,
+            Some(DISTRICT),
+            "Bộ phận Một cửa huyện Càng Long, quầy đất đai",
+        )?,
+        agency(
+            DISTRICT_SOCIAL_INSURANCE,
+            "Bảo hiểm xã hội huyện Càng Long",
+            District,
+            Some(DISTRICT),
+            "Bộ phận Một cửa huyện Càng Long, quầy bảo hiểm",
+        )?,
+        agency(
+            COMMUNE,
+            "Ủy ban nhân dân xã An Trường",
+            Commune,
+            Some(DISTRICT),
+            "Bộ phận Một cửa xã An Trường, ấp 2, xã An Trường",
+        )?,
+        agency(
+            COMMUNE_POLICE,
+            "Công an xã An Trường",
+            Commune,
+            Some(COMMUNE),
+            "Trụ sở Công an xã An Trường",
+        )?,
     ])
 }
 

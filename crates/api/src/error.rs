@@ -38,7 +38,9 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
-    problem: Problem,
+    // Boxed: errors travel through every handler's `Result`, so keep the
+    // `Err` variant one pointer wide.
+    problem: Box<Problem>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -51,7 +53,7 @@ impl ApiError {
     pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: format!("/problems/{slug}"),
                 title: title.to_string(),
                 status: status.as_u16(),
@@ -59,7 +61,7 @@ impl ApiError {
                 detail_vi: None,
                 errors: Vec::new(),
                 extra: None,
-            },
+            }),
         }
     }
 
@@ -87,7 +89,12 @@ impl ApiError {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
     }
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -167,7 +174,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         HttpResponse::build(self.status)
             .content_type("application/problem+json")
-            .json(&self.problem)
+            .json(&*self.problem)
     }
 }
 
@@ -175,12 +182,12 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::not_found("record"),
-            StoreError::Duplicate(_) => ApiError::conflict("a record with this key already exists")
-                .vi("Dữ liệu đã tồn tại"),
-            StoreError::MissingReference(_) => ApiError::invalid_field(
-                "reference",
-                "refers to a record that does not exist",
-            ),
+            StoreError::Duplicate(_) => {
+                ApiError::conflict("a record with this key already exists").vi("Dữ liệu đã tồn tại")
+            }
+            StoreError::MissingReference(_) => {
+                ApiError::invalid_field("reference", "refers to a record that does not exist")
+            }
             StoreError::Pool(ref err) => {
                 tracing::error!(error = %err, "database pool exhausted or unreachable");
                 ApiError::unavailable("the database is not reachable; try again shortly")

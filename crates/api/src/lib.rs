@@ -40,7 +40,10 @@ pub fn http_server(
             .app_data(web::PathConfig::default().error_handler(|err, _req| {
                 ApiError::bad_request(format!("invalid path: {err}")).into()
             }))
-            .wrap(actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms").log_target("motcua::http"))
+            .wrap(
+                actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
+                    .log_target("motcua::http"),
+            )
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })

@@ -3,13 +3,17 @@
 use std::sync::Arc;
 
 use motcua_intake::PinHasher;
-use motcua_sla::WorkingCalendar;
+use motcua_sla::{WorkingCalendar, YearAdjustments};
 use motcua_store::{settings, Database, DbConnection, StoreError};
 use rand::RngCore;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
+
+/// Years the calendar knows holidays for; dates outside follow only the
+/// weekly pattern.
+const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -32,6 +36,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("invalid stored secret {0}")]
     Secret(&'static str),
+    #[error("invalid calendar table: {0}")]
+    Calendar(String),
 }
 
 impl AppState {
@@ -49,12 +55,17 @@ impl AppState {
         let pin_key = settings::get_or_init(&mut conn, "pin_key", || random_hex(32))?;
         let pin_key = hex::decode(pin_key).map_err(|_| StartError::Secret("pin_key"))?;
         drop(conn);
-        let calendar = WorkingCalendar::new(config.calendar.clone());
+        let table = YearAdjustments::vn_public_servants()
+            .map_err(|e| StartError::Calendar(e.to_string()))?;
+        let calendar = WorkingCalendar::for_years(config.calendar.clone(), CALENDAR_YEARS, &table);
         Ok(AppState {
             db,
             calendar: Arc::new(calendar),
             pins: PinHasher::new(&pin_key),
-            jwt: Arc::new(JwtKeys::new(jwt_secret.as_bytes(), config.token_ttl_seconds)),
+            jwt: Arc::new(JwtKeys::new(
+                jwt_secret.as_bytes(),
+                config.token_ttl_seconds,
+            )),
             config: Arc::new(config),
         })
     }

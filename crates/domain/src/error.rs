@@ -7,7 +7,9 @@ use thiserror::Error;
 pub enum DomainError {
     #[error("invalid agency code {0:?}: use 1-40 characters of A-Z, 0-9 and '.'")]
     InvalidAgencyCode(String),
-    #[error("invalid procedure code {0:?}: use 1-60 characters of A-Z, a-z, 0-9, '.', '-' and '_'")]
+    #[error(
+        "invalid procedure code {0:?}: use 1-60 characters of A-Z, a-z, 0-9, '.', '-' and '_'"
+    )]
     InvalidProcedureCode(String),
     #[error("invalid dossier code {0:?}")]
     InvalidDossierCode(String),

@@ -20,7 +20,8 @@ pub use channel::Channel;
 pub use codes::{AgencyCode, DossierCode, ProcedureCode};
 pub use error::DomainError;
 pub use procedure::{
-    DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration, SubmittedDocument,
+    DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration,
+    SubmittedDocument,
 };
 pub use role::Role;
 pub use search::search_key;

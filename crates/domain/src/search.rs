@@ -18,6 +18,9 @@ mod tests {
     #[test]
     fn folds_vietnamese() {
         assert_eq!(search_key("Đăng ký  khai sinh"), "dang ky khai sinh");
-        assert_eq!(search_key("CẤP GIẤY PHÉP XÂY DỰNG"), "cap giay phep xay dung");
+        assert_eq!(
+            search_key("CẤP GIẤY PHÉP XÂY DỰNG"),
+            "cap giay phep xay dung"
+        );
     }
 }

@@ -126,7 +126,13 @@ impl Status {
         use Status::*;
         match self {
             Submitted => &[Received, Refused, Withdrawn],
-            Received => &[Processing, SupplementRequested, Withdrawn, Stopped, Processed],
+            Received => &[
+                Processing,
+                SupplementRequested,
+                Withdrawn,
+                Stopped,
+                Processed,
+            ],
             Processing => &[
                 SupplementRequested,
                 AwaitingPayment,

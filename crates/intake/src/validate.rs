@@ -10,7 +10,10 @@ pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usi
     if v.is_empty() {
         errors.push(FieldError::new(field, "is required"));
     } else if v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     v.to_string()
 }
@@ -24,7 +27,10 @@ pub fn optional(
 ) -> Option<String> {
     let v = value.map(str::trim).filter(|v| !v.is_empty())?;
     if v.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Some(v.to_string())
 }
@@ -55,7 +61,10 @@ pub fn phone(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> 
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-') || (i == 0 && c == '+'));
     if !allowed || !(8..=15).contains(&digits.len()) {
-        errors.push(FieldError::new(field, "must be a phone number of 8-15 digits"));
+        errors.push(FieldError::new(
+            field,
+            "must be a phone number of 8-15 digits",
+        ));
     }
     Some(if v.starts_with('+') {
         format!("+{digits}")
@@ -101,9 +110,18 @@ mod tests {
     fn accepts_good_values_and_normalises() {
         let mut e = Vec::new();
         assert_eq!(id_number(&mut e, "id", " 001090012345 "), "001090012345");
-        assert_eq!(phone(&mut e, "p", Some("0912.345.678")).unwrap(), "0912345678");
-        assert_eq!(phone(&mut e, "p", Some("+84 912 345 678")).unwrap(), "+84912345678");
-        assert_eq!(email(&mut e, "m", Some("an@example.vn")).unwrap(), "an@example.vn");
+        assert_eq!(
+            phone(&mut e, "p", Some("0912.345.678")).unwrap(),
+            "0912345678"
+        );
+        assert_eq!(
+            phone(&mut e, "p", Some("+84 912 345 678")).unwrap(),
+            "+84912345678"
+        );
+        assert_eq!(
+            email(&mut e, "m", Some("an@example.vn")).unwrap(),
+            "an@example.vn"
+        );
         assert_eq!(optional(&mut e, "o", Some("  "), 5), None);
         assert!(e.is_empty(), "{e:?}");
     }

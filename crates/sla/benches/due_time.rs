@@ -13,11 +13,19 @@ use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
 fn due_time(c: &mut Criterion) {
     let table = YearAdjustments::vn_public_servants().unwrap();
     let cal = WorkingCalendar::for_years(CalendarSettings::default(), 2024..=2027, &table);
-    let received = cal.to_utc(NaiveDate::from_ymd_opt(2026, 2, 5).unwrap().and_hms_opt(10, 0, 0).unwrap());
+    let received = cal.to_utc(
+        NaiveDate::from_ymd_opt(2026, 2, 5)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap(),
+    );
     let thirty_days = StatutoryDuration::working_days(30);
     assert_eq!(
         cal.local(cal.due_at(received, &thirty_days)),
-        NaiveDate::from_ymd_opt(2026, 3, 26).unwrap().and_hms_opt(10, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(2026, 3, 26)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
     );
 
     c.bench_function("due_at 30 working days across Tết 2026", |b| {
@@ -32,7 +40,9 @@ fn due_time(c: &mut Criterion) {
         b.iter(|| cal.working_seconds_between(black_box(received), black_box(due)))
     });
     c.bench_function("build calendar 2024-2027 with table", |b| {
-        b.iter(|| WorkingCalendar::for_years(CalendarSettings::default(), black_box(2024..=2027), &table))
+        b.iter(|| {
+            WorkingCalendar::for_years(CalendarSettings::default(), black_box(2024..=2027), &table)
+        })
     });
 }
 

@@ -232,7 +232,13 @@ impl WorkingCalendar {
     /// swapped off by the government).
     pub fn with_days_off(mut self, days: impl IntoIterator<Item = NaiveDate>) -> Self {
         for date in days {
-            self.list(date, OFF, DayKind::DayOff, "Ngày nghỉ".to_string(), Some("Day off".to_string()));
+            self.list(
+                date,
+                OFF,
+                DayKind::DayOff,
+                "Ngày nghỉ".to_string(),
+                Some("Day off".to_string()),
+            );
         }
         self
     }
@@ -252,7 +258,14 @@ impl WorkingCalendar {
         self
     }
 
-    fn list(&mut self, date: NaiveDate, flag: u8, kind: DayKind, name_vi: String, name_en: Option<String>) {
+    fn list(
+        &mut self,
+        date: NaiveDate,
+        flag: u8,
+        kind: DayKind,
+        name_vi: String,
+        name_en: Option<String>,
+    ) {
         self.table.set(day_number(date), flag);
         let info = DayInfo {
             date,
@@ -279,7 +292,10 @@ impl WorkingCalendar {
         ) else {
             return Vec::new();
         };
-        self.labels.range(first..=last).map(|(_, info)| info.clone()).collect()
+        self.labels
+            .range(first..=last)
+            .map(|(_, info)| info.clone())
+            .collect()
     }
 
     pub fn settings(&self) -> &CalendarSettings {
@@ -426,7 +442,11 @@ impl WorkingCalendar {
                 continue;
             }
             let lo = if day == first { a_second } else { 0 };
-            let hi = if day == last { b_second } else { SECONDS_PER_DAY };
+            let hi = if day == last {
+                b_second
+            } else {
+                SECONDS_PER_DAY
+            };
             if lo == 0 && hi == SECONDS_PER_DAY {
                 total += day_length;
                 continue;
@@ -519,6 +539,7 @@ impl WorkingCalendar {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -569,10 +590,19 @@ mod tests {
     #[test]
     fn same_day_respects_the_cut_off() {
         let d = StatutoryDuration::same_day(15 * 60);
-        assert_eq!(cal().due_at(vn(2026, 10, 7, 14, 59), &d), vn(2026, 10, 7, 17, 0));
-        assert_eq!(cal().due_at(vn(2026, 10, 7, 15, 0), &d), vn(2026, 10, 8, 17, 0));
+        assert_eq!(
+            cal().due_at(vn(2026, 10, 7, 14, 59), &d),
+            vn(2026, 10, 7, 17, 0)
+        );
+        assert_eq!(
+            cal().due_at(vn(2026, 10, 7, 15, 0), &d),
+            vn(2026, 10, 8, 17, 0)
+        );
         // Friday after the cut-off → Monday close.
-        assert_eq!(cal().due_at(vn(2026, 10, 9, 16, 0), &d), vn(2026, 10, 12, 17, 0));
+        assert_eq!(
+            cal().due_at(vn(2026, 10, 9, 16, 0), &d),
+            vn(2026, 10, 12, 17, 0)
+        );
     }
 
     #[test]
@@ -584,8 +614,10 @@ mod tests {
 
     #[test]
     fn count_from_next_working_day() {
-        let mut settings = CalendarSettings::default();
-        settings.count_from = CountFrom::NextWorkingDay;
+        let settings = CalendarSettings {
+            count_from: CountFrom::NextWorkingDay,
+            ..CalendarSettings::default()
+        };
         let cal = WorkingCalendar::new(settings);
         let due = cal.due_at(vn(2026, 10, 7, 10, 0), &StatutoryDuration::working_days(1));
         assert_eq!(due, vn(2026, 10, 8, 17, 0));
@@ -606,8 +638,11 @@ mod tests {
     fn weekday_from_day_numbers() {
         let mut date = d(1899, 12, 25);
         for _ in 0..3000 {
-            assert_eq!(weekday_index(day_number(date)), date.weekday().num_days_from_monday() as usize);
-            date = date + Duration::days(97);
+            assert_eq!(
+                weekday_index(day_number(date)),
+                date.weekday().num_days_from_monday() as usize
+            );
+            date += Duration::days(97);
         }
     }
 
@@ -621,23 +656,24 @@ mod tests {
         assert!(!cal.is_working_day(d(2020, 1, 2)));
         assert!(cal.is_working_day(d(2020, 1, 3)));
         assert!(cal.is_working_day(d(2026, 10, 7)));
-        assert!(cal.is_working_day(d(2030, 1, 5)), "a Saturday listed as worked");
+        assert!(
+            cal.is_working_day(d(2030, 1, 5)),
+            "a Saturday listed as worked"
+        );
         assert!(!cal.is_working_day(d(2030, 1, 6)));
-        assert!(!cal.is_working_day(d(2040, 1, 7)), "a Saturday past the table");
+        assert!(
+            !cal.is_working_day(d(2040, 1, 7)),
+            "a Saturday past the table"
+        );
     }
 
     #[test]
     fn a_calendar_without_working_weekdays_never_comes_due() {
-        let mut settings = CalendarSettings::default();
-        settings.weekly_days_off = vec![
-            chrono::Weekday::Mon,
-            chrono::Weekday::Tue,
-            chrono::Weekday::Wed,
-            chrono::Weekday::Thu,
-            chrono::Weekday::Fri,
-            chrono::Weekday::Sat,
-            chrono::Weekday::Sun,
-        ];
+        use chrono::Weekday::*;
+        let settings = CalendarSettings {
+            weekly_days_off: vec![Mon, Tue, Wed, Thu, Fri, Sat, Sun],
+            ..CalendarSettings::default()
+        };
         let cal = WorkingCalendar::new(settings).with_working_days([d(2026, 10, 7)]);
         let from = vn(2026, 10, 6, 10, 0);
         assert_eq!(cal.add_working_seconds(from, 3600), vn(2026, 10, 7, 8, 0));
@@ -647,7 +683,10 @@ mod tests {
             StatutoryDuration::calendar_days(3),
             StatutoryDuration::same_day(15 * 60),
         ] {
-            assert_eq!(cal.due_at(vn(2026, 10, 8, 10, 0), &duration), DateTime::<Utc>::MAX_UTC);
+            assert_eq!(
+                cal.due_at(vn(2026, 10, 8, 10, 0), &duration),
+                DateTime::<Utc>::MAX_UTC
+            );
         }
     }
 
@@ -655,7 +694,10 @@ mod tests {
     fn next_working_moment_is_never_earlier() {
         let at = vn(2026, 10, 7, 10, 0) + Duration::milliseconds(400);
         assert_eq!(cal().next_working_moment(at), at);
-        assert_eq!(cal().next_working_moment(vn(2026, 10, 7, 11, 30)), vn(2026, 10, 7, 13, 30));
+        assert_eq!(
+            cal().next_working_moment(vn(2026, 10, 7, 11, 30)),
+            vn(2026, 10, 7, 13, 30)
+        );
     }
 
     #[test]
@@ -667,7 +709,10 @@ mod tests {
         // Tết Ất Tỵ: the table's extra day, then the holidays.
         assert_eq!(find(d(2025, 1, 27)).kind, DayKind::DayOff);
         assert_eq!(find(d(2025, 1, 29)).kind, DayKind::Holiday);
-        assert_eq!(find(d(2025, 1, 29)).name_en.as_deref(), Some("Lunar New Year (Tết)"));
+        assert_eq!(
+            find(d(2025, 1, 29)).name_en.as_deref(),
+            Some("Lunar New Year (Tết)")
+        );
         // The compensatory day for Saturday 1 February was placed on 27
         // January: Monday 3 February is worked.
         assert!(find(d(2025, 2, 3)).is_working());
@@ -679,7 +724,11 @@ mod tests {
         // Sorted, one entry a date, only 2025.
         assert!(days.windows(2).all(|w| w[0].date < w[1].date));
         assert!(days.iter().all(|i| i.date.year() == 2025));
-        let off: Vec<NaiveDate> = days.iter().filter(|i| !i.is_working()).map(|i| i.date).collect();
+        let off: Vec<NaiveDate> = days
+            .iter()
+            .filter(|i| !i.is_working())
+            .map(|i| i.date)
+            .collect();
         assert_eq!(
             off,
             vec![

@@ -58,6 +58,9 @@ fn one() -> u32 {
     1
 }
 
+/// The longest run of days one rule can give.
+pub const MAX_HOLIDAY_DAYS: u32 = 31;
+
 impl HolidayRule {
     /// A one-day holiday on a fixed solar date, every year.
     pub fn solar(name_vi: &str, name_en: &str, month: u32, day: u32) -> Self {
@@ -110,11 +113,17 @@ impl HolidayRule {
             HolidayDate::Solar { month, day } => NaiveDate::from_ymd_opt(year, month, day),
             HolidayDate::Lunar { month, day } => lunar_to_solar(year, month, day, false),
         };
-        let Some(first) = anchor.and_then(|a| a.checked_add_signed(Duration::days(self.offset_days.into())))
+        let Some(first) =
+            anchor.and_then(|a| a.checked_add_signed(Duration::days(self.offset_days.into())))
         else {
             return Vec::new();
         };
-        first.iter_days().take(self.days as usize).collect()
+        // A rule is data (possibly edited): cap its length rather than walk
+        // to the end of time on a typo.
+        first
+            .iter_days()
+            .take(self.days.min(MAX_HOLIDAY_DAYS) as usize)
+            .collect()
     }
 }
 
@@ -170,10 +179,11 @@ impl HolidayRules {
     /// - 1 January;
     /// - Tết, 5 days: the last day of the lunar year (the 29th or 30th of
     ///   month 12) and lunar 1/1 to 1/4. The Code only says "5 days"; each
-    ///   year the government picks them, most often the eve and the first
-    ///   four days (2026: 16–20 February), sometimes two days before and
-    ///   three after (2024, 2025). This rule is the default, and the per-year
-    ///   table moves the days when the decision differs;
+    ///   year the government picks them around Tết: the eve and four days
+    ///   after in 2026 (16–20 February), two days before and three after in
+    ///   2024 and 2025. The eve and four after is the default chosen here;
+    ///   the other pattern is the same rule with `spanning(-2, 5)`, and the
+    ///   per-year table records each actual decision;
     /// - Hùng Kings' day, lunar 10/3;
     /// - 30 April and 1 May;
     /// - 2 September and the adjacent day of `national_day_adjacent`
@@ -212,7 +222,7 @@ impl HolidayRules {
         // in January of Y, and a late holiday's compensatory day in the next
         // year.
         let mut holidays: Vec<DayOff> = Vec::new();
-        for rule_year in year - 1..=year + 1 {
+        for rule_year in year.saturating_sub(1)..=year.saturating_add(1) {
             for rule in &self.rules {
                 for date in rule.dates(rule_year) {
                     holidays.push(DayOff {
@@ -231,16 +241,14 @@ impl HolidayRules {
         let mut compensatory: Vec<DayOff> = Vec::new();
         let mut taken: BTreeSet<NaiveDate> = BTreeSet::new();
         // A week of weekly days off would leave no day to compensate on.
-        let any_working_weekday = (0..7).any(|i| {
-            Weekday::try_from(i).is_ok_and(|w| !settings.weekly_days_off.contains(&w))
-        });
+        let any_working_weekday = (0..7)
+            .any(|i| Weekday::try_from(i).is_ok_and(|w| !settings.weekly_days_off.contains(&w)));
         if any_working_weekday {
             for holiday in holidays.iter().filter(|h| weekly_off(h.date)) {
-                let next = holiday
-                    .date
-                    .iter_days()
-                    .skip(1)
-                    .find(|d| !weekly_off(*d) && !holiday_dates.contains(d) && !taken.contains(d));
+                let next =
+                    holiday.date.iter_days().skip(1).find(|d| {
+                        !weekly_off(*d) && !holiday_dates.contains(d) && !taken.contains(d)
+                    });
                 if let Some(date) = next {
                     taken.insert(date);
                     compensatory.push(DayOff {
@@ -253,7 +261,11 @@ impl HolidayRules {
             }
         }
 
-        let mut all: Vec<DayOff> = holidays.into_iter().chain(compensatory).filter(|d| d.date.year() == year).collect();
+        let mut all: Vec<DayOff> = holidays
+            .into_iter()
+            .chain(compensatory)
+            .filter(|d| d.date.year() == year)
+            .collect();
         all.sort_by_key(|d| d.date);
         all
     }
@@ -266,6 +278,7 @@ pub fn default_days_off(year: i32, settings: &CalendarSettings) -> Vec<DayOff> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -309,7 +322,10 @@ mod tests {
     #[test]
     fn weekend_holidays_inside_a_block_compensate_after_it() {
         // Tết Giáp Thìn 2024: 30 Chạp = Friday 9 Feb, 1/1 = Saturday.
-        let tet: Vec<_> = dates(2024).into_iter().filter(|(d, _)| d.month() == 2).collect();
+        let tet: Vec<_> = dates(2024)
+            .into_iter()
+            .filter(|(d, _)| d.month() == 2)
+            .collect();
         assert_eq!(
             tet,
             vec![
@@ -334,11 +350,23 @@ mod tests {
             .collect();
         assert_eq!(
             spring,
-            vec![(d(2023, 4, 29), H), (d(2023, 4, 30), H), (d(2023, 5, 1), H), (d(2023, 5, 2), C), (d(2023, 5, 3), C)]
+            vec![
+                (d(2023, 4, 29), H),
+                (d(2023, 4, 30), H),
+                (d(2023, 5, 1), H),
+                (d(2023, 5, 2), C),
+                (d(2023, 5, 3), C)
+            ]
         );
         // 2024: 1 September (adjacent day) is a Sunday → 3 September.
-        let sep: Vec<_> = dates(2024).into_iter().filter(|(d, _)| d.month() == 9).collect();
-        assert_eq!(sep, vec![(d(2024, 9, 1), H), (d(2024, 9, 2), H), (d(2024, 9, 3), C)]);
+        let sep: Vec<_> = dates(2024)
+            .into_iter()
+            .filter(|(d, _)| d.month() == 9)
+            .collect();
+        assert_eq!(
+            sep,
+            vec![(d(2024, 9, 1), H), (d(2024, 9, 2), H), (d(2024, 9, 3), C)]
+        );
     }
 
     #[test]
@@ -346,10 +374,18 @@ mod tests {
         let settings = CalendarSettings::default();
         let after = HolidayRules::labour_code_2019(AdjacentDay::After);
         let sep = |rules: &HolidayRules, year| -> Vec<NaiveDate> {
-            rules.days_off(year, &settings).into_iter().filter(|o| o.date.month() == 9).map(|o| o.date).collect()
+            rules
+                .days_off(year, &settings)
+                .into_iter()
+                .filter(|o| o.date.month() == 9)
+                .map(|o| o.date)
+                .collect()
         };
         assert_eq!(sep(&after, 2026), vec![d(2026, 9, 2), d(2026, 9, 3)]);
-        assert_eq!(sep(&HolidayRules::default(), 2026), vec![d(2026, 9, 1), d(2026, 9, 2)]);
+        assert_eq!(
+            sep(&HolidayRules::default(), 2026),
+            vec![d(2026, 9, 1), d(2026, 9, 2)]
+        );
         assert_eq!(sep(&HolidayRules::default(), 2019), vec![d(2019, 9, 2)]);
     }
 
@@ -357,7 +393,10 @@ mod tests {
     fn culture_day_from_2026_only() {
         assert!(!dates(2025).iter().any(|(d, _)| d.month() == 11));
         // 24 November 2029 is a Saturday → Monday 26.
-        let nov: Vec<_> = dates(2029).into_iter().filter(|(d, _)| d.month() == 11).collect();
+        let nov: Vec<_> = dates(2029)
+            .into_iter()
+            .filter(|(d, _)| d.month() == 11)
+            .collect();
         assert_eq!(nov, vec![(d(2029, 11, 24), H), (d(2029, 11, 26), C)]);
     }
 
@@ -370,18 +409,32 @@ mod tests {
         rules.rules.push(rule);
         let settings = CalendarSettings::default();
         // Mid-autumn 2027 (15/8 lunar) is Wednesday 15 September 2027.
-        assert!(rules.days_off(2027, &settings).iter().any(|o| o.date == d(2027, 9, 15) && o.name_en == "Test day"));
-        assert!(!rules.days_off(2026, &settings).iter().any(|o| o.name_en == "Test day"));
+        assert!(rules
+            .days_off(2027, &settings)
+            .iter()
+            .any(|o| o.date == d(2027, 9, 15) && o.name_en == "Test day"));
+        assert!(!rules
+            .days_off(2026, &settings)
+            .iter()
+            .any(|o| o.name_en == "Test day"));
     }
 
     #[test]
     fn weekly_days_off_come_from_the_settings() {
         // With Sunday as the only weekly day off, a Saturday holiday gives
         // no compensatory day: 1 May 2027 is a Saturday.
-        let mut settings = CalendarSettings::default();
-        settings.weekly_days_off = vec![Weekday::Sun];
-        let may: Vec<_> = default_days_off(2027, &settings).into_iter().filter(|o| o.date.month() == 5).collect();
+        let settings = CalendarSettings {
+            weekly_days_off: vec![Weekday::Sun],
+            ..CalendarSettings::default()
+        };
+        let may: Vec<_> = default_days_off(2027, &settings)
+            .into_iter()
+            .filter(|o| o.date.month() == 5)
+            .collect();
         assert_eq!(may.len(), 1);
-        assert_eq!(dates(2027).iter().filter(|(d, _)| d.month() == 5).count(), 2);
+        assert_eq!(
+            dates(2027).iter().filter(|(d, _)| d.month() == 5).count(),
+            2
+        );
     }
 }

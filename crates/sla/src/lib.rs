@@ -19,7 +19,9 @@ pub mod settings;
 pub mod year_table;
 
 pub use calendar::{DayInfo, DayKind, WorkingCalendar};
-pub use holidays::{default_days_off, AdjacentDay, DayOff, DayOffKind, HolidayDate, HolidayRule, HolidayRules};
+pub use holidays::{
+    default_days_off, AdjacentDay, DayOff, DayOffKind, HolidayDate, HolidayRule, HolidayRules,
+};
 pub use lunar::{lunar_to_solar, solar_to_lunar, LunarDate};
 pub use settings::{CalendarSettings, CountFrom, OfficeHours, SettingsError};
 pub use year_table::{YearAdjustments, YearTableError};

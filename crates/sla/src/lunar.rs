@@ -59,6 +59,11 @@ const NEW_MOON_EPOCH: f64 = 2_415_021.076_998_695;
 /// The mean synodic month in days.
 const SYNODIC_MONTH: f64 = 29.530_588_853;
 
+/// Lunar years accepted by [`lunar_to_solar`]: well inside the dates
+/// chrono represents. (The astronomy is only meant for 1900–2100; far from
+/// it the results drift from the real sky, but stay well-formed.)
+const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = -200_000..=200_000;
+
 /// A date of the Vietnamese lunar calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LunarDate {
@@ -83,8 +88,19 @@ pub fn solar_to_lunar(date: NaiveDate) -> LunarDate {
 /// `None` when that lunar date does not exist: a month number outside
 /// 1–12, a day past the month's 29 or 30 days, or a leap month the year
 /// does not have.
-pub fn lunar_to_solar(lunar_year: i32, lunar_month: u32, lunar_day: u32, leap: bool) -> Option<NaiveDate> {
-    lunar_to_solar_at(lunar_year, lunar_month, lunar_day, leap, VIETNAM_UTC_OFFSET_HOURS)
+pub fn lunar_to_solar(
+    lunar_year: i32,
+    lunar_month: u32,
+    lunar_day: u32,
+    leap: bool,
+) -> Option<NaiveDate> {
+    lunar_to_solar_at(
+        lunar_year,
+        lunar_month,
+        lunar_day,
+        leap,
+        VIETNAM_UTC_OFFSET_HOURS,
+    )
 }
 
 /// The leap month of a lunar year (the number of the ordinary month it
@@ -158,14 +174,23 @@ pub fn lunar_to_solar_at(
     leap: bool,
     utc_offset_hours: f64,
 ) -> Option<NaiveDate> {
-    if !(1..=12).contains(&lunar_month) || !(1..=30).contains(&lunar_day) {
+    if !(1..=12).contains(&lunar_month)
+        || !(1..=30).contains(&lunar_day)
+        || !SUPPORTED_YEARS.contains(&lunar_year)
+    {
         return None;
     }
     let tz = utc_offset_hours;
     let (a11, b11) = if lunar_month < 11 {
-        (month11_start(lunar_year - 1, tz), month11_start(lunar_year, tz))
+        (
+            month11_start(lunar_year - 1, tz),
+            month11_start(lunar_year, tz),
+        )
     } else {
-        (month11_start(lunar_year, tz), month11_start(lunar_year + 1, tz))
+        (
+            month11_start(lunar_year, tz),
+            month11_start(lunar_year + 1, tz),
+        )
     };
     let mut offset = i64::from(lunar_month) - 11;
     if offset < 0 {
@@ -194,10 +219,16 @@ pub fn lunar_to_solar_at(
 }
 
 fn leap_month_at(lunar_year: i32, tz: f64) -> Option<u32> {
+    if !SUPPORTED_YEARS.contains(&lunar_year) {
+        return None;
+    }
     // Months 1 to 10 lie between month 11 of the year before and month 11
     // of this year, months 11 and 12 after the latter.
     let cycle_leap = |solar_year: i32| {
-        let (a11, b11) = (month11_start(solar_year, tz), month11_start(solar_year + 1, tz));
+        let (a11, b11) = (
+            month11_start(solar_year, tz),
+            month11_start(solar_year + 1, tz),
+        );
         if b11 - a11 <= 365 {
             return None;
         }
@@ -240,12 +271,10 @@ fn new_moon(k: i64) -> f64 {
     // longitude of the ascending node.
     let m = rad(2.553_4 + 29.105_356_70 * k - 0.000_001_4 * t2 - 0.000_000_11 * t3);
     let mp = rad(
-        201.564_3 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3
-            - 0.000_000_058 * t4,
+        201.564_3 + 385.816_935_28 * k + 0.010_758_2 * t2 + 0.000_012_38 * t3 - 0.000_000_058 * t4,
     );
     let f = rad(
-        160.710_8 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3
-            + 0.000_000_011 * t4,
+        160.710_8 + 390.670_502_84 * k - 0.001_611_8 * t2 - 0.000_002_27 * t3 + 0.000_000_011 * t4,
     );
     let om = rad(124.774_6 - 1.563_755_88 * k + 0.002_067_2 * t2 + 0.000_002_15 * t3);
     let periodic = -0.407_20 * mp.sin()
@@ -396,6 +425,7 @@ fn leap_month_offset(a11: i64, tz: f64) -> i64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -431,38 +461,68 @@ mod tests {
         // 1985: solstice 21 Dec 1984 23:23 UTC+7 but 22 Dec 00:23 UTC+8, so
         // month 11 differs and Vietnam's Tết came a month earlier.
         assert_eq!(tet(1985), d(1985, 1, 21));
-        assert_eq!(lunar_to_solar_at(1985, 1, 1, false, 8.0), Some(d(1985, 2, 20)));
+        assert_eq!(
+            lunar_to_solar_at(1985, 1, 1, false, 8.0),
+            Some(d(1985, 2, 20))
+        );
         // 2007: new moon 17 Feb 2007 16:14 UTC.
         assert_eq!(tet(2007), d(2007, 2, 17));
-        assert_eq!(lunar_to_solar_at(2007, 1, 1, false, 8.0), Some(d(2007, 2, 18)));
+        assert_eq!(
+            lunar_to_solar_at(2007, 1, 1, false, 8.0),
+            Some(d(2007, 2, 18))
+        );
         // 1969: new moon 16 Feb 1969 16:25 UTC.
         assert_eq!(tet(1969), d(1969, 2, 16));
-        assert_eq!(lunar_to_solar_at(1969, 1, 1, false, 8.0), Some(d(1969, 2, 17)));
+        assert_eq!(
+            lunar_to_solar_at(1969, 1, 1, false, 8.0),
+            Some(d(1969, 2, 17))
+        );
         // 1968, the Tết offensive: North Vietnam's new calendar put Tết on
         // 29 January, the South's (UTC+8) on the 30th.
         assert_eq!(tet(1968), d(1968, 1, 29));
-        assert_eq!(lunar_to_solar_at(1968, 1, 1, false, 8.0), Some(d(1968, 1, 30)));
+        assert_eq!(
+            lunar_to_solar_at(1968, 1, 1, false, 8.0),
+            Some(d(1968, 1, 30))
+        );
         // 2030: new moon 2 Feb 2030 16:07 UTC.
         assert_eq!(tet(2030), d(2030, 2, 2));
-        assert_eq!(lunar_to_solar_at(2030, 1, 1, false, 8.0), Some(d(2030, 2, 3)));
+        assert_eq!(
+            lunar_to_solar_at(2030, 1, 1, false, 8.0),
+            Some(d(2030, 2, 3))
+        );
     }
 
     #[test]
     fn solar_to_lunar_examples() {
         assert_eq!(
             solar_to_lunar(d(2026, 2, 17)),
-            LunarDate { year: 2026, month: 1, day: 1, leap: false }
+            LunarDate {
+                year: 2026,
+                month: 1,
+                day: 1,
+                leap: false
+            }
         );
         // The eve of Tết Bính Ngọ is the 29th: month 12 of Ất Tỵ is short.
         assert_eq!(
             solar_to_lunar(d(2026, 2, 16)),
-            LunarDate { year: 2025, month: 12, day: 29, leap: false }
+            LunarDate {
+                year: 2025,
+                month: 12,
+                day: 29,
+                leap: false
+            }
         );
         // 2025 had a leap 6th month (25 July – 22 August 2025).
         assert_eq!(leap_month(2025), Some(6));
         assert_eq!(
             solar_to_lunar(d(2025, 7, 25)),
-            LunarDate { year: 2025, month: 6, day: 1, leap: true }
+            LunarDate {
+                year: 2025,
+                month: 6,
+                day: 1,
+                leap: true
+            }
         );
         assert_eq!(lunar_to_solar(2025, 6, 1, true), Some(d(2025, 7, 25)));
         // 2023 had a leap 2nd month.
@@ -481,5 +541,7 @@ mod tests {
         // Month 12 of Ất Tỵ (2025) has 29 days.
         assert_eq!(lunar_to_solar(2025, 12, 30, false), None);
         assert!(lunar_to_solar(2025, 12, 29, false).is_some());
+        assert_eq!(lunar_to_solar(i32::MIN, 1, 1, false), None);
+        assert_eq!(leap_month(i32::MAX), None);
     }
 }

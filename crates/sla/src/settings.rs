@@ -52,7 +52,10 @@ impl OfficeHours {
             .split(',')
             .map(|part| {
                 let (s, e) = part.trim().split_once('-').ok_or_else(bad)?;
-                Ok((parse_hhmm(s).ok_or_else(bad)?, parse_hhmm(e).ok_or_else(bad)?))
+                Ok((
+                    parse_hhmm(s).ok_or_else(bad)?,
+                    parse_hhmm(e).ok_or_else(bad)?,
+                ))
             })
             .collect::<Result<Vec<_>, SettingsError>>()?;
         OfficeHours::new(intervals).map_err(|_| bad())
@@ -185,6 +188,7 @@ impl CalendarSettings {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -198,7 +202,13 @@ mod tests {
 
     #[test]
     fn rejects_overlapping_or_reversed_hours() {
-        for bad in ["11:00-07:00", "07:00-12:00,11:00-17:00", "", "7-11", "07:60-08:00"] {
+        for bad in [
+            "11:00-07:00",
+            "07:00-12:00,11:00-17:00",
+            "",
+            "7-11",
+            "07:60-08:00",
+        ] {
             assert!(OfficeHours::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

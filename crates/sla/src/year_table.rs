@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The shipped table of decisions for public servants (JSON).
-pub const VN_PUBLIC_SERVANTS_JSON: &str = include_str!("../../../data/calendar/vn-public-servants.json");
+pub const VN_PUBLIC_SERVANTS_JSON: &str =
+    include_str!("../../../data/calendar/vn-public-servants.json");
 
 /// The adjustments of one year: dates that are days off although the rules
 /// make them working days, and dates that are worked although the rules
@@ -68,17 +69,18 @@ impl YearAdjustments {
             .into_iter()
             .map(|entry| {
                 let year = entry.year;
-                let check = |days: Vec<DayEntry>| -> Result<Vec<(NaiveDate, String)>, YearTableError> {
-                    days.into_iter()
-                        .map(|d| {
-                            if d.date.year() == year {
-                                Ok((d.date, d.reason))
-                            } else {
-                                Err(YearTableError::WrongYear { year, date: d.date })
-                            }
-                        })
-                        .collect()
-                };
+                let check =
+                    |days: Vec<DayEntry>| -> Result<Vec<(NaiveDate, String)>, YearTableError> {
+                        days.into_iter()
+                            .map(|d| {
+                                if d.date.year() == year {
+                                    Ok((d.date, d.reason))
+                                } else {
+                                    Err(YearTableError::WrongYear { year, date: d.date })
+                                }
+                            })
+                            .collect()
+                    };
                 let adjustments = YearAdjustments {
                     days_off: check(entry.days_off)?,
                     working_days: check(entry.working_days)?,
@@ -108,6 +110,7 @@ impl YearAdjustments {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -116,17 +119,27 @@ mod tests {
         let table = YearAdjustments::vn_public_servants().unwrap();
         assert_eq!(table.len(), 3);
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert!(table[1].working_days.iter().any(|(w, _)| *w == d(2025, 4, 26)));
+        assert!(table[1]
+            .working_days
+            .iter()
+            .any(|(w, _)| *w == d(2025, 4, 26)));
         assert!(table[1].days_off.iter().any(|(w, _)| *w == d(2025, 5, 2)));
     }
 
     #[test]
     fn rejects_dates_outside_their_year_and_conflicts() {
-        let wrong = r#"{"years": [{"year": 2025, "days_off": [{"date": "2026-01-02", "reason": "x"}]}]}"#;
-        assert!(matches!(YearAdjustments::parse_table(wrong), Err(YearTableError::WrongYear { .. })));
+        let wrong =
+            r#"{"years": [{"year": 2025, "days_off": [{"date": "2026-01-02", "reason": "x"}]}]}"#;
+        assert!(matches!(
+            YearAdjustments::parse_table(wrong),
+            Err(YearTableError::WrongYear { .. })
+        ));
         let both = r#"{"years": [{"year": 2025, "days_off": [{"date": "2025-01-02", "reason": "x"}],
             "working_days": [{"date": "2025-01-02", "reason": "y"}]}]}"#;
-        assert!(matches!(YearAdjustments::parse_table(both), Err(YearTableError::Conflict { .. })));
+        assert!(matches!(
+            YearAdjustments::parse_table(both),
+            Err(YearTableError::Conflict { .. })
+        ));
         assert!(YearAdjustments::parse_table("{").is_err());
     }
 }

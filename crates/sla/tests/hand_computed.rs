@@ -56,7 +56,12 @@ fn case(received: Local, duration: StatutoryDuration, due: Local, why: &'static 
     }
 }
 
-fn next_day_mode(received: Local, duration: StatutoryDuration, due: Local, why: &'static str) -> Case {
+fn next_day_mode(
+    received: Local,
+    duration: StatutoryDuration,
+    due: Local,
+    why: &'static str,
+) -> Case {
     Case {
         count_from: CountFrom::NextWorkingDay,
         ..case(received, duration, due, why)
@@ -182,7 +187,12 @@ fn cases() -> Vec<Case> {
 }
 
 fn local(cal: &WorkingCalendar, (y, m, d, h, mi): Local) -> DateTime<Utc> {
-    cal.to_utc(NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, 0).unwrap())
+    cal.to_utc(
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, mi, 0)
+            .unwrap(),
+    )
 }
 
 #[test]
@@ -210,5 +220,11 @@ fn hand_computed_due_times() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases wrong:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases wrong:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

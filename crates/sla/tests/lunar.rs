@@ -26,10 +26,17 @@ fn matches_the_ephemeris_reference_1900_to_2100() {
         let year: i32 = fields[0].parse().unwrap();
         let tet: NaiveDate = fields[1].parse().unwrap();
         let leap: u32 = fields[2].parse().unwrap();
-        let lengths: Vec<u32> = fields[3].bytes().map(|b| if b == b'1' { 30 } else { 29 }).collect();
+        let lengths: Vec<u32> = fields[3]
+            .bytes()
+            .map(|b| if b == b'1' { 30 } else { 29 })
+            .collect();
 
         assert_eq!(lunar_to_solar(year, 1, 1, false), Some(tet), "Tết {year}");
-        assert_eq!(leap_month(year), (leap != 0).then_some(leap), "leap month of {year}");
+        assert_eq!(
+            leap_month(year),
+            (leap != 0).then_some(leap),
+            "leap month of {year}"
+        );
 
         let mut months = Vec::new();
         for m in 1..=12 {
@@ -47,9 +54,18 @@ fn matches_the_ephemeris_reference_1900_to_2100() {
             if year == 1967 && (m == 5 || m == 6) {
                 continue;
             }
-            let length = if lunar_to_solar(year, m, 30, is_leap).is_some() { 30 } else { 29 };
+            let length = if lunar_to_solar(year, m, 30, is_leap).is_some() {
+                30
+            } else {
+                29
+            };
             assert!(lunar_to_solar(year, m, 29, is_leap).is_some());
-            assert_eq!(length, expected, "length of month {m}{} of {year}", if is_leap { "+" } else { "" });
+            assert_eq!(
+                length,
+                expected,
+                "length of month {m}{} of {year}",
+                if is_leap { "+" } else { "" }
+            );
         }
         years += 1;
     }
@@ -71,9 +87,16 @@ fn every_day_1900_to_2100_round_trips_and_follows_on() {
         );
         if let Some(p) = previous {
             if lunar.day != 1 {
-                assert_eq!((lunar.year, lunar.month, lunar.leap, lunar.day), (p.year, p.month, p.leap, p.day + 1));
+                assert_eq!(
+                    (lunar.year, lunar.month, lunar.leap, lunar.day),
+                    (p.year, p.month, p.leap, p.day + 1)
+                );
             } else {
-                assert!(p.day == 29 || p.day == 30, "{date}: month of {} days", p.day);
+                assert!(
+                    p.day == 29 || p.day == 30,
+                    "{date}: month of {} days",
+                    p.day
+                );
                 let next = if lunar.leap {
                     (p.year, p.month, true)
                 } else if p.month == 12 {

@@ -36,7 +36,11 @@ fn calendars() -> &'static [WorkingCalendar] {
 
 /// Whole-second instants from 2024-01-01 to 2027-12-31 (UTC+7).
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    let start = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap().and_hms_opt(17, 0, 0).unwrap().and_utc();
+    let start = NaiveDate::from_ymd_opt(2023, 12, 31)
+        .unwrap()
+        .and_hms_opt(17, 0, 0)
+        .unwrap()
+        .and_utc();
     (0i64..4 * 365 * 86_400).prop_map(move |s| start + Duration::seconds(s))
 }
 
@@ -55,7 +59,12 @@ fn in_office_hours(cal: &WorkingCalendar, t: DateTime<Utc>) -> bool {
     let local = cal.local(t);
     let second = local.time().num_seconds_from_midnight();
     cal.is_working_day(local.date())
-        && cal.settings().office_hours.intervals().iter().any(|&(s, e)| s <= second && second <= e)
+        && cal
+            .settings()
+            .office_hours
+            .intervals()
+            .iter()
+            .any(|&(s, e)| s <= second && second <= e)
 }
 
 proptest! {

@@ -166,7 +166,10 @@ pub fn set_pin_hash(
 /// Codes of the dossiers a receiving agency logged on a local day, in
 /// order; used by tests and the tracking book.
 pub fn codes_with_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<Vec<String>> {
-    let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     Ok(dossiers::table
         .filter(dossiers::code.like(format!("{escaped}%")).escape('\\'))
         .order(dossiers::code.asc())

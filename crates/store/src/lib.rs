@@ -21,6 +21,25 @@ pub mod time;
 pub mod users;
 
 pub use connection::{Backend, DbConnection};
+pub use diesel::connection::SimpleConnection;
+pub use diesel::result::Error as DieselError;
 pub use error::{StoreError, StoreResult};
 pub use pool::{Database, PooledConnection};
-pub use diesel::result::Error as DieselError;
+
+/// Rows in one of the tables, for operations and tests.
+pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
+    use diesel::prelude::*;
+    use schema::*;
+    let n = match table {
+        "agencies" => agencies::table.count().get_result(conn)?,
+        "procedures" => procedures::table.count().get_result(conn)?,
+        "procedure_versions" => procedure_versions::table.count().get_result(conn)?,
+        "users" => users::table.count().get_result(conn)?,
+        "counters" => counters::table.count().get_result(conn)?,
+        "dossiers" => dossiers::table.count().get_result(conn)?,
+        "guidance_slips" => guidance_slips::table.count().get_result(conn)?,
+        "events" => events::table.count().get_result(conn)?,
+        other => return Err(StoreError::Corrupt(format!("no table {other}"))),
+    };
+    Ok(n)
+}

@@ -181,7 +181,10 @@ pub fn list(conn: &mut DbConnection, f: &ProcedureFilter) -> StoreResult<(Vec<Pr
         }
         if let Some(text) = &f.text {
             for word in search_key(text).split(' ').filter(|w| !w.is_empty()) {
-                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
                 q = q.filter(
                     procedures::search_text
                         .like(format!("%{escaped}%"))

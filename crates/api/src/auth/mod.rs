@@ -47,7 +47,13 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: &str, name: &str, role: Role, agency: &str) -> Result<String, ApiError> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        name: &str,
+        role: Role,
+        agency: &str,
+    ) -> Result<String, ApiError> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),

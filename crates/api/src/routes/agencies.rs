@@ -63,7 +63,10 @@ fn to_domain(code: &str, input: AgencyInput) -> Result<Agency, ApiError> {
     match (code, parent) {
         (Ok(code), Ok(parent)) if errors.is_empty() => {
             if parent.as_ref() == Some(&code) {
-                return Err(ApiError::invalid_field("parent_code", "an agency cannot be its own parent"));
+                return Err(ApiError::invalid_field(
+                    "parent_code",
+                    "an agency cannot be its own parent",
+                ));
             }
             Ok(Agency {
                 code,
@@ -94,10 +97,15 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
     params(("code" = String, Path, description = "Agency code")),
     responses((status = 200, body = AgencyDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/agencies/{code}")]
-pub async fn get_one(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let agency = state
-        .with_conn(move |conn| agencies::get(conn, &code)?.ok_or_else(|| ApiError::not_found("agency")))
+        .with_conn(move |conn| {
+            agencies::get(conn, &code)?.ok_or_else(|| ApiError::not_found("agency"))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(AgencyDto::from(agency)))
 }
@@ -183,5 +191,8 @@ pub async fn update(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(get_one).service(create).service(update);
+    cfg.service(list)
+        .service(get_one)
+        .service(create)
+        .service(update);
 }

@@ -51,7 +51,10 @@ pub async fn token(
         .await?;
     // Verify even when the user is unknown so both cases take as long.
     let (ok, user) = web::block(move || match user {
-        Some((user, hash)) => (password::verify(&req.password, &hash) && user.active, Some(user)),
+        Some((user, hash)) => (
+            password::verify(&req.password, &hash) && user.active,
+            Some(user),
+        ),
         None => {
             password::verify(&req.password, password::dummy_hash());
             (false, None)
@@ -65,9 +68,10 @@ pub async fn token(
                 .vi("Sai tên đăng nhập hoặc mật khẩu"))
         }
     };
-    let access_token = state
-        .jwt
-        .issue(&user.id, &user.full_name, user.role, user.agency.as_str())?;
+    let access_token =
+        state
+            .jwt
+            .issue(&user.id, &user.full_name, user.role, user.agency.as_str())?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

@@ -113,7 +113,10 @@ pub fn can_view(conn: &mut DbConnection, staff: &Staff, d: &Dossier) -> Result<b
     }
     if staff.role == Role::Supervisor {
         for agency in [&d.receiving_agency, &d.handling_agency] {
-            if agencies::with_ancestors(conn, agency)?.iter().any(|a| a == own) {
+            if agencies::with_ancestors(conn, agency)?
+                .iter()
+                .any(|a| a == own)
+            {
                 return Ok(true);
             }
         }
@@ -165,7 +168,11 @@ pub async fn create(
     let calendar = state.calendar.clone();
     let pins = state.pins.clone();
     let received = state
-        .with_conn(move |conn| Ok(motcua_intake::receive(conn, &calendar, &pins, &clerk, &req)?))
+        .with_conn(move |conn| {
+            Ok(motcua_intake::receive(
+                conn, &calendar, &pins, &clerk, &req,
+            )?)
+        })
         .await?;
     let d = &received.dossier;
     let body = IntakeResponse {
@@ -281,12 +288,16 @@ pub async fn receipt(
             let d = load_visible(conn, &staff, &code)?;
             if let Some(pin) = &pin {
                 if !st.pins.verify(&d.code, pin, &d.pin_hash) {
-                    return Err(ApiError::invalid_field("pin", "does not match this dossier"));
+                    return Err(ApiError::invalid_field(
+                        "pin",
+                        "does not match this dossier",
+                    ));
                 }
             }
             let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?
                 .ok_or_else(ApiError::internal)?;
-            let agency = agencies::get(conn, &d.receiving_agency)?.ok_or_else(ApiError::internal)?;
+            let agency =
+                agencies::get(conn, &d.receiving_agency)?.ok_or_else(ApiError::internal)?;
             let clerk = users::get(conn, &d.received_by)?
                 .map(|u| u.full_name)
                 .unwrap_or_default();
@@ -346,7 +357,9 @@ pub async fn reissue_pin(
                 let d = dossiers::find_by_code(conn, &code)?
                     .ok_or_else(|| ApiError::not_found("dossier"))?;
                 if d.receiving_agency != staff.agency.as_str() {
-                    return Err(ApiError::forbidden("only the receiving desk can reissue a PIN"));
+                    return Err(ApiError::forbidden(
+                        "only the receiving desk can reissue a PIN",
+                    ));
                 }
                 let pin = PinHasher::generate();
                 let now = time::now();
@@ -408,7 +421,8 @@ pub async fn guidance_slip(
     let id = path.into_inner();
     let slip = state
         .with_conn(move |conn| {
-            let s = guidance::get(conn, &id)?.ok_or_else(|| ApiError::not_found("guidance slip"))?;
+            let s =
+                guidance::get(conn, &id)?.ok_or_else(|| ApiError::not_found("guidance slip"))?;
             if staff.role != Role::Admin && s.agency_code != staff.agency.as_str() {
                 return Err(ApiError::forbidden("the slip was issued by another agency"));
             }

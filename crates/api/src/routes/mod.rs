@@ -30,6 +30,10 @@ pub async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpRes
         actix_web::http::StatusCode::NOT_FOUND,
         "no-such-route",
         "No such route",
-        format!("{} {} is not part of this API; see /api/v1/openapi.json", req.method(), req.path()),
+        format!(
+            "{} {} is not part of this API; see /api/v1/openapi.json",
+            req.method(),
+            req.path()
+        ),
     ))
 }

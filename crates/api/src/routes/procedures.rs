@@ -137,27 +137,47 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
         (None, _) => None,
     };
     let duration = StatutoryDuration {
-        amount: if input.duration.unit == DurationUnit::SameDay { 0 } else { input.duration.amount },
+        amount: if input.duration.unit == DurationUnit::SameDay {
+            0
+        } else {
+            input.duration.amount
+        },
         unit: input.duration.unit,
-        cutoff_minute: if input.duration.unit == DurationUnit::SameDay { cutoff } else { None },
+        cutoff_minute: if input.duration.unit == DurationUnit::SameDay {
+            cutoff
+        } else {
+            None
+        },
     };
     if let Err(e) = duration.validate() {
         errors.push(FieldError::new("duration", e.to_string()));
     }
-    let fees = input.fees.unwrap_or(FeesDto { amount_vnd: 0, note: String::new() });
+    let fees = input.fees.unwrap_or(FeesDto {
+        amount_vnd: 0,
+        note: String::new(),
+    });
     if fees.amount_vnd < 0 {
         errors.push(FieldError::new("fees.amount_vnd", "must not be negative"));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, d) in input.required_documents.iter().enumerate() {
         if d.code.trim().is_empty() || d.code.len() > 40 {
-            errors.push(FieldError::new(format!("required_documents[{i}].code"), "1-40 characters"));
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].code"),
+                "1-40 characters",
+            ));
         }
         if !seen.insert(d.code.trim().to_string()) {
-            errors.push(FieldError::new(format!("required_documents[{i}].code"), "duplicate document code"));
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].code"),
+                "duplicate document code",
+            ));
         }
         if d.name.trim().is_empty() {
-            errors.push(FieldError::new(format!("required_documents[{i}].name"), "is required"));
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].name"),
+                "is required",
+            ));
         }
         if d.original == 0 && d.copies == 0 {
             errors.push(FieldError::new(
@@ -179,7 +199,11 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
             required_documents: input
                 .required_documents
                 .into_iter()
-                .map(|d| RequiredDocument { code: d.code.trim().to_string(), name: d.name.trim().to_string(), ..d })
+                .map(|d| RequiredDocument {
+                    code: d.code.trim().to_string(),
+                    name: d.name.trim().to_string(),
+                    ..d
+                })
                 .collect(),
             legal_basis: input.legal_basis,
             result: input.result,
@@ -211,7 +235,10 @@ pub async fn list(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid_field("limit", "must be between 1 and 200"));
+        return Err(ApiError::invalid_field(
+            "limit",
+            "must be between 1 and 200",
+        ));
     }
     let offset = q.offset.unwrap_or(0);
     if offset < 0 {
@@ -223,7 +250,9 @@ pub async fn list(
         limit,
         offset,
     };
-    let (items, total) = state.with_conn(move |conn| Ok(procedures::list(conn, &filter)?)).await?;
+    let (items, total) = state
+        .with_conn(move |conn| Ok(procedures::list(conn, &filter)?))
+        .await?;
     Ok(HttpResponse::Ok().json(ProcedurePage {
         items: items.into_iter().map(to_dto).collect(),
         total,
@@ -236,15 +265,25 @@ pub async fn list(
     params(("code" = String, Path, description = "Procedure code")),
     responses((status = 200, body = ProcedureDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/procedures/{code}")]
-pub async fn get_one(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_one(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let p = state
-        .with_conn(move |conn| procedures::get(conn, &code)?.ok_or_else(|| ApiError::not_found("procedure")))
+        .with_conn(move |conn| {
+            procedures::get(conn, &code)?.ok_or_else(|| ApiError::not_found("procedure"))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(to_dto(p)))
 }
 
-async fn save(state: &AppState, staff: Staff, p: Procedure, is_new: bool) -> Result<Procedure, ApiError> {
+async fn save(
+    state: &AppState,
+    staff: Staff,
+    p: Procedure,
+    is_new: bool,
+) -> Result<Procedure, ApiError> {
     state
         .with_conn(move |conn| {
             conn.write_tx(|conn| {
@@ -253,7 +292,10 @@ async fn save(state: &AppState, staff: Staff, p: Procedure, is_new: bool) -> Res
                 }
                 let saved = if is_new {
                     if procedures::get(conn, p.code.as_str())?.is_some() {
-                        return Err(ApiError::conflict(format!("procedure {} already exists", p.code)));
+                        return Err(ApiError::conflict(format!(
+                            "procedure {} already exists",
+                            p.code
+                        )));
                     }
                     procedures::insert(conn, &p)?
                 } else {
@@ -268,7 +310,11 @@ async fn save(state: &AppState, staff: Staff, p: Procedure, is_new: bool) -> Res
                         subject_type: "procedure",
                         subject_id: saved.code.as_str(),
                         dossier_id: None,
-                        kind: if is_new { "procedure.created" } else { "procedure.updated" },
+                        kind: if is_new {
+                            "procedure.created"
+                        } else {
+                            "procedure.updated"
+                        },
                         actor: &staff.actor(),
                         at: time::now(),
                         data: json!({ "version": saved.version }),
@@ -319,5 +365,8 @@ pub async fn update(
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list).service(get_one).service(create).service(update);
+    cfg.service(list)
+        .service(get_one)
+        .service(create)
+        .service(update);
 }

@@ -74,7 +74,9 @@ pub async fn lookup(
         .into_inner()
         .pin
         .filter(|p| !p.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid_field("pin", "the PIN printed on the receipt is required"))?;
+        .ok_or_else(|| {
+            ApiError::invalid_field("pin", "the PIN printed on the receipt is required")
+        })?;
     let st = state.clone();
     let view = state
         .with_conn(move |conn| {

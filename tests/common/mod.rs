@@ -1,0 +1,292 @@
+//! The end-to-end harness: a real server on a real database, reached over
+//! real HTTP on a loopback port.
+//!
+//! Each test gets its own database: a SQLite file in a temporary folder, or
+//! a PostgreSQL database created for it and dropped afterwards, so tests
+//! run in parallel without colliding. PostgreSQL is found at
+//! `MOTCUA_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::TcpListener;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use motcua_api::{demo, AppState, Config};
+use motcua_store::{DbConnection, SimpleConnection};
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name($crate::common::Backend::Sqlite)
+                }
+                #[test]
+                fn postgres() {
+                    super::$name($crate::common::Backend::Postgres)
+                }
+            }
+        )*
+    };
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("MOTCUA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database made for one test and removed after it.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("motcua.db").display());
+                TestDb {
+                    url,
+                    pg_name: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = format!("motcua_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = DbConnection::open(&admin).unwrap_or_else(|e| {
+                    panic!("PostgreSQL is needed for this test at {admin} (set MOTCUA_TEST_POSTGRES_URL): {e}")
+                });
+                conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                    .unwrap();
+                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut conn) = DbConnection::open(&postgres_admin_url()) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// A running server with the demo data.
+pub struct TestServer {
+    pub base: String,
+    pub backend: Backend,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    agent: ureq::Agent,
+    // Declared last: dropped after the server stops.
+    pub db: TestDb,
+}
+
+impl TestServer {
+    pub fn start(backend: Backend) -> TestServer {
+        Self::start_with(backend, |_| {})
+    }
+
+    pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let db = TestDb::new(backend);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config {
+            database_url: db.url.clone(),
+            public_base_url: base.clone(),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let state = AppState::prepare(config).unwrap();
+        demo::load_if_empty(&mut state.db.get().unwrap()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = motcua_api::http_server(state, listener, 2).unwrap();
+                tx.send(server.handle()).unwrap();
+                server.await.unwrap();
+            })
+        });
+        let handle = rx.recv().unwrap();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(60))
+            .max_idle_connections_per_host(64)
+            .build();
+        TestServer {
+            base,
+            backend,
+            handle,
+            thread: Some(thread),
+            agent,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a request; returns status, content type and the body (JSON
+    /// when it parses, else a string).
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Response {
+        let mut req = self.agent.request(method, &self.url(path));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some(b) => req.send_string(b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = resp.status();
+        let content_type = resp.header("content-type").unwrap_or("").to_string();
+        let text = resp.into_string().unwrap();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
+        Response {
+            status,
+            content_type,
+            text,
+            json,
+        }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.send("GET", path, token, &[], None)
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(
+            "POST",
+            path,
+            token,
+            &[("Content-Type", "application/json")],
+            Some(&body.to_string()),
+        )
+    }
+
+    pub fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(
+            "PUT",
+            path,
+            token,
+            &[("Content-Type", "application/json")],
+            Some(&body.to_string()),
+        )
+    }
+
+    pub fn login(&self, username: &str) -> String {
+        let r = self.post(
+            "/api/v1/auth/token",
+            None,
+            &json!({"username": username, "password": demo::DEMO_PASSWORD}),
+        );
+        assert_eq!(r.status, 200, "login {username}: {}", r.text);
+        r.json["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// A direct connection to the test's database, to check what was (not)
+    /// written.
+    pub fn conn(&self) -> DbConnection {
+        DbConnection::open(&self.db.url).unwrap()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        let _ = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        })
+        .join();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Response {
+    /// Asserts an RFC 9457 problem with this status and type slug.
+    pub fn assert_problem(&self, status: u16, slug: &str) {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.json["type"],
+            format!("/problems/{slug}"),
+            "body: {}",
+            self.text
+        );
+        assert_eq!(self.json["status"], status);
+        assert!(self.json["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+/// A complete birth registration for the demo commune.
+pub fn birth_registration() -> Value {
+    json!({
+        "procedure": "1.001193",
+        "applicant": {
+            "name": "Nguyễn Văn An",
+            "id_number": "001090012345",
+            "phone": "0912 345 678",
+            "email": "an@example.vn",
+            "address": "Ấp 2, xã An Trường"
+        },
+        "documents": [
+            {"code": "TK", "original": 1},
+            {"code": "GCS", "original": 1}
+        ],
+        "channel": "counter"
+    })
+}
+
+pub fn count(conn: &mut DbConnection, table: &str) -> i64 {
+    motcua_store::count_rows(conn, table).unwrap()
+}

@@ -1,0 +1,432 @@
+//! The desk's first day, end to end over HTTP on both backends: login,
+//! catalogue, intake, receipt, public look-up, and every way intake can be
+//! refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{birth_registration, count, Backend, TestServer};
+use serde_json::json;
+
+fn login_catalogue_intake_receipt_lookup(backend: Backend) {
+    let s = TestServer::start(backend);
+    assert_eq!(s.get("/healthz", None).json["status"], "ok");
+    let token = s.login("clerk");
+
+    // The catalogue is public, filterable by agency and accent-free text.
+    let page = s.get("/api/v1/procedures?agency=H53.50.05.13&q=khai%20sinh", None);
+    assert_eq!(page.status, 200, "{}", page.text);
+    let codes: Vec<_> = page.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.contains(&"1.001193".to_string()), "{codes:?}");
+    assert!(
+        !codes.contains(&"2.000720".to_string()),
+        "district procedure listed"
+    );
+    let one = s.get("/api/v1/procedures/1.001193", None);
+    assert_eq!(one.json["agency_code"], "H53.50.05.13");
+    assert_eq!(one.json["duration"]["unit"], "same_day");
+    assert_eq!(one.json["required_documents"][1]["code"], "GCS");
+    assert_eq!(one.json["required_documents"][1]["original"], 1);
+    assert_eq!(one.json["required_documents"][1]["copies"], 0);
+
+    // Complete intake: a code, a PIN, an appointment.
+    let r = s.post("/api/v1/dossiers", Some(&token), &birth_registration());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let pin = r.json["pin"].as_str().unwrap().to_string();
+    assert!(code.starts_with("H53.50.05.13-"), "{code}");
+    assert!(code.ends_with("-0001"), "{code}");
+    assert_eq!(code.len(), "H53.50.05.13-261008-0001".len());
+    assert_eq!(pin.len(), 6);
+    assert_eq!(r.json["status"], "received");
+    assert_eq!(r.json["status_code"], 2);
+    let received: chrono::DateTime<chrono::Utc> =
+        r.json["received_at"].as_str().unwrap().parse().unwrap();
+    let due: chrono::DateTime<chrono::Utc> = r.json["due_at"].as_str().unwrap().parse().unwrap();
+    assert!(due > received);
+    // Same-day procedure: due at 17:00 local (10:00 UTC) on a weekday.
+    assert_eq!(due.format("%H:%M").to_string(), "10:00");
+    assert!(
+        (due - received) <= chrono::Duration::days(4),
+        "{received} → {due}"
+    );
+
+    // The receipt as JSON...
+    let receipt = s.get(
+        &format!("/api/v1/dossiers/{code}/receipt?pin={pin}"),
+        Some(&token),
+    );
+    assert_eq!(receipt.status, 200, "{}", receipt.text);
+    assert_eq!(receipt.json["code"], code.as_str());
+    assert_eq!(receipt.json["pin"], pin.as_str());
+    // Book volume is the local year of receipt, the code's yy.
+    let yy = &code["H53.50.05.13-".len().."H53.50.05.13-".len() + 2];
+    assert_eq!(
+        receipt.json["book_volume"].as_i64().unwrap() % 100,
+        yy.parse::<i64>().unwrap()
+    );
+    assert_eq!(receipt.json["book_entry"], 1);
+    assert_eq!(receipt.json["appointment_at"], r.json["due_at"]);
+    assert_eq!(receipt.json["documents"][1]["name"], "Giấy chứng sinh");
+    assert!(receipt.json["collect_at"]
+        .as_str()
+        .unwrap()
+        .contains("An Trường"));
+    assert!(receipt.json["received_at_local"]
+        .as_str()
+        .unwrap()
+        .contains(" giờ "));
+    assert_eq!(receipt.json["received_by"], "Nguyễn Thị Lan");
+    // ... and as a printable page with a QR code.
+    let html = s.send(
+        "GET",
+        &format!("/api/v1/dossiers/{code}/receipt?pin={pin}"),
+        Some(&token),
+        &[("Accept", "text/html")],
+        None,
+    );
+    assert_eq!(html.status, 200);
+    assert!(html.content_type.starts_with("text/html"));
+    assert!(html
+        .text
+        .contains("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"));
+    assert!(html.text.contains(&code));
+    assert!(html.text.contains(&pin));
+    assert!(html.text.contains("<svg"), "no QR code");
+    assert!(html.text.contains("size: A5"));
+    // A wrong PIN on the receipt is refused.
+    let bad = s.get(
+        &format!("/api/v1/dossiers/{code}/receipt?pin=ZZZZZZ"),
+        Some(&token),
+    );
+    bad.assert_problem(422, "validation");
+
+    // The citizen's look-up.
+    let public = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+    assert_eq!(public.status, 200, "{}", public.text);
+    assert_eq!(public.json["status_code"], 2);
+    assert_eq!(public.json["status_text_vi"], "Được tiếp nhận");
+    assert_eq!(public.json["status_text_en"], "Received");
+    assert_eq!(public.json["applicant_name"], "N***** V** A*");
+    assert_eq!(public.json["agency"]["code"], "H53.50.05.13");
+    assert_eq!(public.json["due_at"], r.json["due_at"]);
+    for secret in [
+        "001090012345",
+        "0912345678",
+        "Ấp 2",
+        "an@example.vn",
+        "Nguyễn Văn An",
+    ] {
+        assert!(!public.text.contains(secret), "public view leaks {secret}");
+    }
+    // PINs are case-insensitive for citizens typing them.
+    let lower = s.get(
+        &format!("/api/v1/public/dossiers/{code}?pin={}", pin.to_lowercase()),
+        None,
+    );
+    assert_eq!(lower.status, 200);
+
+    // The staff view with its history.
+    let view = s.get(&format!("/api/v1/dossiers/{code}"), Some(&token));
+    assert_eq!(view.status, 200, "{}", view.text);
+    assert_eq!(view.json["applicant"]["id_number"], "001090012345");
+    assert_eq!(view.json["applicant"]["phone"], "0912345678");
+    let history = view.json["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["kind"], "dossier.received");
+    assert_eq!(history[0]["actor_name"], "Nguyễn Thị Lan");
+    assert!(history[0]["data"]["due_cause"]
+        .as_str()
+        .unwrap()
+        .contains("same_day"));
+    // A supervisor of the district above sees it; an officer of another agency does not.
+    let sup = s.login("supervisor");
+    assert_eq!(
+        s.get(&format!("/api/v1/dossiers/{code}"), Some(&sup))
+            .status,
+        200
+    );
+    let other = s.login("clerk.huyen");
+    s.get(&format!("/api/v1/dossiers/{code}"), Some(&other))
+        .assert_problem(403, "forbidden");
+
+    // The PIN is not stored in clear.
+    let mut conn = s.conn();
+    let stored = motcua_store::dossiers::find_by_code(&mut conn, &code)
+        .unwrap()
+        .unwrap();
+    assert_ne!(stored.pin_hash, pin);
+    assert!(!stored.pin_hash.contains(&pin));
+    assert_eq!(stored.pin_hash.len(), 64);
+}
+
+fn incomplete_intake_gets_guidance_and_no_code(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login("clerk");
+    let mut body = birth_registration();
+    body["documents"] = json!([{"code": "TK", "copies": 1}]);
+    let r = s.post("/api/v1/dossiers", Some(&token), &body);
+    r.assert_problem(422, "incomplete-dossier");
+    let missing = r.json["missing_documents"].as_array().unwrap();
+    let codes: Vec<_> = missing
+        .iter()
+        .map(|m| m["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["TK", "GCS"],
+        "every missing document, once: {}",
+        r.text
+    );
+    assert_eq!(missing[0]["original_required"], 1);
+    assert_eq!(missing[0]["original_given"], 0);
+    assert!(r.json["detail_vi"]
+        .as_str()
+        .unwrap()
+        .contains("Giấy chứng sinh"));
+    assert!(r.json.get("code").is_none());
+    // The guidance was recorded and can be shown again.
+    let slip_id = r.json["guidance_slip"].as_str().unwrap();
+    let slip = s.get(&format!("/api/v1/guidance-slips/{slip_id}"), Some(&token));
+    assert_eq!(slip.status, 200, "{}", slip.text);
+    assert_eq!(slip.json["missing"].as_array().unwrap().len(), 2);
+    assert_eq!(slip.json["applicant_name"], "Nguyễn Văn An");
+    let mut conn = s.conn();
+    assert_eq!(count(&mut conn, "dossiers"), 0);
+    assert_eq!(count(&mut conn, "guidance_slips"), 1);
+    // No number was consumed: the first complete dossier is 0001.
+    let ok = s.post("/api/v1/dossiers", Some(&token), &birth_registration());
+    assert!(
+        ok.json["code"].as_str().unwrap().ends_with("-0001"),
+        "{}",
+        ok.text
+    );
+}
+
+fn wrong_pin_and_unknown_code_look_the_same(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login("clerk");
+    let r = s.post("/api/v1/dossiers", Some(&token), &birth_registration());
+    let code = r.json["code"].as_str().unwrap();
+    let wrong_pin = s.get(&format!("/api/v1/public/dossiers/{code}?pin=AAAAAA"), None);
+    let unknown = s.get(
+        "/api/v1/public/dossiers/H53.50.05.13-200101-0042?pin=AAAAAA",
+        None,
+    );
+    wrong_pin.assert_problem(404, "dossier-not-found");
+    assert_eq!(wrong_pin.text, unknown.text);
+    assert_eq!(wrong_pin.status, unknown.status);
+    // Without a PIN the look-up is refused outright.
+    s.get(&format!("/api/v1/public/dossiers/{code}"), None)
+        .assert_problem(422, "validation");
+}
+
+fn clerks_log_only_at_their_own_agency(backend: Backend) {
+    let s = TestServer::start(backend);
+    // A district clerk cannot log a commune procedure.
+    let district_clerk = s.login("clerk.huyen");
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&district_clerk),
+        &birth_registration(),
+    );
+    r.assert_problem(403, "forbidden");
+    // Nor name another agency explicitly.
+    let commune_clerk = s.login("clerk");
+    let mut body = birth_registration();
+    body["agency"] = json!("H53.50");
+    s.post("/api/v1/dossiers", Some(&commune_clerk), &body)
+        .assert_problem(403, "forbidden");
+    // Officers do not log dossiers.
+    let officer = s.login("officer");
+    s.post("/api/v1/dossiers", Some(&officer), &birth_registration())
+        .assert_problem(403, "forbidden");
+    // No token, a forged token, a wrong password.
+    s.post("/api/v1/dossiers", None, &birth_registration())
+        .assert_problem(401, "unauthorized");
+    s.post(
+        "/api/v1/dossiers",
+        Some("not.a.token"),
+        &birth_registration(),
+    )
+    .assert_problem(401, "unauthorized");
+    let login = s.post(
+        "/api/v1/auth/token",
+        None,
+        &json!({"username": "clerk", "password": "wrong"}),
+    );
+    login.assert_problem(401, "unauthorized");
+    let unknown = s.post(
+        "/api/v1/auth/token",
+        None,
+        &json!({"username": "nobody", "password": "demo"}),
+    );
+    assert_eq!(unknown.text, login.text);
+    // The district clerk can log a district procedure.
+    let body = json!({
+        "procedure": "2.000720",
+        "applicant": {"name": "Công ty TNHH Ánh Dương", "id_number": "0312345678"},
+        "documents": [{"code": "GDN", "original": 1}, {"code": "CCCD", "copies": 1}]
+    });
+    let ok = s.post("/api/v1/dossiers", Some(&district_clerk), &body);
+    assert_eq!(ok.status, 201, "{}", ok.text);
+    assert!(ok.json["code"].as_str().unwrap().starts_with("H53.50-"));
+    let mut conn = s.conn();
+    assert_eq!(count(&mut conn, "dossiers"), 1);
+}
+
+fn bad_bodies_are_clear_4xx_and_write_nothing(backend: Backend) {
+    let s = TestServer::start(backend);
+    let token = s.login("clerk");
+    let json_ct = [("Content-Type", "application/json")];
+    let post_raw = |body: &str, headers: &[(&str, &str)]| {
+        s.send(
+            "POST",
+            "/api/v1/dossiers",
+            Some(&token),
+            headers,
+            Some(body),
+        )
+    };
+    post_raw("{\"procedure\": ", &json_ct).assert_problem(400, "malformed-json");
+    post_raw("", &json_ct).assert_problem(400, "bad-request");
+    let missing = post_raw("{\"procedure\": \"1.001193\"}", &json_ct);
+    missing.assert_problem(400, "invalid-body");
+    assert_eq!(missing.json["errors"][0]["field"], "applicant");
+    let missing_name = post_raw(
+        "{\"procedure\": \"1.001193\", \"applicant\": {\"id_number\": \"001090012345\"}}",
+        &json_ct,
+    );
+    assert_eq!(
+        missing_name.json["errors"][0]["field"], "applicant.name",
+        "{}",
+        missing_name.text
+    );
+    let wrong_type = post_raw("{\"procedure\": 7, \"applicant\": {}}", &json_ct);
+    wrong_type.assert_problem(400, "invalid-body");
+    assert_eq!(wrong_type.json["errors"][0]["field"], "procedure");
+    post_raw(
+        &birth_registration().to_string(),
+        &[("Content-Type", "text/plain")],
+    )
+    .assert_problem(415, "unsupported-media-type");
+    let huge = json!({"procedure": "1.001193", "applicant": {"name": "x".repeat(400_000), "id_number": "001090012345"}});
+    post_raw(&huge.to_string(), &json_ct).assert_problem(413, "body-too-large");
+    // Unknown procedure, invalid fields, papers not on the list.
+    let mut body = birth_registration();
+    body["procedure"] = json!("9.999999");
+    s.post("/api/v1/dossiers", Some(&token), &body)
+        .assert_problem(422, "unknown-procedure");
+    let mut body = birth_registration();
+    body["applicant"]["email"] = json!("not-an-email");
+    body["applicant"]["id_number"] = json!("12");
+    let invalid = s.post("/api/v1/dossiers", Some(&token), &body);
+    invalid.assert_problem(422, "validation");
+    let fields: Vec<_> = invalid.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["applicant.id_number", "applicant.email"]);
+    let mut body = birth_registration();
+    body["documents"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"code": "SHK", "original": 1}));
+    s.post("/api/v1/dossiers", Some(&token), &body)
+        .assert_problem(422, "validation");
+    // Unknown routes answer problem+json too.
+    s.get("/api/v1/nothing-here", None)
+        .assert_problem(404, "no-such-route");
+
+    let mut conn = s.conn();
+    assert_eq!(count(&mut conn, "dossiers"), 0);
+    assert_eq!(count(&mut conn, "counters"), 0);
+    assert_eq!(count(&mut conn, "guidance_slips"), 0);
+}
+
+fn admins_publish_procedure_versions(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let new = json!({
+        "code": "1.000656",
+        "name": "Đăng ký kết hôn",
+        "field": "Hộ tịch",
+        "agency_code": "H53.50.05.13",
+        "duration": {"amount": 3, "unit": "working_days"},
+        "fees": {"amount_vnd": 0, "note": "Miễn lệ phí"},
+        "required_documents": [
+            {"code": "TK", "name": "Tờ khai đăng ký kết hôn", "original": 1, "copies": 0},
+            {"code": "GTTT", "name": "Giấy tờ tùy thân", "original": 0, "copies": 2}
+        ],
+        "legal_basis": "Luật Hộ tịch 2014",
+        "result": "Giấy chứng nhận kết hôn",
+        "online_allowed": true
+    });
+    s.post("/api/v1/procedures", Some(&clerk), &new)
+        .assert_problem(403, "forbidden");
+    let created = s.post("/api/v1/procedures", Some(&admin), &new);
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["version"], 1);
+    s.post("/api/v1/procedures", Some(&admin), &new)
+        .assert_problem(409, "conflict");
+
+    // A dossier received under version 1 keeps it after version 2.
+    let intake = json!({
+        "procedure": "1.000656",
+        "applicant": {"name": "Võ Thị Mai", "id_number": "079190001234"},
+        "documents": [{"code": "TK", "original": 1}, {"code": "GTTT", "copies": 2}]
+    });
+    let r = s.post("/api/v1/dossiers", Some(&clerk), &intake);
+    assert_eq!(r.status, 201, "{}", r.text);
+    let mut v2 = new.clone();
+    v2["duration"] = json!({"amount": 5, "unit": "working_days"});
+    v2["name"] = json!("Đăng ký kết hôn (sửa đổi)");
+    let updated = s.put("/api/v1/procedures/1.000656", Some(&admin), &v2);
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.json["version"], 2);
+    assert_eq!(
+        s.get("/api/v1/procedures/1.000656", None).json["duration"]["amount"],
+        5
+    );
+    let code = r.json["code"].as_str().unwrap();
+    let view = s.get(&format!("/api/v1/dossiers/{code}"), Some(&clerk));
+    assert_eq!(view.json["procedure_version"], 1);
+    assert_eq!(view.json["procedure_name"], "Đăng ký kết hôn");
+
+    // Invalid catalogue input names each field.
+    let mut bad = new.clone();
+    bad["code"] = json!("1.000657");
+    bad["agency_code"] = json!("nope");
+    bad["duration"] = json!({"amount": 0, "unit": "working_days"});
+    let r = s.post("/api/v1/procedures", Some(&admin), &bad);
+    r.assert_problem(422, "validation");
+    let fields: Vec<_> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"agency_code") && fields.contains(&"duration"),
+        "{fields:?}"
+    );
+    s.put("/api/v1/procedures/none", Some(&admin), &new)
+        .assert_problem(404, "not-found");
+}
+
+on_both_backends!(
+    login_catalogue_intake_receipt_lookup,
+    incomplete_intake_gets_guidance_and_no_code,
+    wrong_pin_and_unknown_code_look_the_same,
+    clerks_log_only_at_their_own_agency,
+    bad_bodies_are_clear_4xx_and_write_nothing,
+    admins_publish_procedure_versions,
+);
