@@ -49,6 +49,11 @@ run() {
     -d '{"procedure":"1.001193","applicant":{"name":"Lê Văn Bé","id_number":"001090054321"},"documents":[{"code":"TK","original":1},{"code":"GCS","original":1}]}')
   CODE=$(echo "$reply" | json '["code"]') PIN=$(echo "$reply" | json '["pin"]')
   export CODE PIN
+  # Let the database settle after the write burst (PostgreSQL's autovacuum
+  # and checkpoint otherwise land in the look-up run), so each run measures
+  # one thing.
+  if [ "$backend" = postgres ]; then psql "${PG_ADMIN%/*}/motcua_bench" -qc "VACUUM ANALYZE" -c "CHECKPOINT"; fi
+  sleep 2
   echo "== $backend: public look-up ($CONNECTIONS connections, $DURATION)"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/lookup.lua "$base" | tee "$work/lookup.txt" | grep RESULT
   {

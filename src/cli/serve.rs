@@ -29,6 +29,13 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, env = "MOTCUA_BODY_LIMIT", default_value_t = 256 * 1024)]
     pub body_limit: usize,
+    /// Seconds between breach scans (0 turns the background job off).
+    #[arg(long, env = "MOTCUA_BREACH_INTERVAL", default_value_t = 60)]
+    pub breach_interval: u64,
+    /// Working seconds left at or under which a dossier is due soon
+    /// (default: one working day).
+    #[arg(long, env = "MOTCUA_DUE_SOON_SECONDS")]
+    pub due_soon_seconds: Option<i64>,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -43,6 +50,8 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.jwt_secret = args.jwt_secret.clone();
     config.token_ttl_seconds = args.token_ttl;
     config.body_limit = args.body_limit;
+    config.breach_interval_seconds = args.breach_interval;
+    config.due_soon_seconds = args.due_soon_seconds;
     let state = AppState::prepare(config).context("preparing the database")?;
     if args.demo {
         let mut conn = state.db.get()?;

@@ -116,6 +116,8 @@ impl TestServer {
         let mut config = Config {
             database_url: db.url.clone(),
             public_base_url: base.clone(),
+            // Tests trigger scans themselves unless they ask for the job.
+            breach_interval_seconds: 0,
             ..Config::default()
         };
         tweak(&mut config);
@@ -124,6 +126,7 @@ impl TestServer {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
+                motcua_api::jobs::spawn(state.clone());
                 let server = motcua_api::http_server(state, listener, 2).unwrap();
                 tx.send(server.handle()).unwrap();
                 server.await.unwrap();

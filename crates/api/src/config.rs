@@ -18,6 +18,12 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
     pub calendar: CalendarSettings,
+    /// Seconds between two breach scans (and calendar reloads) of the
+    /// background job; 0 turns the job off.
+    pub breach_interval_seconds: u64,
+    /// Working seconds left at or under which a dossier is due soon; `None`
+    /// means one working day.
+    pub due_soon_seconds: Option<i64>,
 }
 
 impl Default for Config {
@@ -30,6 +36,8 @@ impl Default for Config {
             token_ttl_seconds: 8 * 3600,
             body_limit: 256 * 1024,
             calendar: CalendarSettings::default(),
+            breach_interval_seconds: 60,
+            due_soon_seconds: None,
         }
     }
 }

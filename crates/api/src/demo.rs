@@ -4,7 +4,7 @@
 
 use motcua_domain::{
     Agency, AgencyCode, AgencyLevel, Procedure, ProcedureCode, RequiredDocument, Role,
-    StatutoryDuration,
+    StatutoryDuration, SupplementPolicy,
 };
 use motcua_store::users::User;
 use motcua_store::{agencies, events, procedures, time, users, DbConnection, StoreError};
@@ -95,6 +95,7 @@ fn procedure(
         legal_basis: legal_basis.into(),
         result: result.into(),
         online_allowed: true,
+        supplement_policy: SupplementPolicy::Pause,
     })
 }
 
@@ -188,7 +189,12 @@ pub fn procedures() -> Result<Vec<Procedure>, DemoError> {
             ],
             "Nghị định 01/2021/NĐ-CP",
             "Giấy chứng nhận đăng ký hộ kinh doanh",
-        )?,
+        )
+        .map(|p| Procedure {
+            // Business registration counts from the complete dossier.
+            supplement_policy: SupplementPolicy::Restart,
+            ..p
+        })?,
         procedure(
             "1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Hoạt động xây dựng", DISTRICT,
             StatutoryDuration::working_days(15), 75_000, "Lệ phí cấp giấy phép xây dựng",

@@ -250,3 +250,47 @@ impl From<motcua_store::DieselError> for ApiError {
         StoreError::from(e).into()
     }
 }
+
+impl From<motcua_sla::ClockError> for ApiError {
+    fn from(e: motcua_sla::ClockError) -> Self {
+        use motcua_sla::ClockError;
+        match e {
+            ClockError::NotFound => ApiError::not_found("dossier"),
+            ClockError::Forbidden(detail) => ApiError::forbidden(detail),
+            ClockError::Transition { from, to, allowed } => {
+                let names: Vec<_> = allowed.iter().map(|s| s.name()).collect();
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "invalid-transition",
+                    "Invalid status transition",
+                    format!(
+                        "a dossier in status {} ({}) cannot move to {} ({}); allowed next: {}",
+                        from.code(),
+                        from.name(),
+                        to.code(),
+                        to.name(),
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    ),
+                )
+                .vi(format!(
+                    "Hồ sơ đang ở trạng thái \"{}\" không thể chuyển sang \"{}\"",
+                    from.label_vi(),
+                    to.label_vi()
+                ))
+                .with_extra(serde_json::json!({
+                    "current_status": from,
+                    "requested_status": to,
+                    "allowed": allowed,
+                    "allowed_codes": allowed.iter().map(|s| s.code()).collect::<Vec<_>>(),
+                }))
+            }
+            ClockError::Invalid { field, message } => ApiError::invalid_field(&field, message),
+            ClockError::Conflict(detail) => ApiError::conflict(detail),
+            ClockError::Store(s) => s.into(),
+        }
+    }
+}

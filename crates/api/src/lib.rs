@@ -6,9 +6,11 @@
 
 pub mod auth;
 pub mod body;
+pub mod calendar_handle;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod openapi;
 pub mod routes;
 pub mod state;

@@ -3,22 +3,19 @@
 use std::sync::Arc;
 
 use motcua_intake::PinHasher;
-use motcua_sla::{WorkingCalendar, YearAdjustments};
+use motcua_sla::WorkingCalendar;
 use motcua_store::{settings, Database, DbConnection, StoreError};
 use rand::RngCore;
 
 use crate::auth::JwtKeys;
+use crate::calendar_handle::{CalendarHandle, CalendarLoadError};
 use crate::config::Config;
 use crate::error::ApiError;
-
-/// Years the calendar knows holidays for; dates outside follow only the
-/// weekly pattern.
-const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
-    pub calendar: Arc<WorkingCalendar>,
+    pub calendars: Arc<CalendarHandle>,
     pub pins: PinHasher,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
@@ -36,8 +33,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("invalid stored secret {0}")]
     Secret(&'static str),
-    #[error("invalid calendar table: {0}")]
-    Calendar(String),
+    #[error(transparent)]
+    Calendar(#[from] CalendarLoadError),
 }
 
 impl AppState {
@@ -54,13 +51,11 @@ impl AppState {
         // PINs alike, and rotating the JWT secret must not void receipts.
         let pin_key = settings::get_or_init(&mut conn, "pin_key", || random_hex(32))?;
         let pin_key = hex::decode(pin_key).map_err(|_| StartError::Secret("pin_key"))?;
+        let calendars = CalendarHandle::load(&mut conn, config.calendar.clone())?;
         drop(conn);
-        let table = YearAdjustments::vn_public_servants()
-            .map_err(|e| StartError::Calendar(e.to_string()))?;
-        let calendar = WorkingCalendar::for_years(config.calendar.clone(), CALENDAR_YEARS, &table);
         Ok(AppState {
             db,
-            calendar: Arc::new(calendar),
+            calendars: Arc::new(calendars),
             pins: PinHasher::new(&pin_key),
             jwt: Arc::new(JwtKeys::new(
                 jwt_secret.as_bytes(),
@@ -68,6 +63,18 @@ impl AppState {
             )),
             config: Arc::new(config),
         })
+    }
+
+    /// The calendar in force.
+    pub fn calendar(&self) -> Arc<WorkingCalendar> {
+        self.calendars.current()
+    }
+
+    /// Working seconds left at or under which a dossier is due soon.
+    pub fn due_soon_seconds(&self) -> i64 {
+        self.config
+            .due_soon_seconds
+            .unwrap_or_else(|| i64::from(self.calendar().settings().office_hours.day_length()))
     }
 
     /// Runs blocking database work on the thread pool, taking the pooled

@@ -12,6 +12,7 @@ pub mod error;
 pub mod procedure;
 pub mod role;
 pub mod search;
+pub mod staff;
 pub mod status;
 
 pub use agency::{Agency, AgencyLevel};
@@ -21,8 +22,9 @@ pub use codes::{AgencyCode, DossierCode, ProcedureCode};
 pub use error::DomainError;
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration,
-    SubmittedDocument,
+    SubmittedDocument, SupplementPolicy,
 };
 pub use role::Role;
 pub use search::search_key;
+pub use staff::StaffMember;
 pub use status::Status;

@@ -119,6 +119,37 @@ impl StatutoryDuration {
     }
 }
 
+/// What a supplement request does to the clock (DESIGN.md §1.3): most
+/// procedures pause it while the citizen gathers papers; some restart the
+/// full statutory time when the complete dossier arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplementPolicy {
+    #[default]
+    Pause,
+    Restart,
+}
+
+impl SupplementPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplementPolicy::Pause => "pause",
+            SupplementPolicy::Restart => "restart",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "pause" => Ok(SupplementPolicy::Pause),
+            "restart" => Ok(SupplementPolicy::Restart),
+            other => Err(DomainError::UnknownValue {
+                kind: "supplement policy",
+                value: other.to_string(),
+            }),
+        }
+    }
+}
+
 /// A document on the procedure's published list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequiredDocument {
@@ -149,6 +180,8 @@ pub struct Procedure {
     pub legal_basis: String,
     pub result: String,
     pub online_allowed: bool,
+    #[serde(default)]
+    pub supplement_policy: SupplementPolicy,
 }
 
 /// A document the applicant handed in.
@@ -255,6 +288,7 @@ mod tests {
             legal_basis: String::new(),
             result: String::new(),
             online_allowed: true,
+            supplement_policy: SupplementPolicy::Pause,
         }
     }
 

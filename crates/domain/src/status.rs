@@ -47,7 +47,7 @@ impl Status {
     ];
 
     /// The national portal's numeric code.
-    pub fn code(self) -> i32 {
+    pub const fn code(self) -> i32 {
         match self {
             Status::Submitted => 1,
             Status::Received => 2,

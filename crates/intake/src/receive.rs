@@ -3,13 +3,13 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use motcua_domain::{
-    AgencyCode, Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
+    Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
 };
 use motcua_sla::WorkingCalendar;
 use motcua_store::dossiers::Dossier;
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::guidance::GuidanceSlip;
-use motcua_store::{counters, dossiers, events, guidance, procedures, time, DbConnection};
+use motcua_store::{clock, counters, dossiers, events, guidance, procedures, time, DbConnection};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -17,13 +17,7 @@ use crate::validate;
 use crate::{FieldError, IntakeError, PinHasher};
 
 /// The staff member logging the dossier.
-#[derive(Debug, Clone)]
-pub struct Clerk {
-    pub user_id: String,
-    pub name: String,
-    pub role: Role,
-    pub agency: AgencyCode,
-}
+pub use motcua_domain::StaffMember as Clerk;
 
 /// The applicant as the counter sends it; validated into
 /// [`motcua_domain::Applicant`].
@@ -217,8 +211,16 @@ pub fn receive(
             note: checked.note.clone(),
             created_at: now,
             updated_at: now,
+            procedure_name: procedure.name.clone(),
+            clock_version: 1,
+            paused_since: None,
+            supplement_requests: 0,
+            ended_at: None,
+            verdict: None,
+            result_note: String::new(),
         };
         dossiers::insert(conn, &dossier)?;
+        clock::append(conn, &dossier.id, "start", now, None)?;
         events::append(
             conn,
             &NewEvent {

@@ -123,6 +123,13 @@ impl DayTable {
         self.flags[index] |= flag;
     }
 
+    /// Sets a day's flag outright, replacing what rules or tables said.
+    fn assign(&mut self, day: i32, flag: u8) {
+        self.set(day, 0);
+        let index = (i64::from(day) - i64::from(self.first)) as usize;
+        self.flags[index] = flag;
+    }
+
     /// The last day number listed (or before the first when empty).
     fn last(&self) -> i64 {
         i64::from(self.first) + self.flags.len() as i64 - 1
@@ -224,6 +231,29 @@ impl WorkingCalendar {
         }
         for (date, reason) in &adjustments.working_days {
             self.list(*date, WORK, DayKind::WorkingDay, reason.clone(), None);
+        }
+        self
+    }
+
+    /// Applies administrators' edits last, each overriding whatever the
+    /// rules and shipped tables said of its date: `(date, working, reason)`.
+    pub fn with_overrides(mut self, edits: &[(NaiveDate, bool, String)]) -> Self {
+        for (date, working, reason) in edits {
+            let (flag, kind) = if *working {
+                (WORK, DayKind::WorkingDay)
+            } else {
+                (OFF, DayKind::DayOff)
+            };
+            self.table.assign(day_number(*date), flag);
+            self.labels.insert(
+                *date,
+                DayInfo {
+                    date: *date,
+                    kind,
+                    name_vi: reason.clone(),
+                    name_en: None,
+                },
+            );
         }
         self
     }
@@ -555,6 +585,18 @@ mod tests {
                 .and_hms_opt(h, mi, 0)
                 .unwrap(),
         )
+    }
+
+    #[test]
+    fn overrides_replace_rules_and_tables() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+        let tet = NaiveDate::from_ymd_opt(2026, 2, 17).unwrap();
+        let cal = WorkingCalendar::for_years(CalendarSettings::default(), 2026..=2026, &[])
+            .with_overrides(&[(d, false, "Nghỉ bù".into()), (tet, true, "Trực Tết".into())]);
+        assert!(!cal.is_working_day(d));
+        assert!(cal.is_working_day(tet));
+        let listed = cal.days_off_in_year(2026);
+        assert!(listed.iter().any(|i| i.date == d && i.name_vi == "Nghỉ bù"));
     }
 
     #[test]

@@ -10,15 +10,24 @@
 //!   compensatory days;
 //! - [`year_table`]: each year's decided extra days off and make-up working
 //!   days;
-//! - [`calendar`]: the working-time calendar combining them, and due times.
+//! - [`calendar`]: the working-time calendar combining them, and due times;
+//! - [`clock`]: a dossier's clock ledger and the due time derived from it.
 
+pub mod apology;
+pub mod breach_scan;
 pub mod calendar;
+pub mod clock;
+pub mod error;
 pub mod holidays;
+pub mod ledger;
 pub mod lunar;
+pub mod ops;
 pub mod settings;
 pub mod year_table;
 
 pub use calendar::{DayInfo, DayKind, WorkingCalendar};
+pub use clock::{derive as derive_clock, ClockEntry, ClockState, DueCause, DueStep, Verdict};
+pub use error::ClockError;
 pub use holidays::{
     default_days_off, AdjacentDay, DayOff, DayOffKind, HolidayDate, HolidayRule, HolidayRules,
 };

@@ -109,3 +109,23 @@ pub fn with_ancestors(conn: &mut DbConnection, code: &str) -> StoreResult<Vec<St
     }
     Ok(chain)
 }
+
+/// The agency and every agency below it, for supervisors who see their
+/// agency and the agencies under it.
+pub fn with_descendants(conn: &mut DbConnection, code: &str) -> StoreResult<Vec<String>> {
+    let all: Vec<(String, Option<String>)> = agencies::table
+        .select((agencies::code, agencies::parent_code))
+        .load(conn)?;
+    let mut found = vec![code.to_string()];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i].clone();
+        for (child, p) in &all {
+            if p.as_deref() == Some(parent.as_str()) && !found.contains(child) {
+                found.push(child.clone());
+            }
+        }
+        i += 1;
+    }
+    Ok(found)
+}

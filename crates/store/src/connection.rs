@@ -67,6 +67,12 @@ macro_rules! each_backend {
     };
 }
 
+/// Serialises this process's SQLite write transactions (see
+/// [`DbConnection::write_tx`]). One process normally owns one database
+/// file; where tests open several, they share the lock, which only orders
+/// their short write transactions.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Per-connection SQLite settings: write-ahead log so readers never block
 /// the writer, a busy timeout so concurrent writers queue instead of
 /// failing, foreign keys enforced.
@@ -100,19 +106,31 @@ impl DbConnection {
         }
     }
 
-    /// Runs `f` in one write transaction. On SQLite the transaction starts
-    /// with `BEGIN IMMEDIATE`, taking the write lock up front: a deferred
-    /// transaction that reads and then writes fails with `SQLITE_BUSY` when
-    /// another writer committed in between, which the busy timeout cannot
-    /// cure. On PostgreSQL it is an ordinary transaction.
+    /// Runs `f` in one write transaction. On PostgreSQL it is an ordinary
+    /// transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
+    /// write lock up front: a deferred transaction that reads and then
+    /// writes fails with `SQLITE_BUSY` when another writer committed in
+    /// between, which the busy timeout cannot cure. SQLite writers of this
+    /// process also queue on an in-process lock first: SQLite's own busy
+    /// handler sleeps in steps of up to 100 ms, which made the slowest
+    /// intakes wait hundreds of milliseconds under load. Called inside a
+    /// transaction, it nests as a savepoint.
     pub fn write_tx<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        let depth = <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
+            .transaction_depth()?;
+        if depth.is_some() {
+            return self.transaction(f);
+        }
         match self {
             DbConnection::Pg(_) => self.transaction(f),
             DbConnection::Sqlite(c) => {
+                let _writer = SQLITE_WRITER
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
                 match f(self) {
                     Ok(value) => {

@@ -36,6 +36,16 @@ pub struct Dossier {
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Procedure name of the version kept, as printed on the receipt.
+    pub procedure_name: String,
+    /// Bumped whenever the due time changes; breach records are unique per
+    /// dossier, kind and clock version.
+    pub clock_version: i32,
+    pub paused_since: Option<DateTime<Utc>>,
+    pub supplement_requests: i32,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub verdict: Option<String>,
+    pub result_note: String,
 }
 
 #[derive(Queryable, Selectable)]
@@ -66,6 +76,13 @@ struct Row {
     note: String,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    procedure_name: String,
+    clock_version: i32,
+    paused_since: Option<chrono::NaiveDateTime>,
+    supplement_requests: i32,
+    ended_at: Option<chrono::NaiveDateTime>,
+    verdict: Option<String>,
+    result_note: String,
 }
 
 impl Row {
@@ -96,6 +113,13 @@ impl Row {
             note: self.note,
             created_at: from_db(self.created_at),
             updated_at: from_db(self.updated_at),
+            procedure_name: self.procedure_name,
+            clock_version: self.clock_version,
+            paused_since: self.paused_since.map(from_db),
+            supplement_requests: self.supplement_requests,
+            ended_at: self.ended_at.map(from_db),
+            verdict: self.verdict,
+            result_note: self.result_note,
         })
     }
 }
@@ -131,10 +155,141 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                 dossiers::note.eq(&d.note),
                 dossiers::created_at.eq(to_db(d.created_at)),
                 dossiers::updated_at.eq(to_db(d.updated_at)),
+                dossiers::procedure_name.eq(&d.procedure_name),
             ),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Reads a dossier and, on PostgreSQL, locks its row until the transaction
+/// ends, so two writes on one dossier (a supplement request racing an
+/// extension) are applied one after the other. SQLite write transactions
+/// are already serialised.
+pub fn find_by_code_for_update(
+    conn: &mut DbConnection,
+    code: &str,
+) -> StoreResult<Option<Dossier>> {
+    let row: Option<Row> = match conn {
+        DbConnection::Pg(c) => dossiers::table
+            .filter(dossiers::code.eq(code))
+            .select(Row::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConnection::Sqlite(c) => dossiers::table
+            .filter(dossiers::code.eq(code))
+            .select(Row::as_select())
+            .first(c)
+            .optional()?,
+    };
+    row.map(Row::into_domain).transpose()
+}
+
+/// The dossier and the name of the agency handling it, in one query (the
+/// public look-up's hot path).
+pub fn find_with_handling_agency(
+    conn: &mut DbConnection,
+    code: &str,
+) -> StoreResult<Option<(Dossier, String)>> {
+    use crate::schema::agencies;
+    dossiers::table
+        .inner_join(agencies::table.on(agencies::code.eq(dossiers::handling_agency_code)))
+        .filter(dossiers::code.eq(code))
+        .select((Row::as_select(), agencies::name))
+        .first::<(Row, String)>(conn)
+        .optional()?
+        .map(|(r, name)| r.into_domain().map(|d| (d, name)))
+        .transpose()
+}
+
+/// The derived clock projections written back after a ledger change.
+#[derive(Debug, Clone)]
+pub struct ClockProjection {
+    pub due_at: DateTime<Utc>,
+    pub paused_since: Option<DateTime<Utc>>,
+    /// Bump the clock version (the due time or the pause state changed).
+    pub bump: bool,
+}
+
+pub fn set_clock(
+    conn: &mut DbConnection,
+    id: &str,
+    p: &ClockProjection,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    let bump = i32::from(p.bump);
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::due_at.eq(to_db(p.due_at)),
+            dossiers::paused_since.eq(p.paused_since.map(to_db)),
+            dossiers::clock_version.eq(dossiers::clock_version + bump),
+            dossiers::updated_at.eq(to_db(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: &str,
+    status: Status,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::status_code.eq(status.code()),
+            dossiers::updated_at.eq(to_db(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count_supplement_request(conn: &mut DbConnection, id: &str) -> StoreResult<i32> {
+    diesel::update(dossiers::table.find(id))
+        .set(dossiers::supplement_requests.eq(dossiers::supplement_requests + 1))
+        .execute(conn)?;
+    Ok(dossiers::table
+        .find(id)
+        .select(dossiers::supplement_requests)
+        .first(conn)?)
+}
+
+/// Records the end of processing and its verdict.
+pub fn set_ended(
+    conn: &mut DbConnection,
+    id: &str,
+    ended_at: DateTime<Utc>,
+    verdict: &str,
+    result_note: &str,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::ended_at.eq(Some(to_db(ended_at))),
+            dossiers::verdict.eq(Some(verdict)),
+            dossiers::result_note.eq(result_note),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Open dossiers whose clock may be touched by a change of the calendar on
+/// or after `from`: running clocks due at or after it, and every paused
+/// clock. Returns codes.
+pub fn open_codes_due_after(
+    conn: &mut DbConnection,
+    from: DateTime<Utc>,
+) -> StoreResult<Vec<String>> {
+    Ok(dossiers::table
+        .filter(
+            dossiers::status_code
+                .eq_any(crate::breaches::RUNNING)
+                .and(dossiers::due_at.ge(to_db(from)))
+                .or(dossiers::status_code.eq(Status::SupplementRequested.code())),
+        )
+        .order(dossiers::code.asc())
+        .select(dossiers::code)
+        .load(conn)?)
 }
 
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Dossier>> {

@@ -6,6 +6,9 @@
 //! compose them inside one transaction ([`DbConnection::write_tx`]).
 
 pub mod agencies;
+pub mod breaches;
+pub mod calendar;
+pub mod clock;
 pub mod connection;
 pub mod counters;
 pub mod dossiers;
@@ -17,6 +20,7 @@ pub mod pool;
 pub mod procedures;
 pub mod schema;
 pub mod settings;
+pub mod supplements;
 pub mod time;
 pub mod users;
 

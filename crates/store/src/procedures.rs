@@ -6,7 +6,7 @@
 use diesel::prelude::*;
 use motcua_domain::{
     search_key, AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument,
-    StatutoryDuration,
+    StatutoryDuration, SupplementPolicy,
 };
 
 use crate::schema::{procedure_versions, procedures};
@@ -30,6 +30,7 @@ struct Row {
     result: String,
     online_allowed: bool,
     documents: String,
+    supplement_policy: String,
 }
 
 impl Row {
@@ -53,6 +54,7 @@ impl Row {
             legal_basis: self.legal_basis,
             result: self.result,
             online_allowed: self.online_allowed,
+            supplement_policy: SupplementPolicy::parse(&self.supplement_policy)?,
         })
     }
 }
@@ -95,6 +97,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::online_allowed.eq(p.online_allowed),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
+            procedures::supplement_policy.eq(p.supplement_policy.as_str()),
             procedures::created_at.eq(t),
             procedures::updated_at.eq(t),
         ))
@@ -130,6 +133,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::online_allowed.eq(p.online_allowed),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
+            procedures::supplement_policy.eq(p.supplement_policy.as_str()),
             procedures::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;

@@ -38,6 +38,7 @@ diesel::table! {
         search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        supplement_policy -> Text,
     }
 }
 
@@ -99,6 +100,13 @@ diesel::table! {
         note -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        clock_version -> Integer,
+        paused_since -> Nullable<Timestamp>,
+        supplement_requests -> Integer,
+        ended_at -> Nullable<Timestamp>,
+        verdict -> Nullable<Text>,
+        result_note -> Text,
+        procedure_name -> Text,
     }
 }
 
@@ -131,7 +139,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    clock_entries (dossier_id, seq) {
+        dossier_id -> Text,
+        seq -> Integer,
+        kind -> Text,
+        at -> Timestamp,
+        new_due_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    supplement_requests (id) {
+        id -> Text,
+        dossier_id -> Text,
+        number -> Integer,
+        reason -> Text,
+        items -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        received_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+        received_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extensions (dossier_id) {
+        dossier_id -> Text,
+        reason -> Text,
+        previous_due_at -> Timestamp,
+        new_due_at -> Timestamp,
+        late_notice -> Bool,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    breaches (id) {
+        id -> BigInt,
+        dossier_id -> Text,
+        kind -> Text,
+        clock_version -> Integer,
+        due_at -> Timestamp,
+        detected_at -> Timestamp,
+        agency_code -> Text,
+        procedure_code -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_adjustments (day) {
+        day -> Date,
+        kind -> Text,
+        reason -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(dossiers -> procedures (procedure_code));
+diesel::joinable!(clock_entries -> dossiers (dossier_id));
+diesel::joinable!(supplement_requests -> dossiers (dossier_id));
+diesel::joinable!(breaches -> dossiers (dossier_id));
 diesel::joinable!(events -> dossiers (dossier_id));
 diesel::joinable!(users -> agencies (agency_code));
 
@@ -145,4 +216,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossiers,
     guidance_slips,
     events,
+    clock_entries,
+    supplement_requests,
+    extensions,
+    breaches,
+    calendar_adjustments,
 );

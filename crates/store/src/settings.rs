@@ -32,3 +32,14 @@ pub fn get_or_init(
         .execute(c))?;
     get(conn, key)?.ok_or(crate::StoreError::NotFound)
 }
+
+/// Sets a value, inserting or replacing it.
+pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> StoreResult<()> {
+    each_backend!(conn, |c| diesel::insert_into(settings::table)
+        .values((settings::key.eq(key), settings::value.eq(value)))
+        .on_conflict(settings::key)
+        .do_update()
+        .set(settings::value.eq(value))
+        .execute(c))?;
+    Ok(())
+}

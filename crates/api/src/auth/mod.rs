@@ -106,6 +106,16 @@ impl Staff {
         }
     }
 
+    /// The staff member as the domain rules see them.
+    pub fn member(&self) -> motcua_domain::StaffMember {
+        motcua_domain::StaffMember {
+            user_id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            agency: self.agency.clone(),
+        }
+    }
+
     pub fn actor(&self) -> motcua_store::events::Actor {
         motcua_store::events::Actor {
             id: Some(self.id.clone()),

@@ -97,8 +97,10 @@ pub struct DossierDto {
     /// measured against it.
     pub original_due_at: DateTime<Utc>,
     /// Office time left until the appointment, in seconds (negative when
-    /// overdue).
+    /// overdue; frozen while waiting for the citizen).
     pub remaining_working_seconds: i64,
+    /// The clock ledger: why the date is what it is.
+    pub clock: crate::routes::clock::ClockView,
     pub note: String,
     /// Every write on the dossier, oldest first.
     pub history: Vec<EventDto>,
@@ -126,7 +128,11 @@ pub fn can_view(conn: &mut DbConnection, staff: &Staff, d: &Dossier) -> Result<b
 
 /// Loads a dossier the caller may see; a dossier they may not see is a
 /// 403, an unknown code a 404.
-fn load_visible(conn: &mut DbConnection, staff: &Staff, code: &str) -> Result<Dossier, ApiError> {
+pub fn load_visible(
+    conn: &mut DbConnection,
+    staff: &Staff,
+    code: &str,
+) -> Result<Dossier, ApiError> {
     let d = dossiers::find_by_code(conn, code)?.ok_or_else(|| ApiError::not_found("dossier"))?;
     if !can_view(conn, staff, &d)? {
         return Err(ApiError::forbidden(format!(
@@ -137,7 +143,7 @@ fn load_visible(conn: &mut DbConnection, staff: &Staff, code: &str) -> Result<Do
     Ok(d)
 }
 
-fn wants_html(req: &HttpRequest) -> bool {
+pub fn wants_html(req: &HttpRequest) -> bool {
     req.headers()
         .get(actix_web::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -165,7 +171,7 @@ pub async fn create(
         role: staff.role,
         agency: staff.agency.clone(),
     };
-    let calendar = state.calendar.clone();
+    let calendar = state.calendar();
     let pins = state.pins.clone();
     let received = state
         .with_conn(move |conn| {
@@ -182,7 +188,7 @@ pub async fn create(
         status_code: d.status.code(),
         received_at: d.received_at,
         due_at: d.due_at,
-        due_at_local: format_local(&state.calendar, d.due_at),
+        due_at_local: format_local(&state.calendar(), d.due_at),
         procedure_code: d.procedure_code.clone(),
         procedure_version: d.procedure_version,
         receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
@@ -207,18 +213,12 @@ pub async fn get_one(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let calendar = state.calendar.clone();
+    let calendar = state.calendar();
     let dto = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?;
+            let clock = crate::routes::clock::clock_view(conn, &calendar, &d)?;
             let history = events::for_dossier(conn, &d.id)?;
-            let now = time::now();
-            let remaining = if now <= d.due_at {
-                calendar.working_seconds_between(now, d.due_at)
-            } else {
-                -calendar.working_seconds_between(d.due_at, now)
-            };
             Ok(DossierDto {
                 id: d.id,
                 code: d.code,
@@ -228,7 +228,7 @@ pub async fn get_one(
                 status_text_en: d.status.label_en(),
                 channel: d.channel,
                 channel_code: d.channel.code(),
-                procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
+                procedure_name: d.procedure_name,
                 procedure_code: d.procedure_code,
                 procedure_version: d.procedure_version,
                 receiving_agency_code: d.receiving_agency,
@@ -246,9 +246,10 @@ pub async fn get_one(
                 book_entry: d.book_entry,
                 received_at: d.received_at,
                 received_by: d.received_by,
-                due_at: d.due_at,
+                due_at: clock.due_at,
                 original_due_at: d.original_due_at,
-                remaining_working_seconds: remaining,
+                remaining_working_seconds: clock.remaining_working_seconds,
+                clock,
                 note: d.note,
                 history: history.into_iter().map(EventDto::from).collect(),
             })
@@ -309,7 +310,7 @@ pub async fn receipt(
                 clerk_name: &clerk,
                 public_base_url: &st.config.public_base_url,
                 pin: pin.as_deref(),
-                calendar: &st.calendar,
+                calendar: &st.calendar(),
             }))
         })
         .await?;

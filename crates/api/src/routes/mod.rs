@@ -2,6 +2,9 @@
 
 pub mod agencies;
 pub mod auth;
+pub mod breaches;
+pub mod calendar;
+pub mod clock;
 pub mod dossiers;
 pub mod health;
 pub mod openapi;
@@ -20,6 +23,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     procedures::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
+    clock::configure(cfg);
+    calendar::configure(cfg);
+    breaches::configure(cfg);
     public::configure(cfg);
     openapi::configure(cfg);
 }

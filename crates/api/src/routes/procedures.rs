@@ -5,6 +5,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use motcua_domain::{
     AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument, Role, StatutoryDuration,
+    SupplementPolicy,
 };
 use motcua_intake::FieldError;
 use motcua_store::procedures::{self, ProcedureFilter};
@@ -52,6 +53,7 @@ pub struct ProcedureDto {
     pub legal_basis: String,
     pub result: String,
     pub online_allowed: bool,
+    pub supplement_policy: SupplementPolicy,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +81,10 @@ pub struct ProcedureInput {
     pub result: String,
     #[serde(default)]
     pub online_allowed: bool,
+    /// What a supplement request does to the clock: `pause` (default) or
+    /// `restart` the full time when the supplement arrives.
+    #[serde(default)]
+    pub supplement_policy: SupplementPolicy,
 }
 
 pub fn to_dto(p: Procedure) -> ProcedureDto {
@@ -104,6 +110,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         legal_basis: p.legal_basis,
         result: p.result,
         online_allowed: p.online_allowed,
+        supplement_policy: p.supplement_policy,
     }
 }
 
@@ -111,6 +118,35 @@ fn parse_cutoff(s: &str) -> Option<u16> {
     let (h, m) = s.trim().split_once(':')?;
     let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
     (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// Checks a duration as clients send it.
+pub fn parse_duration(d: &DurationDto) -> Result<StatutoryDuration, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let cutoff = match &d.cutoff {
+        Some(c) => match parse_cutoff(c) {
+            Some(m) => Some(m),
+            None => {
+                errors.push(FieldError::new("duration.cutoff", "must be HH:MM"));
+                None
+            }
+        },
+        None => None,
+    };
+    let same_day = d.unit == DurationUnit::SameDay;
+    let duration = StatutoryDuration {
+        amount: if same_day { 0 } else { d.amount },
+        unit: d.unit,
+        cutoff_minute: if same_day { cutoff } else { None },
+    };
+    if let Err(e) = duration.validate() {
+        errors.push(FieldError::new("duration", e.to_string()));
+    }
+    if errors.is_empty() {
+        Ok(duration)
+    } else {
+        Err(errors)
+    }
 }
 
 fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
@@ -126,32 +162,9 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
             errors.push(FieldError::new(field, "is required"));
         }
     }
-    let cutoff = match (&input.duration.cutoff, input.duration.unit) {
-        (Some(c), _) => match parse_cutoff(c) {
-            Some(m) => Some(m),
-            None => {
-                errors.push(FieldError::new("duration.cutoff", "must be HH:MM"));
-                None
-            }
-        },
-        (None, _) => None,
-    };
-    let duration = StatutoryDuration {
-        amount: if input.duration.unit == DurationUnit::SameDay {
-            0
-        } else {
-            input.duration.amount
-        },
-        unit: input.duration.unit,
-        cutoff_minute: if input.duration.unit == DurationUnit::SameDay {
-            cutoff
-        } else {
-            None
-        },
-    };
-    if let Err(e) = duration.validate() {
-        errors.push(FieldError::new("duration", e.to_string()));
-    }
+    let duration = parse_duration(&input.duration)
+        .map_err(|e| errors.extend(e))
+        .ok();
     let fees = input.fees.unwrap_or(FeesDto {
         amount_vnd: 0,
         note: String::new(),
@@ -186,8 +199,8 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
             ));
         }
     }
-    match (code, agency) {
-        (Some(code), Some(agency)) if errors.is_empty() => Ok(Procedure {
+    match (code, agency, duration) {
+        (Some(code), Some(agency), Some(duration)) if errors.is_empty() => Ok(Procedure {
             code,
             version: 0,
             name: input.name.trim().to_string(),
@@ -208,6 +221,7 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
             legal_basis: input.legal_basis,
             result: input.result,
             online_allowed: input.online_allowed,
+            supplement_policy: input.supplement_policy,
         }),
         _ => Err(ApiError::invalid(errors)),
     }

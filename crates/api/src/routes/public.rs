@@ -6,7 +6,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::{mask_name, Status};
 use motcua_intake::receipt::format_local;
-use motcua_store::{agencies, dossiers, procedures};
+use motcua_store::dossiers;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,6 +36,12 @@ pub struct PublicDossier {
     /// The current appointment.
     pub due_at: DateTime<Utc>,
     pub due_at_local: String,
+    /// True while the desk waits for the citizen's supplement: the clock
+    /// is paused and the appointment will move by the time waited.
+    pub waiting_for_supplement: bool,
+    /// What the citizen should know now, in Vietnamese and English.
+    pub note_vi: Option<String>,
+    pub note_en: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -80,34 +86,40 @@ pub async fn lookup(
     let st = state.clone();
     let view = state
         .with_conn(move |conn| {
-            let found = dossiers::find_by_code(conn, &code)?;
+            let found = dossiers::find_with_handling_agency(conn, &code)?;
             let (hash, code_for_mac) = match &found {
-                Some(d) => (d.pin_hash.as_str(), d.code.as_str()),
+                Some((d, _)) => (d.pin_hash.as_str(), d.code.as_str()),
                 None => (DUMMY_HASH, code.as_str()),
             };
             let ok = st.pins.verify(code_for_mac, &pin, hash);
-            let d = match (ok, found) {
-                (true, Some(d)) => d,
+            let (d, agency_name) = match (ok, found) {
+                (true, Some(found)) => found,
                 _ => return Err(not_found()),
             };
-            let agency = agencies::get(conn, &d.handling_agency)?;
-            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?;
+            let calendar = st.calendar();
             Ok(PublicDossier {
                 code: d.code,
                 status: d.status,
                 status_code: d.status.code(),
                 status_text_vi: d.status.label_vi(),
                 status_text_en: d.status.label_en(),
-                procedure_name: procedure.map(|p| p.name).unwrap_or_default(),
+                procedure_name: d.procedure_name,
                 agency: PublicAgency {
-                    code: d.handling_agency.clone(),
-                    name: agency.map(|a| a.name).unwrap_or(d.handling_agency),
+                    code: d.handling_agency,
+                    name: agency_name,
                 },
                 applicant_name: mask_name(&d.applicant_name),
                 received_at: d.received_at,
-                received_at_local: format_local(&st.calendar, d.received_at),
+                received_at_local: format_local(&calendar, d.received_at),
                 due_at: d.due_at,
-                due_at_local: format_local(&st.calendar, d.due_at),
+                due_at_local: format_local(&calendar, d.due_at),
+                waiting_for_supplement: d.paused_since.is_some(),
+                note_vi: d.paused_since.map(|_| {
+                    "Hồ sơ đang chờ công dân bổ sung giấy tờ; thời hạn giải quyết tạm dừng cho đến khi nhận đủ hồ sơ bổ sung.".to_string()
+                }),
+                note_en: d.paused_since.map(|_| {
+                    "Waiting for the applicant's supplementary documents; the deadline is paused until they arrive.".to_string()
+                }),
             })
         })
         .await?;

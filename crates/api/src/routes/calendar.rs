@@ -1,0 +1,289 @@
+//! The working-time calendar: a year's days off and make-up days, admin
+//! edits (which move open dossiers' due times, each with its cause), and a
+//! due-date calculator anyone can use to check us.
+
+use std::sync::Arc;
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use motcua_domain::{Role, StatutoryDuration};
+use motcua_sla::ops::recompute;
+use motcua_sla::DayKind;
+use motcua_store::calendar::{self, Adjustment};
+use motcua_store::{events, procedures, settings, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::auth::Staff;
+use crate::body::JsonBody;
+use crate::calendar_handle::{stored_version, VERSION_KEY};
+use crate::error::{ApiError, Problem};
+use crate::routes::procedures::{parse_duration, DurationDto};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    /// holiday, compensatory, day_off or working_day (a make-up working day).
+    pub kind: String,
+    pub working: bool,
+    pub name_vi: String,
+    pub name_en: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarYear {
+    pub year: i32,
+    pub time_zone: String,
+    pub office_hours: String,
+    pub weekly_days_off: Vec<String>,
+    /// Every listed day: holidays (also on weekends), compensatory days,
+    /// extra days off and make-up working days.
+    pub days: Vec<CalendarDay>,
+}
+
+fn kind_name(k: DayKind) -> &'static str {
+    match k {
+        DayKind::Holiday => "holiday",
+        DayKind::Compensatory => "compensatory",
+        DayKind::DayOff => "day_off",
+        DayKind::WorkingDay => "working_day",
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
+    params(("year" = i32, Path, description = "Solar year")),
+    responses((status = 200, body = CalendarYear), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/calendar/{year}")]
+pub async fn year(
+    state: web::Data<AppState>,
+    path: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let year = path.into_inner();
+    if !(1900..=2100).contains(&year) {
+        return Err(ApiError::invalid_field(
+            "year",
+            "must be between 1900 and 2100",
+        ));
+    }
+    let cal = state.calendar();
+    let s = cal.settings();
+    let days = cal
+        .days_off_in_year(year)
+        .into_iter()
+        .map(|d| CalendarDay {
+            date: d.date,
+            kind: kind_name(d.kind).to_string(),
+            working: cal.is_working_day(d.date),
+            name_vi: d.name_vi,
+            name_en: d.name_en,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(CalendarYear {
+        year,
+        time_zone: s.time_zone.name().to_string(),
+        office_hours: s.office_hours.to_string(),
+        weekly_days_off: s.weekly_days_off.iter().map(|d| d.to_string()).collect(),
+        days,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DayEdit {
+    /// `day_off` or `working_day`.
+    pub kind: String,
+    /// Why: the decision that set it, e.g. "Công văn 1234/BNV".
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DayEditAnswer {
+    pub date: NaiveDate,
+    /// The day's kind now (`null` after a removal restores the rules).
+    pub kind: Option<String>,
+    pub working: bool,
+    /// Open dossiers whose due time moved, each with the cause recorded.
+    pub moved_dossiers: Vec<String>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_field("date", "must be YYYY-MM-DD"))
+}
+
+/// Applies an edit (or a removal) and recomputes open dossiers, in one
+/// transaction; then puts the new calendar in force.
+async fn apply(
+    state: &AppState,
+    staff: Staff,
+    date: NaiveDate,
+    edit: Option<DayEdit>,
+) -> Result<DayEditAnswer, ApiError> {
+    let handle = state.calendars.clone();
+    let (version, cal, moved) = state
+        .with_conn(move |conn| {
+            conn.write_tx(|conn| {
+                let cause = match &edit {
+                    Some(e) => {
+                        calendar::upsert(
+                            conn,
+                            &Adjustment {
+                                day: date,
+                                kind: e.kind.clone(),
+                                reason: e.reason.trim().to_string(),
+                                updated_by: staff.id.clone(),
+                                updated_at: time::now(),
+                            },
+                        )?;
+                        format!("{date} set as {} ({})", e.kind, e.reason.trim())
+                    }
+                    None => {
+                        if calendar::delete(conn, date)? == 0 {
+                            return Err(ApiError::not_found("calendar edit for this date"));
+                        }
+                        format!("edit of {date} removed; the rules and tables apply")
+                    }
+                };
+                let version = stored_version(conn)? + 1;
+                settings::set(conn, VERSION_KEY, &version.to_string())?;
+                let cal = Arc::new(handle.build(conn)?);
+                let from = cal.to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default());
+                let moved = recompute::recompute_open(conn, &cal, from, &staff.actor(), &cause)?;
+                events::append(
+                    conn,
+                    &events::NewEvent {
+                        subject_type: "calendar",
+                        subject_id: &date.to_string(),
+                        dossier_id: None,
+                        kind: "calendar.edited",
+                        actor: &staff.actor(),
+                        at: time::now(),
+                        data: json!({ "cause": cause, "version": version, "moved_dossiers": moved }),
+                    },
+                )?;
+                Ok((version, cal, moved))
+            })
+        })
+        .await?;
+    let working = cal.is_working_day(date);
+    let kind = cal
+        .days_off_in_year(chrono::Datelike::year(&date))
+        .into_iter()
+        .find(|d| d.date == date)
+        .map(|d| kind_name(d.kind).to_string());
+    state.calendars.install(version, cal);
+    Ok(DayEditAnswer {
+        date,
+        kind,
+        working,
+        moved_dossiers: moved,
+    })
+}
+
+#[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar",
+    security(("bearer" = [])), request_body = DayEdit,
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = DayEditAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[put("/api/v1/calendar/days/{date}")]
+pub async fn set_day(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(edit): JsonBody<DayEdit>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let date = parse_date(&path.into_inner())?;
+    if edit.kind != "day_off" && edit.kind != "working_day" {
+        return Err(ApiError::invalid_field(
+            "kind",
+            "must be day_off or working_day",
+        ));
+    }
+    if edit.reason.trim().is_empty() {
+        return Err(ApiError::invalid_field("reason", "is required"));
+    }
+    Ok(HttpResponse::Ok().json(apply(&state, staff, date, Some(edit)).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/calendar/days/{date}", tag = "calendar",
+    security(("bearer" = [])),
+    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, body = DayEditAnswer),
+        (status = 404, description = "No edit for this date", body = Problem, content_type = "application/problem+json")))]
+#[delete("/api/v1/calendar/days/{date}")]
+pub async fn remove_day(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let date = parse_date(&path.into_inner())?;
+    Ok(HttpResponse::Ok().json(apply(&state, staff, date, None).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DueDateQuestion {
+    pub received_at: DateTime<Utc>,
+    /// A duration, or
+    pub duration: Option<DurationDto>,
+    /// a procedure code whose statutory time to use.
+    pub procedure: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DueDateAnswer {
+    pub received_at: DateTime<Utc>,
+    pub received_at_local: String,
+    pub due_at: DateTime<Utc>,
+    pub due_at_local: String,
+    /// Office time between receipt and due time.
+    pub working_seconds: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/calendar/due-date", tag = "calendar",
+    request_body = DueDateQuestion,
+    responses((status = 200, body = DueDateAnswer), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/calendar/due-date")]
+pub async fn due_date(
+    state: web::Data<AppState>,
+    JsonBody(q): JsonBody<DueDateQuestion>,
+) -> Result<HttpResponse, ApiError> {
+    let duration: StatutoryDuration = match (q.duration, q.procedure) {
+        (Some(d), None) => parse_duration(&d).map_err(ApiError::invalid)?,
+        (None, Some(code)) => {
+            state
+                .with_conn(move |conn| {
+                    procedures::get(conn, &code)?
+                        .map(|p| p.duration)
+                        .ok_or_else(|| ApiError::invalid_field("procedure", "unknown procedure"))
+                })
+                .await?
+        }
+        _ => {
+            return Err(ApiError::invalid_field(
+                "duration",
+                "give either a duration or a procedure code",
+            ))
+        }
+    };
+    let cal = state.calendar();
+    let due = cal.due_at(q.received_at, &duration);
+    let fmt = |t| motcua_intake::receipt::format_local(&cal, t);
+    Ok(HttpResponse::Ok().json(DueDateAnswer {
+        received_at: q.received_at,
+        received_at_local: fmt(q.received_at),
+        due_at: due,
+        due_at_local: fmt(due),
+        working_seconds: cal.working_seconds_between(q.received_at, due),
+    }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(year)
+        .service(set_day)
+        .service(remove_day)
+        .service(due_date);
+}

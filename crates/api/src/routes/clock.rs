@@ -1,0 +1,454 @@
+//! The deadline clock of a dossier: supplement requests, the one
+//! extension with its apology letter, the end of processing with its
+//! verdict, and the clock view that explains the due time.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use motcua_domain::Status;
+use motcua_sla::apology::{ApologyInput, ApologyLetter};
+use motcua_sla::ops::{extension, finish, supplement};
+use motcua_sla::{ledger, DueStep, WorkingCalendar};
+use motcua_store::dossiers::Dossier;
+use motcua_store::{agencies, supplements, time, users, DbConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Staff;
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+use crate::routes::dossiers::{load_visible, wants_html};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct DueStepDto {
+    pub at: DateTime<Utc>,
+    /// received, paused, resumed, restarted or extended.
+    pub cause: String,
+    pub due_at: DateTime<Utc>,
+    pub shift_working_seconds: Option<i64>,
+}
+
+impl From<&DueStep> for DueStepDto {
+    fn from(s: &DueStep) -> Self {
+        DueStepDto {
+            at: s.at,
+            cause: serde_json::to_value(s.cause)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            due_at: s.due_at,
+            shift_working_seconds: s.shift_seconds,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExtensionDto {
+    pub reason: String,
+    pub previous_due_at: DateTime<Utc>,
+    pub new_due_at: DateTime<Utc>,
+    /// Issued less than one working day before the appointment.
+    pub late_notice: bool,
+    pub requested_at: DateTime<Utc>,
+    pub apology_letter_url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupplementRequestDto {
+    pub number: i32,
+    pub reason: String,
+    #[schema(value_type = Object)]
+    pub items: serde_json::Value,
+    pub requested_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub received_note: Option<String>,
+}
+
+/// The clock ledger as staff see it.
+#[derive(Serialize, ToSchema)]
+pub struct ClockView {
+    /// The appointment printed on the receipt.
+    pub printed_appointment: DateTime<Utc>,
+    /// The current appointment.
+    pub due_at: DateTime<Utc>,
+    /// The appointment the verdict is measured against: the original one
+    /// moved only by supplement waits.
+    pub verdict_due_at: DateTime<Utc>,
+    pub paused: bool,
+    pub paused_since: Option<DateTime<Utc>>,
+    /// Working seconds spent waiting for the citizen so far.
+    pub waited_working_seconds: i64,
+    /// Office time left (negative when overdue; frozen while paused).
+    pub remaining_working_seconds: i64,
+    pub supplement_requests: Vec<SupplementRequestDto>,
+    pub extension: Option<ExtensionDto>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// early, on_time or late, once processing ended.
+    pub verdict: Option<String>,
+    /// Every change of the due time, oldest first: why the date is what it is.
+    pub steps: Vec<DueStepDto>,
+}
+
+pub fn clock_view(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    d: &Dossier,
+) -> Result<ClockView, ApiError> {
+    let procedure = ledger::procedure_of(conn, d)?;
+    let state = ledger::state(conn, calendar, d, &procedure)?;
+    let requests = supplements::requests(conn, &d.id)?;
+    let ext = supplements::extension(conn, &d.id)?;
+    let now = d.ended_at.unwrap_or_else(time::now);
+    Ok(ClockView {
+        printed_appointment: d.original_due_at,
+        due_at: state.due,
+        verdict_due_at: state.verdict_due,
+        paused: state.paused_since.is_some(),
+        paused_since: state.paused_since,
+        waited_working_seconds: state.waited_seconds
+            + state
+                .paused_since
+                .map_or(0, |p| calendar.working_seconds_between(p, now)),
+        remaining_working_seconds: state.remaining_seconds(calendar, now),
+        supplement_requests: requests
+            .into_iter()
+            .map(|r| SupplementRequestDto {
+                number: r.number,
+                reason: r.reason,
+                items: r.items,
+                requested_at: r.requested_at,
+                received_at: r.received_at,
+                received_note: r.received_note,
+            })
+            .collect(),
+        extension: ext.map(|e| ExtensionDto {
+            reason: e.reason,
+            previous_due_at: e.previous_due_at,
+            new_due_at: e.new_due_at,
+            late_notice: e.late_notice,
+            requested_at: e.requested_at,
+            apology_letter_url: format!("/api/v1/dossiers/{}/apology-letter", d.code),
+        }),
+        ended_at: d.ended_at,
+        verdict: d.verdict.clone(),
+        steps: state.steps.iter().map(DueStepDto::from).collect(),
+    })
+}
+
+/// A short answer after a clock write.
+#[derive(Serialize, ToSchema)]
+pub struct ClockAnswer {
+    pub code: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub due_at: DateTime<Utc>,
+    pub paused: bool,
+}
+
+fn answer(d: &Dossier) -> ClockAnswer {
+    ClockAnswer {
+        code: d.code.clone(),
+        status: d.status,
+        status_code: d.status.code(),
+        due_at: d.due_at,
+        paused: d.paused_since.is_some(),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NeededItemInput {
+    /// The procedure's document code, when it is a listed document.
+    pub code: Option<String>,
+    pub name: String,
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SupplementRequestInput {
+    pub reason: String,
+    /// Everything the citizen must bring, listed once.
+    pub items: Vec<NeededItemInput>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupplementRequestAnswer {
+    #[serde(flatten)]
+    pub dossier: ClockAnswer,
+    /// The supplement-request slip.
+    pub slip: SupplementRequestDto,
+    /// A second request makes the dossier count as late.
+    pub counts_late: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplement-request", tag = "clock",
+    security(("bearer" = [])), request_body = SupplementRequestInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "Status 5, clock paused; the slip lists what is needed", body = SupplementRequestAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed from the current status", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/supplement-request")]
+pub async fn supplement_request(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<SupplementRequestInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let items: Vec<supplement::NeededItem> = input
+        .items
+        .into_iter()
+        .map(|i| supplement::NeededItem {
+            code: i.code,
+            name: i.name.trim().to_string(),
+            note: i.note,
+        })
+        .collect();
+    let out = state
+        .with_conn(move |conn| {
+            Ok(supplement::request(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                &input.reason,
+                &items,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SupplementRequestAnswer {
+        dossier: answer(&out.dossier),
+        slip: SupplementRequestDto {
+            number: out.request.number,
+            reason: out.request.reason,
+            items: out.request.items,
+            requested_at: out.request.requested_at,
+            received_at: None,
+            received_note: None,
+        },
+        counts_late: out.counts_late,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SupplementReceivedInput {
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupplementReceivedAnswer {
+    #[serde(flatten)]
+    pub dossier: ClockAnswer,
+    /// pause (the clock resumed) or restart (the full time runs again).
+    pub policy: String,
+    /// Working seconds the wait moved the appointment by.
+    pub shift_working_seconds: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/supplement-received", tag = "clock",
+    security(("bearer" = [])), request_body = SupplementReceivedInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "Status 4; the clock resumes or restarts", body = SupplementReceivedAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/supplement-received")]
+pub async fn supplement_received(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<SupplementReceivedInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let out = state
+        .with_conn(move |conn| {
+            Ok(supplement::receive(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                &input.note,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SupplementReceivedAnswer {
+        dossier: answer(&out.dossier),
+        policy: out.policy.as_str().to_string(),
+        shift_working_seconds: out.shift_seconds,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExtensionInput {
+    /// Printed on the apology letter.
+    pub reason: String,
+    /// The new appointment (RFC 3339), on a working day, after the current one.
+    pub new_due_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExtensionAnswer {
+    #[serde(flatten)]
+    pub dossier: ClockAnswer,
+    pub extension: ExtensionDto,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/extension", tag = "clock",
+    security(("bearer" = [])), request_body = ExtensionInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "Extended once; the apology letter is ready", body = ExtensionAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already extended once, or the dossier is closed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/extension")]
+pub async fn extend(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<ExtensionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let out = state
+        .with_conn(move |conn| {
+            Ok(extension::extend(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                &input.reason,
+                input.new_due_at,
+            )?)
+        })
+        .await?;
+    let e = out.extension;
+    Ok(HttpResponse::Ok().json(ExtensionAnswer {
+        extension: ExtensionDto {
+            reason: e.reason,
+            previous_due_at: e.previous_due_at,
+            new_due_at: e.new_due_at,
+            late_notice: e.late_notice,
+            requested_at: e.requested_at,
+            apology_letter_url: format!("/api/v1/dossiers/{}/apology-letter", out.dossier.code),
+        },
+        dossier: answer(&out.dossier),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/apology-letter", tag = "clock",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "The apology letter as JSON, or with Accept: text/html a printable page in Vietnamese"),
+        (status = 404, description = "No such dossier, or it was never extended", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/dossiers/{code}/apology-letter")]
+pub async fn apology_letter(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let letter = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            let e = supplements::extension(conn, &d.id)?.ok_or_else(|| {
+                ApiError::not_found("apology letter (the dossier was not extended)")
+            })?;
+            let agency = agencies::get(conn, &d.handling_agency)?
+                .map(|a| a.name)
+                .unwrap_or_else(|| d.handling_agency.clone());
+            let issued_by = users::get(conn, &e.requested_by)?
+                .map(|u| u.full_name)
+                .unwrap_or_default();
+            Ok(ApologyLetter::build(
+                &calendar,
+                &ApologyInput {
+                    code: &d.code,
+                    agency_name: &agency,
+                    applicant_name: &d.applicant_name,
+                    procedure_name: &d.procedure_name,
+                    received_at: d.received_at,
+                    previous_due_at: e.previous_due_at,
+                    new_due_at: e.new_due_at,
+                    reason: &e.reason,
+                    issued_at: e.requested_at,
+                    issued_by: &issued_by,
+                    late_notice: e.late_notice,
+                },
+            ))
+        })
+        .await?;
+    if wants_html(&req) {
+        let html = letter.to_html().map_err(|e| {
+            tracing::error!(error = %e, "apology template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    }
+    Ok(HttpResponse::Ok().json(letter))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ProcessedInput {
+    /// The result, e.g. the number of the certificate issued.
+    #[serde(default)]
+    pub result: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProcessedAnswer {
+    #[serde(flatten)]
+    pub dossier: ClockAnswer,
+    /// early, on_time or late.
+    pub verdict: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/processed", tag = "clock",
+    security(("bearer" = [])), request_body = ProcessedInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "Status 9, result ready, with the verdict", body = ProcessedAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/processed")]
+pub async fn processed(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<ProcessedInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let out = state
+        .with_conn(move |conn| {
+            Ok(finish::processed(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                &input.result,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ProcessedAnswer {
+        dossier: answer(&out.dossier),
+        verdict: out.verdict.as_str().to_string(),
+    }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(supplement_request)
+        .service(supplement_received)
+        .service(extend)
+        .service(apology_letter)
+        .service(processed);
+}

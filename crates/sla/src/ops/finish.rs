@@ -1,0 +1,60 @@
+//! Ending processing with a verdict (DESIGN.md §4): early, on time or late
+//! against the original appointment with supplement waits excluded.
+
+use motcua_domain::{StaffMember, Status};
+use motcua_store::dossiers::{self, Dossier};
+use motcua_store::{time, DbConnection};
+use serde_json::json;
+
+use super::{actor, check_transition, event, lock, require_officer_of};
+use crate::clock::Verdict;
+use crate::{ledger, ClockError, WorkingCalendar};
+
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub dossier: Dossier,
+    pub verdict: Verdict,
+}
+
+/// An officer of the handling agency marks the dossier processed (status
+/// 9, result ready).
+pub fn processed(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    staff: &StaffMember,
+    code: &str,
+    result_note: &str,
+) -> Result<Finished, ClockError> {
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        require_officer_of(staff, &d, "mark dossiers processed")?;
+        check_transition(d.status, Status::Processed)?;
+        let now = time::now();
+        let procedure = ledger::procedure_of(conn, &d)?;
+        let state = ledger::state(conn, calendar, &d, &procedure)?;
+        let forced_late = d.supplement_requests >= 2;
+        let verdict = Verdict::judge(calendar, now, state.verdict_due, forced_late);
+        dossiers::set_ended(conn, &d.id, now, verdict.as_str(), result_note.trim())?;
+        dossiers::set_status(conn, &d.id, Status::Processed, now)?;
+        event(
+            conn,
+            &d,
+            "dossier.processed",
+            &actor(staff),
+            now,
+            json!({
+                "status_code": Status::Processed.code(),
+                "result": result_note.trim(),
+                "verdict": verdict,
+                "verdict_due_at": state.verdict_due,
+                "printed_appointment": d.original_due_at,
+                "supplement_wait_seconds": state.waited_seconds,
+                "second_supplement_request": forced_late,
+            }),
+        )?;
+        Ok(Finished {
+            dossier: lock(conn, code)?,
+            verdict,
+        })
+    })
+}

@@ -1,0 +1,124 @@
+//! Writes on a dossier's clock. Each operation is one transaction: lock
+//! the dossier, check the rules, append to the ledger, write the derived
+//! due time back with a bumped clock version, and append the event that
+//! says why the date is what it is.
+
+pub mod extension;
+pub mod finish;
+pub mod recompute;
+pub mod supplement;
+
+use chrono::{DateTime, Utc};
+use motcua_domain::{Role, StaffMember, Status};
+use motcua_store::dossiers::{self, ClockProjection, Dossier};
+use motcua_store::events::{self, Actor, NewEvent};
+use motcua_store::DbConnection;
+use serde_json::Value;
+
+use crate::clock::ClockState;
+use crate::ClockError;
+
+/// Loads and locks the dossier for a write.
+pub(crate) fn lock(conn: &mut DbConnection, code: &str) -> Result<Dossier, ClockError> {
+    dossiers::find_by_code_for_update(conn, code)?.ok_or(ClockError::NotFound)
+}
+
+/// Checks the move against the status table (DESIGN.md §2).
+pub(crate) fn check_transition(from: Status, to: Status) -> Result<(), ClockError> {
+    if from.can_move_to(to) {
+        Ok(())
+    } else {
+        Err(ClockError::Transition {
+            from,
+            to,
+            allowed: from.allowed_next().to_vec(),
+        })
+    }
+}
+
+/// Officers act on dossiers held by their agency.
+pub(crate) fn require_officer_of(
+    staff: &StaffMember,
+    d: &Dossier,
+    what: &str,
+) -> Result<(), ClockError> {
+    if staff.role != Role::Officer {
+        return Err(ClockError::Forbidden(format!("only officers {what}")));
+    }
+    if staff.agency.as_str() != d.handling_agency {
+        return Err(ClockError::Forbidden(format!(
+            "dossier {} is handled by {}, not by your agency {}",
+            d.code, d.handling_agency, staff.agency
+        )));
+    }
+    Ok(())
+}
+
+/// Clerks act at the desk that received the dossier.
+pub(crate) fn require_clerk_of(
+    staff: &StaffMember,
+    d: &Dossier,
+    what: &str,
+) -> Result<(), ClockError> {
+    if staff.role != Role::Clerk {
+        return Err(ClockError::Forbidden(format!("only counter clerks {what}")));
+    }
+    if staff.agency.as_str() != d.receiving_agency {
+        return Err(ClockError::Forbidden(format!(
+            "dossier {} was received at {}, not at your agency {}",
+            d.code, d.receiving_agency, staff.agency
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn actor(staff: &StaffMember) -> Actor {
+    Actor {
+        id: Some(staff.user_id.clone()),
+        name: staff.name.clone(),
+    }
+}
+
+/// Writes the derived clock back and records the event.
+pub(crate) fn project(
+    conn: &mut DbConnection,
+    d: &Dossier,
+    state: &ClockState,
+    at: DateTime<Utc>,
+) -> Result<(), ClockError> {
+    let changed = state.due != d.due_at || state.paused_since != d.paused_since;
+    dossiers::set_clock(
+        conn,
+        &d.id,
+        &ClockProjection {
+            due_at: state.due,
+            paused_since: state.paused_since,
+            bump: changed,
+        },
+        at,
+    )?;
+    Ok(())
+}
+
+pub(crate) fn event(
+    conn: &mut DbConnection,
+    d: &Dossier,
+    kind: &str,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    data: Value,
+) -> Result<(), ClockError> {
+    events::append(
+        conn,
+        &NewEvent {
+            subject_type: "dossier",
+            subject_id: &d.id,
+            dossier_id: Some(&d.id),
+            kind,
+            actor,
+            at,
+            data,
+        },
+    )?;
+    Ok(())
+}

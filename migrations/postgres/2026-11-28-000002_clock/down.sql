@@ -1,0 +1,15 @@
+DROP FUNCTION IF EXISTS clock_entries_append_only() CASCADE;
+DROP TABLE calendar_adjustments;
+DROP TABLE breaches;
+DROP TABLE extensions;
+DROP TABLE supplement_requests;
+DROP TABLE clock_entries;
+DROP INDEX dossiers_status_due;
+ALTER TABLE dossiers DROP COLUMN procedure_name;
+ALTER TABLE dossiers DROP COLUMN result_note;
+ALTER TABLE dossiers DROP COLUMN verdict;
+ALTER TABLE dossiers DROP COLUMN ended_at;
+ALTER TABLE dossiers DROP COLUMN supplement_requests;
+ALTER TABLE dossiers DROP COLUMN paused_since;
+ALTER TABLE dossiers DROP COLUMN clock_version;
+ALTER TABLE procedures DROP COLUMN supplement_policy;
