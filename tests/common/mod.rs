@@ -100,8 +100,10 @@ pub struct TestServer {
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<()>>,
     agent: ureq::Agent,
-    // Declared last: dropped after the server stops.
-    pub db: TestDb,
+    pub db_url: String,
+    // Declared last: dropped after the server stops. `None` for a second
+    // server on another server's database.
+    db: Option<TestDb>,
 }
 
 impl TestServer {
@@ -111,10 +113,30 @@ impl TestServer {
 
     pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
         let db = TestDb::new(backend);
+        let url = db.url.clone();
+        Self::launch(backend, Some(db), url, tweak)
+    }
+
+    /// Another server on the same database as `first` (as behind a load
+    /// balancer).
+    pub fn second(first: &TestServer, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        Self::launch(first.backend, None, first.db_url.clone(), tweak)
+    }
+
+    fn launch(
+        backend: Backend,
+        db: Option<TestDb>,
+        db_url: String,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn,motcua_api=warn"))
+            .try_init();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config {
-            database_url: db.url.clone(),
+            database_url: db_url.clone(),
             public_base_url: base.clone(),
             // Tests trigger scans themselves unless they ask for the job.
             breach_interval_seconds: 0,
@@ -143,6 +165,7 @@ impl TestServer {
             handle,
             thread: Some(thread),
             agent,
+            db_url,
             db,
         }
     }
@@ -226,7 +249,7 @@ impl TestServer {
     /// A direct connection to the test's database, to check what was (not)
     /// written.
     pub fn conn(&self) -> DbConnection {
-        DbConnection::open(&self.db.url).unwrap()
+        DbConnection::open(&self.db_url).unwrap()
     }
 }
 

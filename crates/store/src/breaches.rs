@@ -31,7 +31,8 @@ pub fn record(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> StoreResult<usize> {
-    let from = from.map(to_db).unwrap_or(chrono::NaiveDateTime::MIN);
+    // No lower bound: since the epoch (PostgreSQL rejects chrono's MIN).
+    let from = to_db(from.unwrap_or(DateTime::UNIX_EPOCH));
     let already = breaches::table
         .filter(breaches::dossier_id.eq(dossiers::id))
         .filter(breaches::kind.eq(kind))

@@ -43,6 +43,8 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "dossiers" => dossiers::table.count().get_result(conn)?,
         "guidance_slips" => guidance_slips::table.count().get_result(conn)?,
         "events" => events::table.count().get_result(conn)?,
+        "breaches" => breaches::table.count().get_result(conn)?,
+        "clock_entries" => clock_entries::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

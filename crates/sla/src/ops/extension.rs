@@ -43,6 +43,9 @@ pub fn extend(
                 d.status.name()
             )));
         }
+        if supplements::extension(conn, &d.id)?.is_some() {
+            return Err(already_extended(&d));
+        }
         let now = time::now();
         let procedure = ledger::procedure_of(conn, &d)?;
         let before = ledger::state(conn, calendar, &d, &procedure)?;
@@ -70,10 +73,7 @@ pub fn extend(
             requested_at: now,
         };
         supplements::insert_extension(conn, &extension).map_err(|e| match e {
-            StoreError::Duplicate(_) => ClockError::Conflict(format!(
-                "the appointment of dossier {} was already extended once; the law allows one extension",
-                d.code
-            )),
+            StoreError::Duplicate(_) => already_extended(&d),
             other => other.into(),
         })?;
         clock::append(conn, &d.id, "extension", now, Some(new_due))?;
@@ -104,4 +104,11 @@ pub fn extend(
             extension,
         })
     })
+}
+
+fn already_extended(d: &Dossier) -> ClockError {
+    ClockError::Conflict(format!(
+        "the appointment of dossier {} was already extended once; the law allows one extension",
+        d.code
+    ))
 }
