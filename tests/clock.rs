@@ -246,6 +246,29 @@ fn supplement_extension_and_verdict(backend: Backend) {
     again.assert_problem(409, "invalid-transition");
     assert_eq!(again.json["allowed"], json!(["returned"]));
 
+    // Stopping needs a reason and is judged like any end of processing.
+    let (code3, _) = five_day_dossier(&s, &clerk);
+    s.post(
+        &format!("/api/v1/dossiers/{code3}/stop"),
+        Some(&officer),
+        &json!({"reason": " "}),
+    )
+    .assert_problem(422, "validation");
+    let r = s.post(
+        &format!("/api/v1/dossiers/{code3}/stop"),
+        Some(&officer),
+        &json!({"reason": "Hồ sơ thuộc thẩm quyền của cơ quan khác"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status_code"], 8);
+    assert_eq!(r.json["verdict"], "early");
+    s.post(
+        &format!("/api/v1/dossiers/{code3}/processed"),
+        Some(&officer),
+        &json!({}),
+    )
+    .assert_problem(409, "invalid-transition");
+
     // A dossier processed at once, days before its appointment, is early.
     let (code2, _) = five_day_dossier(&s, &clerk);
     let r = s.post(

@@ -55,6 +55,7 @@ impl Modify for BearerAuth {
         routes::clock::extend,
         routes::clock::apology_letter,
         routes::clock::processed,
+        routes::clock::stop,
         routes::calendar::year,
         routes::calendar::set_day,
         routes::calendar::remove_day,

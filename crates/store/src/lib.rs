@@ -14,6 +14,7 @@ pub mod counters;
 pub mod dossiers;
 pub mod error;
 pub mod events;
+pub mod generate;
 pub mod guidance;
 pub mod migrations;
 pub mod pool;

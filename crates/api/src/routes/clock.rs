@@ -445,10 +445,51 @@ pub async fn processed(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct StopInput {
+    /// Why processing cannot continue (printed on the stop notice).
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/stop", tag = "clock",
+    security(("bearer" = [])), request_body = StopInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "Status 8, processing stopped, with the verdict", body = ProcessedAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/stop")]
+pub async fn stop(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<StopInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let out = state
+        .with_conn(move |conn| {
+            Ok(finish::stopped(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                &input.reason,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ProcessedAnswer {
+        dossier: answer(&out.dossier),
+        verdict: out.verdict.as_str().to_string(),
+    }))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(supplement_request)
         .service(supplement_received)
         .service(extend)
         .service(apology_letter)
-        .service(processed);
+        .service(processed)
+        .service(stop);
 }

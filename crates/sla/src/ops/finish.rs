@@ -25,26 +25,57 @@ pub fn processed(
     code: &str,
     result_note: &str,
 ) -> Result<Finished, ClockError> {
+    end(conn, calendar, staff, code, Status::Processed, result_note)
+}
+
+/// An officer of the handling agency stops processing (status 8) with a
+/// written reason; the verdict is recorded as for any end of processing.
+pub fn stopped(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    staff: &StaffMember,
+    code: &str,
+    reason: &str,
+) -> Result<Finished, ClockError> {
+    if reason.trim().is_empty() {
+        return Err(ClockError::invalid(
+            "reason",
+            "is required: it is printed on the stop notice",
+        ));
+    }
+    end(conn, calendar, staff, code, Status::Stopped, reason)
+}
+
+fn end(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    staff: &StaffMember,
+    code: &str,
+    to: Status,
+    note: &str,
+) -> Result<Finished, ClockError> {
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
-        require_officer_of(staff, &d, "mark dossiers processed")?;
-        check_transition(d.status, Status::Processed)?;
+        require_officer_of(staff, &d, "end processing")?;
+        check_transition(d.status, to)?;
         let now = time::now();
         let procedure = ledger::procedure_of(conn, &d)?;
         let state = ledger::state(conn, calendar, &d, &procedure)?;
         let forced_late = d.supplement_requests >= 2;
-        let verdict = Verdict::judge(calendar, now, state.verdict_due, forced_late);
-        dossiers::set_ended(conn, &d.id, now, verdict.as_str(), result_note.trim())?;
-        dossiers::set_status(conn, &d.id, Status::Processed, now)?;
+        // A dossier stopped while waiting for the citizen ends at the pause.
+        let ended = state.paused_since.unwrap_or(now);
+        let verdict = Verdict::judge(calendar, ended, state.verdict_due, forced_late);
+        dossiers::set_ended(conn, &d.id, now, verdict.as_str(), note.trim())?;
+        dossiers::set_status(conn, &d.id, to, now)?;
         event(
             conn,
             &d,
-            "dossier.processed",
+            &format!("dossier.{}", to.name()),
             &actor(staff),
             now,
             json!({
-                "status_code": Status::Processed.code(),
-                "result": result_note.trim(),
+                "status_code": to.code(),
+                "note": note.trim(),
                 "verdict": verdict,
                 "verdict_due_at": state.verdict_due,
                 "printed_appointment": d.original_due_at,

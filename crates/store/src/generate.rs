@@ -1,0 +1,169 @@
+//! A generator of open dossiers for benchmarks: agencies, a procedure, a
+//! user and `n` dossiers with their clock start, due times spread from a
+//! few days overdue to two months ahead, inserted in batches inside
+//! transactions. Not used by the server.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use motcua_domain::{
+    Agency, AgencyCode, AgencyLevel, Procedure, ProcedureCode, Role, StatutoryDuration,
+    SupplementPolicy,
+};
+
+use crate::schema::{clock_entries, dossiers};
+use crate::time::to_db;
+use crate::users::User;
+use crate::{agencies, each_backend, procedures, users, DbConnection, StoreError, StoreResult};
+
+pub const PROVINCE: &str = "GEN";
+pub const PROCEDURE: &str = "GEN.1";
+pub const USER_ID: &str = "00000000-0000-7000-8000-000000000001";
+
+/// The code of generated agency `i` (0-based).
+pub fn agency_code(i: usize) -> String {
+    format!("GEN.{:03}", i + 1)
+}
+
+fn code(s: &str) -> StoreResult<AgencyCode> {
+    AgencyCode::parse(s).map_err(StoreError::from)
+}
+
+/// Creates the catalogue rows the dossiers refer to, once.
+pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> {
+    if agencies::get(conn, PROVINCE)?.is_some() {
+        return Ok(());
+    }
+    conn.write_tx(|conn| {
+        agencies::insert(
+            conn,
+            &Agency {
+                code: code(PROVINCE)?,
+                name: "Tỉnh thử tải".into(),
+                level: AgencyLevel::Province,
+                parent: None,
+                address: String::new(),
+            },
+        )?;
+        for i in 0..agency_count {
+            agencies::insert(
+                conn,
+                &Agency {
+                    code: code(&agency_code(i))?,
+                    name: format!("Cơ quan thử tải {}", i + 1),
+                    level: AgencyLevel::District,
+                    parent: Some(code(PROVINCE)?),
+                    address: String::new(),
+                },
+            )?;
+        }
+        procedures::insert(
+            conn,
+            &Procedure {
+                code: ProcedureCode::parse(PROCEDURE).map_err(StoreError::from)?,
+                version: 1,
+                name: "Thủ tục thử tải".into(),
+                field: "Thử tải".into(),
+                agency: code(&agency_code(0))?,
+                duration: StatutoryDuration::working_days(10),
+                fee_vnd: 0,
+                fee_note: String::new(),
+                required_documents: Vec::new(),
+                legal_basis: String::new(),
+                result: String::new(),
+                online_allowed: false,
+                supplement_policy: SupplementPolicy::Pause,
+            },
+        )?;
+        users::insert(
+            conn,
+            &User {
+                id: USER_ID.into(),
+                username: "generator".into(),
+                full_name: "Generator".into(),
+                role: Role::Clerk,
+                agency: code(&agency_code(0))?,
+                email: None,
+                active: false,
+            },
+            "!",
+        )?;
+        Ok(())
+    })
+}
+
+/// Inserts dossiers `from..to` (numbering makes runs resumable), spread
+/// round-robin over `agency_count` agencies, received up to 30 days
+/// before `now`, due between 5 days before and 60 days after `now`.
+pub fn dossiers(
+    conn: &mut DbConnection,
+    agency_count: usize,
+    from: usize,
+    to: usize,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const BATCH: usize = 500;
+    let mut start = from;
+    while start < to {
+        let end = (start + BATCH).min(to);
+        conn.write_tx(|conn| -> StoreResult<()> {
+            let mut rows = Vec::with_capacity(end - start);
+            let mut starts = Vec::with_capacity(end - start);
+            for i in start..end {
+                // A cheap deterministic spread (Weyl sequence).
+                let r = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+                let due = now - Duration::days(5) + Duration::seconds((r % (65 * 86_400)) as i64);
+                let received = due - Duration::days(14 + (r % 16) as i64);
+                let agency = agency_code(i % agency_count);
+                let id = format!("00000000-0000-7000-9000-{i:012}");
+                let status = if r.is_multiple_of(3) { 4 } else { 2 };
+                rows.push((
+                    (
+                        dossiers::id.eq(id.clone()),
+                        dossiers::code.eq(format!("{agency}-GEN-{i:07}")),
+                        dossiers::pin_hash.eq(""),
+                        dossiers::procedure_code.eq(PROCEDURE),
+                        dossiers::procedure_version.eq(1),
+                        dossiers::receiving_agency_code.eq(agency.clone()),
+                        dossiers::handling_agency_code.eq(agency),
+                        dossiers::status_code.eq(status),
+                        dossiers::channel.eq(1),
+                        dossiers::applicant_name.eq(format!("Công dân {i}")),
+                        dossiers::applicant_id_number.eq(format!("{i:012}")),
+                        dossiers::documents.eq("[]"),
+                    ),
+                    (
+                        dossiers::fee_vnd.eq(0i64),
+                        dossiers::book_year.eq(2000 + (i / 1_000_000) as i32),
+                        dossiers::book_entry.eq(i as i64),
+                        dossiers::received_at.eq(to_db(received)),
+                        dossiers::due_at.eq(to_db(due)),
+                        dossiers::original_due_at.eq(to_db(due)),
+                        dossiers::received_by.eq(USER_ID),
+                        dossiers::created_at.eq(to_db(received)),
+                        dossiers::updated_at.eq(to_db(received)),
+                        dossiers::procedure_name.eq("Thủ tục thử tải"),
+                    ),
+                ));
+                starts.push((
+                    clock_entries::dossier_id.eq(id),
+                    clock_entries::seq.eq(1),
+                    clock_entries::kind.eq("start"),
+                    clock_entries::at.eq(to_db(received)),
+                ));
+            }
+            // Multi-row inserts go through the concrete connection: the
+            // multi-connection cannot express them.
+            each_backend!(conn, |c| {
+                diesel::insert_into(dossiers::table)
+                    .values(&rows)
+                    .execute(c)?;
+                diesel::insert_into(clock_entries::table)
+                    .values(&starts)
+                    .execute(c)
+            })?;
+            Ok(())
+        })?;
+        start = end;
+    }
+    Ok(())
+}
