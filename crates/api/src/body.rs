@@ -17,7 +17,7 @@ use crate::state::AppState;
 
 pub struct JsonBody<T>(pub T);
 
-fn payload_error(e: actix_web::Error, limit: usize) -> ApiError {
+pub fn payload_error(e: actix_web::Error, limit: usize) -> ApiError {
     match e.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

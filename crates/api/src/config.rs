@@ -24,6 +24,9 @@ pub struct Config {
     /// Working seconds left at or under which a dossier is due soon; `None`
     /// means one working day.
     pub due_soon_seconds: Option<i64>,
+    /// Minutes after which a handover not yet acknowledged shows on the
+    /// sender's and the supervisors' lists.
+    pub handover_ack_minutes: i64,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             calendar: CalendarSettings::default(),
             breach_interval_seconds: 60,
             due_soon_seconds: None,
+            handover_ack_minutes: 240,
         }
     }
 }

@@ -96,6 +96,8 @@ fn procedure(
         result: result.into(),
         online_allowed: true,
         supplement_policy: SupplementPolicy::Pause,
+        steps: Vec::new(),
+        members: Vec::new(),
     })
 }
 

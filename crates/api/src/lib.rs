@@ -10,6 +10,7 @@ pub mod calendar_handle;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod jobs;
 pub mod openapi;
 pub mod routes;
@@ -42,6 +43,7 @@ pub fn http_server(
             .app_data(web::PathConfig::default().error_handler(|err, _req| {
                 ApiError::bad_request(format!("invalid path: {err}")).into()
             }))
+            .wrap(actix_web::middleware::from_fn(idempotency::middleware))
             .wrap(
                 actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
                     .log_target("motcua::http"),

@@ -21,7 +21,7 @@ pub use channel::Channel;
 pub use codes::{AgencyCode, DossierCode, ProcedureCode};
 pub use error::DomainError;
 pub use procedure::{
-    DurationUnit, MissingDocument, Procedure, RequiredDocument, StatutoryDuration,
+    DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,
 };
 pub use role::Role;

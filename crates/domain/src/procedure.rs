@@ -150,6 +150,19 @@ impl SupplementPolicy {
     }
 }
 
+/// One step of a procedure's process plan: which agency acts, in which
+/// role, and its share of the statutory time (shares add up to 100).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ProcessStep {
+    /// What happens at this step, e.g. "Thẩm định hồ sơ".
+    pub name: String,
+    pub agency_code: String,
+    /// The role that acts at this step (officer, or clerk for the desk).
+    pub role: crate::Role,
+    /// Percent of the statutory time this step may use.
+    pub share_percent: u32,
+}
+
 /// A document on the procedure's published list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequiredDocument {
@@ -182,6 +195,14 @@ pub struct Procedure {
     pub online_allowed: bool,
     #[serde(default)]
     pub supplement_policy: SupplementPolicy,
+    /// The process plan after the desk; empty means the receiving agency
+    /// handles it alone.
+    #[serde(default)]
+    pub steps: Vec<ProcessStep>,
+    /// For an interlinked group: the member procedures, one child dossier
+    /// each, under this procedure's overall appointment.
+    #[serde(default)]
+    pub members: Vec<ProcedureCode>,
 }
 
 /// A document the applicant handed in.
@@ -206,6 +227,49 @@ pub struct MissingDocument {
 }
 
 impl Procedure {
+    /// Checks the process plan: shares add up to 100, each step names an
+    /// agency and acts in a processing role.
+    pub fn validate_plan(&self) -> Result<(), DomainError> {
+        if self.steps.is_empty() {
+            return Ok(());
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            if s.name.trim().is_empty() {
+                return Err(DomainError::invalid(
+                    format!("steps[{i}].name"),
+                    "is required",
+                ));
+            }
+            crate::AgencyCode::parse(&s.agency_code).map_err(|e| {
+                DomainError::invalid(format!("steps[{i}].agency_code"), e.to_string())
+            })?;
+            if s.share_percent == 0 {
+                return Err(DomainError::invalid(
+                    format!("steps[{i}].share_percent"),
+                    "must be at least 1",
+                ));
+            }
+            if !matches!(s.role, crate::Role::Officer | crate::Role::Clerk) {
+                return Err(DomainError::invalid(
+                    format!("steps[{i}].role"),
+                    "must be officer or clerk",
+                ));
+            }
+        }
+        let total: u32 = self.steps.iter().map(|s| s.share_percent).sum();
+        if total != 100 {
+            return Err(DomainError::invalid(
+                "steps",
+                format!("shares add up to {total}%, not 100%"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_group(&self) -> bool {
+        !self.members.is_empty()
+    }
+
     /// Compares the documents handed in with the published list and
     /// returns every shortfall, so the clerk can guide the citizen once, in
     /// writing, listing everything (DESIGN.md §1). Codes not on the list are
@@ -289,7 +353,27 @@ mod tests {
             result: String::new(),
             online_allowed: true,
             supplement_policy: SupplementPolicy::Pause,
+            steps: Vec::new(),
+            members: Vec::new(),
         }
+    }
+
+    #[test]
+    fn plan_shares_must_add_up() {
+        let step = |agency: &str, share| ProcessStep {
+            name: "Thẩm định".into(),
+            agency_code: agency.into(),
+            role: crate::Role::Officer,
+            share_percent: share,
+        };
+        let mut p = procedure();
+        assert!(p.validate_plan().is_ok());
+        p.steps = vec![step("H53.50", 40), step("H53.50.21", 60)];
+        assert!(p.validate_plan().is_ok());
+        p.steps[1].share_percent = 50;
+        assert!(p.validate_plan().unwrap_err().to_string().contains("90%"));
+        p.steps[1] = step("bad code", 60);
+        assert!(p.validate_plan().is_err());
     }
 
     fn doc(code: &str, original: u32, copies: u32) -> SubmittedDocument {

@@ -218,6 +218,13 @@ pub fn receive(
             ended_at: None,
             verdict: None,
             result_note: String::new(),
+            parent_id: None,
+            current_step: 0,
+            in_transit: false,
+            payment_amount_vnd: None,
+            returned_at: None,
+            returned_to: None,
+            return_method: None,
         };
         dossiers::insert(conn, &dossier)?;
         clock::append(conn, &dossier.id, "start", now, None)?;

@@ -46,6 +46,17 @@ pub struct Dossier {
     pub ended_at: Option<DateTime<Utc>>,
     pub verdict: Option<String>,
     pub result_note: String,
+    /// The group dossier this one belongs to (interlinked processing).
+    pub parent_id: Option<String>,
+    /// Index into the procedure's process plan of the step holding it
+    /// (0: the receiving desk).
+    pub current_step: i32,
+    /// Sent to the next agency and not yet acknowledged there.
+    pub in_transit: bool,
+    pub payment_amount_vnd: Option<i64>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub returned_to: Option<String>,
+    pub return_method: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -83,6 +94,13 @@ struct Row {
     ended_at: Option<chrono::NaiveDateTime>,
     verdict: Option<String>,
     result_note: String,
+    parent_id: Option<String>,
+    current_step: i32,
+    in_transit: bool,
+    payment_amount_vnd: Option<i64>,
+    returned_at: Option<chrono::NaiveDateTime>,
+    returned_to: Option<String>,
+    return_method: Option<String>,
 }
 
 impl Row {
@@ -120,6 +138,13 @@ impl Row {
             ended_at: self.ended_at.map(from_db),
             verdict: self.verdict,
             result_note: self.result_note,
+            parent_id: self.parent_id,
+            current_step: self.current_step,
+            in_transit: self.in_transit,
+            payment_amount_vnd: self.payment_amount_vnd,
+            returned_at: self.returned_at.map(from_db),
+            returned_to: self.returned_to,
+            return_method: self.return_method,
         })
     }
 }
@@ -156,6 +181,7 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                 dossiers::created_at.eq(to_db(d.created_at)),
                 dossiers::updated_at.eq(to_db(d.updated_at)),
                 dossiers::procedure_name.eq(&d.procedure_name),
+                dossiers::parent_id.eq(d.parent_id.as_deref()),
             ),
         ))
         .execute(conn)?;
@@ -330,4 +356,70 @@ pub fn codes_with_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<V
         .order(dossiers::code.asc())
         .select(dossiers::code)
         .load(conn)?)
+}
+
+/// Moves the dossier to another holder (a handover sent or received).
+pub fn set_holder(
+    conn: &mut DbConnection,
+    id: &str,
+    agency: &str,
+    step: i32,
+    in_transit: bool,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::handling_agency_code.eq(agency),
+            dossiers::current_step.eq(step),
+            dossiers::in_transit.eq(in_transit),
+            dossiers::updated_at.eq(to_db(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_payment(conn: &mut DbConnection, id: &str, amount: Option<i64>) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set(dossiers::payment_amount_vnd.eq(amount))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_returned(
+    conn: &mut DbConnection,
+    id: &str,
+    at: DateTime<Utc>,
+    to: &str,
+    method: &str,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::returned_at.eq(Some(to_db(at))),
+            dossiers::returned_to.eq(Some(to)),
+            dossiers::return_method.eq(Some(method)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The child dossiers of a group, in code order.
+pub fn children(conn: &mut DbConnection, parent_id: &str) -> StoreResult<Vec<Dossier>> {
+    dossiers::table
+        .filter(dossiers::parent_id.eq(parent_id))
+        .order(dossiers::code.asc())
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Row::into_domain)
+        .collect()
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
+    dossiers::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(Row::into_domain)
+        .transpose()
 }

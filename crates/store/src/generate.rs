@@ -72,6 +72,8 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                 result: String::new(),
                 online_allowed: false,
                 supplement_policy: SupplementPolicy::Pause,
+                steps: Vec::new(),
+                members: Vec::new(),
             },
         )?;
         users::insert(

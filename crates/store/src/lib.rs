@@ -16,6 +16,8 @@ pub mod error;
 pub mod events;
 pub mod generate;
 pub mod guidance;
+pub mod handovers;
+pub mod idempotency;
 pub mod migrations;
 pub mod pool;
 pub mod procedures;
@@ -24,6 +26,7 @@ pub mod settings;
 pub mod supplements;
 pub mod time;
 pub mod users;
+pub mod worklist;
 
 pub use connection::{Backend, DbConnection};
 pub use diesel::connection::SimpleConnection;

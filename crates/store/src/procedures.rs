@@ -31,6 +31,8 @@ struct Row {
     online_allowed: bool,
     documents: String,
     supplement_policy: String,
+    steps: String,
+    members: String,
 }
 
 impl Row {
@@ -55,6 +57,8 @@ impl Row {
             result: self.result,
             online_allowed: self.online_allowed,
             supplement_policy: SupplementPolicy::parse(&self.supplement_policy)?,
+            steps: serde_json::from_str(&self.steps)?,
+            members: serde_json::from_str(&self.members)?,
         })
     }
 }
@@ -98,6 +102,8 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
+            procedures::steps.eq(serde_json::to_string(&p.steps)?),
+            procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::created_at.eq(t),
             procedures::updated_at.eq(t),
         ))
@@ -134,6 +140,8 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
+            procedures::steps.eq(serde_json::to_string(&p.steps)?),
+            procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;

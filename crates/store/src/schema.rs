@@ -39,6 +39,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         supplement_policy -> Text,
+        steps -> Text,
+        members -> Text,
     }
 }
 
@@ -107,6 +109,13 @@ diesel::table! {
         verdict -> Nullable<Text>,
         result_note -> Text,
         procedure_name -> Text,
+        parent_id -> Nullable<Text>,
+        current_step -> Integer,
+        in_transit -> Bool,
+        payment_amount_vnd -> Nullable<BigInt>,
+        returned_at -> Nullable<Timestamp>,
+        returned_to -> Nullable<Text>,
+        return_method -> Nullable<Text>,
     }
 }
 
@@ -199,7 +208,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    handovers (id) {
+        id -> Text,
+        dossier_id -> Text,
+        seq -> Integer,
+        from_step -> Integer,
+        to_step -> Integer,
+        from_agency -> Text,
+        to_agency -> Text,
+        direction -> Text,
+        note -> Text,
+        sent_by -> Text,
+        sent_at -> Timestamp,
+        received_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+        leg_started_at -> Timestamp,
+        leg_budget_seconds -> BigInt,
+        leg_used_seconds -> BigInt,
+        leg_verdict -> Text,
+    }
+}
+
+diesel::table! {
+    submissions (id) {
+        id -> Text,
+        pin_hash -> Text,
+        procedure_code -> Text,
+        procedure_version -> Integer,
+        agency_code -> Text,
+        applicant -> Text,
+        documents -> Text,
+        status_code -> Integer,
+        client_addr -> Text,
+        submitted_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+        dossier_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(dossiers -> procedures (procedure_code));
+diesel::joinable!(handovers -> dossiers (dossier_id));
 diesel::joinable!(clock_entries -> dossiers (dossier_id));
 diesel::joinable!(supplement_requests -> dossiers (dossier_id));
 diesel::joinable!(breaches -> dossiers (dossier_id));
@@ -221,4 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     extensions,
     breaches,
     calendar_adjustments,
+    handovers,
+    submissions,
+    idempotency_keys,
 );

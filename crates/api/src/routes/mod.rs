@@ -10,7 +10,9 @@ pub mod health;
 pub mod openapi;
 pub mod procedures;
 pub mod public;
+pub mod routing;
 pub mod users;
+pub mod worklist;
 
 use actix_web::web;
 
@@ -26,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     clock::configure(cfg);
     calendar::configure(cfg);
     breaches::configure(cfg);
+    routing::configure(cfg);
+    worklist::configure(cfg);
     public::configure(cfg);
     openapi::configure(cfg);
 }

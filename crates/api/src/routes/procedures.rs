@@ -4,8 +4,8 @@
 
 use actix_web::{get, post, put, web, HttpResponse};
 use motcua_domain::{
-    AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument, Role, StatutoryDuration,
-    SupplementPolicy,
+    AgencyCode, DurationUnit, Procedure, ProcedureCode, ProcessStep, RequiredDocument, Role,
+    StatutoryDuration, SupplementPolicy,
 };
 use motcua_intake::FieldError;
 use motcua_store::procedures::{self, ProcedureFilter};
@@ -54,6 +54,7 @@ pub struct ProcedureDto {
     pub result: String,
     pub online_allowed: bool,
     pub supplement_policy: SupplementPolicy,
+    pub steps: Vec<ProcessStep>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -85,6 +86,10 @@ pub struct ProcedureInput {
     /// `restart` the full time when the supplement arrives.
     #[serde(default)]
     pub supplement_policy: SupplementPolicy,
+    /// The process plan after the desk: ordered steps whose shares add up
+    /// to 100%. Empty: the receiving agency handles it alone.
+    #[serde(default)]
+    pub steps: Vec<ProcessStep>,
 }
 
 pub fn to_dto(p: Procedure) -> ProcedureDto {
@@ -111,6 +116,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         result: p.result,
         online_allowed: p.online_allowed,
         supplement_policy: p.supplement_policy,
+        steps: p.steps,
     }
 }
 
@@ -200,29 +206,40 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
         }
     }
     match (code, agency, duration) {
-        (Some(code), Some(agency), Some(duration)) if errors.is_empty() => Ok(Procedure {
-            code,
-            version: 0,
-            name: input.name.trim().to_string(),
-            field: input.field.trim().to_string(),
-            agency,
-            duration,
-            fee_vnd: fees.amount_vnd,
-            fee_note: fees.note,
-            required_documents: input
-                .required_documents
-                .into_iter()
-                .map(|d| RequiredDocument {
-                    code: d.code.trim().to_string(),
-                    name: d.name.trim().to_string(),
-                    ..d
-                })
-                .collect(),
-            legal_basis: input.legal_basis,
-            result: input.result,
-            online_allowed: input.online_allowed,
-            supplement_policy: input.supplement_policy,
-        }),
+        (Some(code), Some(agency), Some(duration)) if errors.is_empty() => {
+            let p = Procedure {
+                code,
+                version: 0,
+                name: input.name.trim().to_string(),
+                field: input.field.trim().to_string(),
+                agency,
+                duration,
+                fee_vnd: fees.amount_vnd,
+                fee_note: fees.note,
+                required_documents: input
+                    .required_documents
+                    .into_iter()
+                    .map(|d| RequiredDocument {
+                        code: d.code.trim().to_string(),
+                        name: d.name.trim().to_string(),
+                        ..d
+                    })
+                    .collect(),
+                legal_basis: input.legal_basis,
+                result: input.result,
+                online_allowed: input.online_allowed,
+                supplement_policy: input.supplement_policy,
+                steps: input.steps,
+                members: Vec::new(),
+            };
+            p.validate_plan().map_err(|e| match e {
+                motcua_domain::DomainError::Invalid { field, message } => {
+                    ApiError::invalid_field(&field, message)
+                }
+                other => ApiError::invalid_field("steps", other.to_string()),
+            })?;
+            Ok(p)
+        }
         _ => Err(ApiError::invalid(errors)),
     }
 }
@@ -303,6 +320,14 @@ async fn save(
             conn.write_tx(|conn| {
                 if agencies::get(conn, p.agency.as_str())?.is_none() {
                     return Err(ApiError::invalid_field("agency_code", "no such agency"));
+                }
+                for (i, step) in p.steps.iter().enumerate() {
+                    if agencies::get(conn, &step.agency_code)?.is_none() {
+                        return Err(ApiError::invalid_field(
+                            &format!("steps[{i}].agency_code"),
+                            "no such agency",
+                        ));
+                    }
                 }
                 let saved = if is_new {
                     if procedures::get(conn, p.code.as_str())?.is_some() {

@@ -19,12 +19,12 @@ use crate::clock::ClockState;
 use crate::ClockError;
 
 /// Loads and locks the dossier for a write.
-pub(crate) fn lock(conn: &mut DbConnection, code: &str) -> Result<Dossier, ClockError> {
+pub fn lock(conn: &mut DbConnection, code: &str) -> Result<Dossier, ClockError> {
     dossiers::find_by_code_for_update(conn, code)?.ok_or(ClockError::NotFound)
 }
 
 /// Checks the move against the status table (DESIGN.md §2).
-pub(crate) fn check_transition(from: Status, to: Status) -> Result<(), ClockError> {
+pub fn check_transition(from: Status, to: Status) -> Result<(), ClockError> {
     if from.can_move_to(to) {
         Ok(())
     } else {
@@ -37,11 +37,7 @@ pub(crate) fn check_transition(from: Status, to: Status) -> Result<(), ClockErro
 }
 
 /// Officers act on dossiers held by their agency.
-pub(crate) fn require_officer_of(
-    staff: &StaffMember,
-    d: &Dossier,
-    what: &str,
-) -> Result<(), ClockError> {
+pub fn require_officer_of(staff: &StaffMember, d: &Dossier, what: &str) -> Result<(), ClockError> {
     if staff.role != Role::Officer {
         return Err(ClockError::Forbidden(format!("only officers {what}")));
     }
@@ -55,11 +51,7 @@ pub(crate) fn require_officer_of(
 }
 
 /// Clerks act at the desk that received the dossier.
-pub(crate) fn require_clerk_of(
-    staff: &StaffMember,
-    d: &Dossier,
-    what: &str,
-) -> Result<(), ClockError> {
+pub fn require_clerk_of(staff: &StaffMember, d: &Dossier, what: &str) -> Result<(), ClockError> {
     if staff.role != Role::Clerk {
         return Err(ClockError::Forbidden(format!("only counter clerks {what}")));
     }
@@ -72,7 +64,7 @@ pub(crate) fn require_clerk_of(
     Ok(())
 }
 
-pub(crate) fn actor(staff: &StaffMember) -> Actor {
+pub fn actor(staff: &StaffMember) -> Actor {
     Actor {
         id: Some(staff.user_id.clone()),
         name: staff.name.clone(),
@@ -80,7 +72,7 @@ pub(crate) fn actor(staff: &StaffMember) -> Actor {
 }
 
 /// Writes the derived clock back and records the event.
-pub(crate) fn project(
+pub fn project(
     conn: &mut DbConnection,
     d: &Dossier,
     state: &ClockState,
@@ -100,7 +92,7 @@ pub(crate) fn project(
     Ok(())
 }
 
-pub(crate) fn event(
+pub fn event(
     conn: &mut DbConnection,
     d: &Dossier,
     kind: &str,

@@ -1,0 +1,363 @@
+//! Interlinked processing over HTTP: sending a dossier to the next agency
+//! or back, acknowledging it, the process-control slip, payments,
+//! withdrawal and the return of the result.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use motcua_domain::Status;
+use motcua_intake::receipt::format_local;
+use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
+use motcua_routing::handover::{self, Destination};
+use motcua_routing::lifecycle;
+use motcua_store::dossiers::Dossier;
+use motcua_store::{agencies, handovers, users};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Staff;
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+use crate::routes::dossiers::{load_visible, wants_html};
+use crate::state::AppState;
+
+/// The dossier after a move.
+#[derive(Serialize, ToSchema)]
+pub struct MoveAnswer {
+    pub code: String,
+    pub status: Status,
+    pub status_code: i32,
+    /// The agency holding (or about to receive) the dossier.
+    pub handling_agency_code: String,
+    pub current_step: i32,
+    /// Sent and not yet acknowledged by the receiving agency.
+    pub in_transit: bool,
+}
+
+fn answer(d: &Dossier) -> MoveAnswer {
+    MoveAnswer {
+        code: d.code.clone(),
+        status: d.status,
+        status_code: d.status.code(),
+        handling_agency_code: d.handling_agency.clone(),
+        current_step: d.current_step,
+        in_transit: d.in_transit,
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SendInput {
+    /// An earlier step to send the dossier back to; omitted: the next step.
+    pub back_to_step: Option<i32>,
+    /// Note on the control slip; required (the reason) when sending back.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SendAnswer {
+    #[serde(flatten)]
+    pub dossier: MoveAnswer,
+    /// The sender's leg: early, on_time or late against its share.
+    pub leg_verdict: String,
+    pub leg_budget_seconds: i64,
+    pub leg_used_seconds: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/send", tag = "routing",
+    security(("bearer" = [])), request_body = SendInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, body = SendAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/send")]
+pub async fn send(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<SendInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let to = match input.back_to_step {
+        Some(step) => Destination::Back { step },
+        None => Destination::Next,
+    };
+    let sent = state
+        .with_conn(move |conn| {
+            Ok(handover::send(
+                conn,
+                &calendar,
+                &staff.member(),
+                &code,
+                to,
+                &input.note,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(SendAnswer {
+        dossier: answer(&sent.dossier),
+        leg_verdict: sent.handover.leg_verdict,
+        leg_budget_seconds: sent.handover.leg_budget_seconds,
+        leg_used_seconds: sent.handover.leg_used_seconds,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/receive", tag = "routing",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Acknowledged by the receiving agency", body = MoveAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/receive")]
+pub async fn receive(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| Ok(handover::receive(conn, &staff.member(), &code)?))
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&d)))
+}
+
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/control-slip", tag = "routing",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "The process-control slip as JSON, or with Accept: text/html a printable page in Vietnamese"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/dossiers/{code}/control-slip")]
+pub async fn control_slip(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let slip = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            let list = handovers::for_dossier(conn, &d.id)?;
+            let mut names: std::collections::HashMap<String, String> =
+                std::collections::HashMap::new();
+            let mut agency_name =
+                |conn: &mut motcua_store::DbConnection, code: &str| -> Result<String, ApiError> {
+                    if let Some(n) = names.get(code) {
+                        return Ok(n.clone());
+                    }
+                    let n = agencies::get(conn, code)?.map_or_else(|| code.to_string(), |a| a.name);
+                    names.insert(code.to_string(), n.clone());
+                    Ok(n)
+                };
+            let user_name =
+                |conn: &mut motcua_store::DbConnection, id: &str| -> Result<String, ApiError> {
+                    Ok(users::get(conn, id)?.map_or_else(|| id.to_string(), |u| u.full_name))
+                };
+            let mut rows = Vec::with_capacity(list.len());
+            for h in list {
+                rows.push(SlipRow {
+                    seq: h.seq,
+                    from_agency_name: agency_name(conn, &h.from_agency)?,
+                    to_agency_name: agency_name(conn, &h.to_agency)?,
+                    from_agency: h.from_agency,
+                    to_agency: h.to_agency,
+                    sent_at_local: format_local(&calendar, h.sent_at),
+                    sent_at: h.sent_at,
+                    received_at_local: h.received_at.map(|t| format_local(&calendar, t)),
+                    received_at: h.received_at,
+                    giver: user_name(conn, &h.sent_by)?,
+                    receiver: h
+                        .received_by
+                        .as_deref()
+                        .map(|id| user_name(conn, id))
+                        .transpose()?,
+                    verdict_vi: verdict_vi(&h.leg_verdict).to_string(),
+                    verdict: h.leg_verdict,
+                    leg_budget_seconds: h.leg_budget_seconds,
+                    leg_used_seconds: h.leg_used_seconds,
+                    direction: h.direction,
+                    note: h.note,
+                });
+            }
+            Ok(ControlSlip {
+                title: "Phiếu kiểm soát quá trình giải quyết hồ sơ".into(),
+                code: d.code,
+                procedure_name: d.procedure_name,
+                applicant_name: d.applicant_name,
+                received_at_local: format_local(&calendar, d.received_at),
+                appointment_local: format_local(&calendar, d.original_due_at),
+                rows,
+                verdict: d.verdict.map(|v| verdict_vi(&v).to_string()),
+            })
+        })
+        .await?;
+    if wants_html(&req) {
+        let html = slip.to_html().map_err(|e| {
+            tracing::error!(error = %e, "control slip template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    }
+    Ok(HttpResponse::Ok().json(slip))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentInput {
+    /// Fees or taxes to pay, in đồng.
+    pub amount_vnd: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/payment-request", tag = "routing",
+    security(("bearer" = [])), request_body = PaymentInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Status 6", body = MoveAnswer),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/payment-request")]
+pub async fn payment_request(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<PaymentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| {
+            Ok(lifecycle::request_payment(
+                conn,
+                &staff.member(),
+                &code,
+                input.amount_vnd,
+                &input.note,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&d)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaidInput {
+    /// Number of the payment receipt or transaction.
+    #[serde(default)]
+    pub receipt_number: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/paid", tag = "routing",
+    security(("bearer" = [])), request_body = PaidInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Back to status 4", body = MoveAnswer),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/paid")]
+pub async fn paid(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<PaidInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| {
+            Ok(lifecycle::paid(
+                conn,
+                &staff.member(),
+                &code,
+                &input.receipt_number,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&d)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WithdrawInput {
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/withdraw", tag = "routing",
+    security(("bearer" = [])), request_body = WithdrawInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Status 7", body = MoveAnswer),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<WithdrawInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| {
+            Ok(lifecycle::withdraw(
+                conn,
+                &staff.member(),
+                &code,
+                &input.reason,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&d)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReturnInput {
+    /// Who collected the result.
+    pub collected_by: String,
+    /// counter, post or online.
+    pub method: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReturnAnswer {
+    #[serde(flatten)]
+    pub dossier: MoveAnswer,
+    pub returned_at: Option<DateTime<Utc>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/return", tag = "routing",
+    security(("bearer" = [])), request_body = ReturnInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Status 10", body = ReturnAnswer),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/return")]
+pub async fn return_result(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<ReturnInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| {
+            Ok(lifecycle::returned(
+                conn,
+                &staff.member(),
+                &code,
+                &input.collected_by,
+                &input.method,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ReturnAnswer {
+        returned_at: d.returned_at,
+        dossier: answer(&d),
+    }))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(send)
+        .service(receive)
+        .service(control_slip)
+        .service(payment_request)
+        .service(paid)
+        .service(withdraw)
+        .service(return_result);
+}

@@ -1,0 +1,422 @@
+//! The outbox table: enqueue a message inside the caller's transaction,
+//! list and retry messages for the admin API, and the claim-and-mark steps
+//! the worker ([`crate::worker`]) runs.
+//!
+//! A message is written in the same transaction as the change it reports,
+//! so a rolled-back change sends nothing, and it is sent later by the
+//! worker, so a slow or dead mail server never slows or breaks the desk.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use motcua_store::time::{from_db, now, to_db};
+use motcua_store::{DbConnection, StoreError};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::message::{Locale, NewMessage, Status};
+use crate::schema::outbox;
+use crate::smtp::recipient_mailbox;
+use crate::templates::render;
+use crate::{NotifyError, NotifyResult};
+
+/// A message in the outbox, as the admin list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxRow {
+    pub id: String,
+    /// The message kind's name (kept as text so that a row of a kind this
+    /// version no longer knows can still be listed).
+    pub kind: String,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub locale: Locale,
+    /// The template variables.
+    pub data: Value,
+    pub dossier_id: Option<String>,
+    pub status: Status,
+    /// Tries so far.
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+type RowTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i32,
+    NaiveDateTime,
+    Option<String>,
+    Option<NaiveDateTime>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+);
+
+type RowColumns = (
+    outbox::id,
+    outbox::kind,
+    outbox::recipient,
+    outbox::recipient_name,
+    outbox::locale,
+    outbox::data,
+    outbox::dossier_id,
+    outbox::status,
+    outbox::attempts,
+    outbox::next_attempt_at,
+    outbox::last_error,
+    outbox::locked_until,
+    outbox::created_at,
+    outbox::sent_at,
+);
+
+const COLUMNS: RowColumns = (
+    outbox::id,
+    outbox::kind,
+    outbox::recipient,
+    outbox::recipient_name,
+    outbox::locale,
+    outbox::data,
+    outbox::dossier_id,
+    outbox::status,
+    outbox::attempts,
+    outbox::next_attempt_at,
+    outbox::last_error,
+    outbox::locked_until,
+    outbox::created_at,
+    outbox::sent_at,
+);
+
+fn from_tuple(t: RowTuple) -> NotifyResult<OutboxRow> {
+    let corrupt = |e: NotifyError| NotifyError::Store(StoreError::Corrupt(e.to_string()));
+    Ok(OutboxRow {
+        id: t.0,
+        kind: t.1,
+        recipient: t.2,
+        recipient_name: t.3,
+        locale: t.4.parse().map_err(corrupt)?,
+        data: serde_json::from_str(&t.5)?,
+        dossier_id: t.6,
+        status: t.7.parse().map_err(corrupt)?,
+        attempts: t.8,
+        next_attempt_at: from_db(t.9),
+        last_error: t.10,
+        locked_until: t.11.map(from_db),
+        created_at: from_db(t.12),
+        sent_at: t.13.map(from_db),
+    })
+}
+
+/// The variables a template sees: the message's data with the recipient's
+/// name added (under `recipient_name`, unless the data has its own).
+pub(crate) fn template_data(data: &Value, recipient_name: &str) -> NotifyResult<Value> {
+    let mut map = match data {
+        Value::Object(map) => map.clone(),
+        Value::Null => serde_json::Map::new(),
+        other => {
+            let what = match other {
+                Value::Array(_) => "an array",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                _ => "a boolean",
+            };
+            return Err(NotifyError::InvalidData(what.into()));
+        }
+    };
+    map.entry("recipient_name")
+        .or_insert_with(|| Value::String(recipient_name.to_string()));
+    Ok(Value::Object(map))
+}
+
+/// Adds a pending message, due now. Call it inside the caller's
+/// [`DbConnection::write_tx`] so the message exists only if the change it
+/// reports is committed. Returns the message id (a UUID v7).
+///
+/// It renders the message once, so a message that could never be sent (an
+/// unknown kind, a variable the template needs missing from `data`, an
+/// invalid address) is refused here, while the caller can still react,
+/// rather than failing in the worker later. Callers that must not fail
+/// because of a citizen's mistyped address check it first
+/// ([`crate::smtp::recipient_mailbox`]) or skip on
+/// [`NotifyError::InvalidAddress`].
+pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<String> {
+    let recipient = recipient_mailbox(&msg.recipient, &msg.recipient_name)?;
+    render(
+        msg.kind.as_str(),
+        msg.locale,
+        &template_data(&msg.data, &msg.recipient_name)?,
+    )?;
+    let id = Uuid::now_v7().to_string();
+    let at = to_db(now());
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(&id),
+            outbox::kind.eq(msg.kind.as_str()),
+            outbox::recipient.eq(recipient.email.to_string()),
+            outbox::recipient_name.eq(msg.recipient_name.trim()),
+            outbox::locale.eq(msg.locale.as_str()),
+            outbox::data.eq(msg.data.to_string()),
+            outbox::dossier_id.eq(msg.dossier_id.as_deref()),
+            outbox::status.eq(Status::Pending.as_str()),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(at),
+            outbox::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// One message.
+pub fn get(conn: &mut DbConnection, id: &str) -> NotifyResult<OutboxRow> {
+    let t: RowTuple = outbox::table
+        .filter(outbox::id.eq(id))
+        .select(COLUMNS)
+        .first(conn)?;
+    from_tuple(t)
+}
+
+/// What the admin list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxFilter {
+    pub status: Option<Status>,
+    pub kind: Option<String>,
+    pub dossier_id: Option<String>,
+    /// Page size; zero or less means 50.
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Messages, newest first, with the total count under the filter.
+pub fn list(conn: &mut DbConnection, f: &OutboxFilter) -> NotifyResult<(Vec<OutboxRow>, i64)> {
+    let build = || {
+        let mut q = outbox::table.into_boxed();
+        if let Some(s) = f.status {
+            q = q.filter(outbox::status.eq(s.as_str()));
+        }
+        if let Some(k) = &f.kind {
+            q = q.filter(outbox::kind.eq(k.clone()));
+        }
+        if let Some(d) = &f.dossier_id {
+            q = q.filter(outbox::dossier_id.eq(d.clone()));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let limit = if f.limit <= 0 { 50 } else { f.limit };
+    let rows: Vec<RowTuple> = build()
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .limit(limit)
+        .offset(f.offset.max(0))
+        .select(COLUMNS)
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(from_tuple)
+        .collect::<NotifyResult<Vec<_>>>()?;
+    Ok((items, total))
+}
+
+/// Puts a failed message back in the queue, due now. Its attempts are
+/// kept (and its last error, until the next try), so it gets one more
+/// try before it fails again on a refusal; an outage never fails it.
+/// Only a `failed` message can be retried: another status is
+/// [`NotifyError::NotRetryable`], an unknown id is `Store(NotFound)`.
+pub fn retry(conn: &mut DbConnection, id: &str) -> NotifyResult<OutboxRow> {
+    let at = to_db(now());
+    write(conn, |c| {
+        let n = diesel::update(
+            outbox::table
+                .filter(outbox::id.eq(id))
+                .filter(outbox::status.eq(Status::Failed.as_str())),
+        )
+        .set((
+            outbox::status.eq(Status::Pending.as_str()),
+            outbox::next_attempt_at.eq(at),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::claim_token.eq(None::<String>),
+        ))
+        .execute(c)?;
+        let row = get(c, id)?;
+        if n == 0 {
+            return Err(NotifyError::NotRetryable(row.status.to_string()));
+        }
+        Ok(row)
+    })
+}
+
+/// Runs one write. On SQLite through `write_tx`, which queues this
+/// process's writers instead of letting them spin on the busy handler; on
+/// PostgreSQL a single statement is atomic by itself, and skipping
+/// BEGIN/COMMIT saves two round trips per message.
+fn write<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> NotifyResult<T>,
+) -> NotifyResult<T> {
+    match conn {
+        DbConnection::Pg(_) => f(conn),
+        DbConnection::Sqlite(_) => conn.write_tx(f),
+    }
+}
+
+/// Due messages: pending and due, or claimed by a worker whose lease ran
+/// out (it died or hung).
+macro_rules! due {
+    ($at:expr) => {
+        outbox::status
+            .eq(Status::Pending.as_str())
+            .and(outbox::next_attempt_at.le($at))
+            .or(outbox::status
+                .eq(Status::Sending.as_str())
+                .and(outbox::locked_until.le($at)))
+    };
+}
+
+/// Claims up to `limit` due messages for one batch, in one short
+/// transaction: marks them `sending` under `token` until `lease_until`.
+/// On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so
+/// servers claiming at the same time get disjoint batches without waiting
+/// on each other; on SQLite writers are serialised by `write_tx`.
+pub(crate) fn claim(
+    conn: &mut DbConnection,
+    at: DateTime<Utc>,
+    limit: i64,
+    lease_until: DateTime<Utc>,
+    token: &str,
+) -> NotifyResult<Vec<OutboxRow>> {
+    let at = to_db(at);
+    conn.write_tx(|c| {
+        let ids: Vec<String> = match c {
+            DbConnection::Pg(pg) => outbox::table
+                .filter(due!(at))
+                .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+                .limit(limit)
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            DbConnection::Sqlite(lite) => outbox::table
+                .filter(due!(at))
+                .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+                .limit(limit)
+                .select(outbox::id)
+                .load(lite)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::status.eq(Status::Sending.as_str()),
+                outbox::locked_until.eq(Some(to_db(lease_until))),
+                outbox::claim_token.eq(Some(token)),
+            ))
+            .execute(c)?;
+        let rows: Vec<RowTuple> = outbox::table
+            .filter(outbox::claim_token.eq(token))
+            .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+            .select(COLUMNS)
+            .load(c)?;
+        rows.into_iter().map(from_tuple).collect()
+    })
+}
+
+/// The rows of this claim that are still this claim's.
+fn claimed<'a>(
+    id: &'a str,
+    token: &'a str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<outbox::table, diesel::dsl::Eq<outbox::id, &'a str>>,
+        diesel::dsl::Eq<outbox::claim_token, &'a str>,
+    >,
+    diesel::dsl::Eq<outbox::status, &'static str>,
+> {
+    outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(outbox::claim_token.eq(token))
+        .filter(outbox::status.eq(Status::Sending.as_str()))
+}
+
+/// Marks a claimed message sent. False when the claim was lost (the lease
+/// ran out and another worker took the message over).
+pub(crate) fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    token: &str,
+    at: DateTime<Utc>,
+) -> NotifyResult<bool> {
+    write(conn, |c| {
+        let n = diesel::update(claimed(id, token))
+            .set((
+                outbox::status.eq(Status::Sent.as_str()),
+                outbox::sent_at.eq(Some(to_db(at))),
+                outbox::attempts.eq(outbox::attempts + 1),
+                outbox::last_error.eq(None::<String>),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::claim_token.eq(None::<String>),
+            ))
+            .execute(c)?;
+        Ok(n == 1)
+    })
+}
+
+/// Records a failed try: back to `pending` until `next_attempt_at`, or
+/// `failed` for good.
+pub(crate) fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    token: &str,
+    error: &str,
+    next_attempt_at: DateTime<Utc>,
+    give_up: bool,
+) -> NotifyResult<bool> {
+    let status = if give_up {
+        Status::Failed
+    } else {
+        Status::Pending
+    };
+    write(conn, |c| {
+        let n = diesel::update(claimed(id, token))
+            .set((
+                outbox::status.eq(status.as_str()),
+                outbox::attempts.eq(outbox::attempts + 1),
+                outbox::last_error.eq(Some(error)),
+                outbox::next_attempt_at.eq(to_db(next_attempt_at)),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::claim_token.eq(None::<String>),
+            ))
+            .execute(c)?;
+        Ok(n == 1)
+    })
+}
+
+/// Gives a claimed message back untried (its lease is about to run out).
+pub(crate) fn release(conn: &mut DbConnection, id: &str, token: &str) -> NotifyResult<bool> {
+    write(conn, |c| {
+        let n = diesel::update(claimed(id, token))
+            .set((
+                outbox::status.eq(Status::Pending.as_str()),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::claim_token.eq(None::<String>),
+            ))
+            .execute(c)?;
+        Ok(n == 1)
+    })
+}
+
+/// Messages per status, for health checks and tests.
+pub fn count_by_status(conn: &mut DbConnection) -> NotifyResult<Vec<(Status, i64)>> {
+    let rows: Vec<(String, i64)> = outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .order(outbox::status.asc())
+        .load(conn)?;
+    rows.into_iter().map(|(s, n)| Ok((s.parse()?, n))).collect()
+}

@@ -1,0 +1,16 @@
+//! Interlinked processing (liên thông, DESIGN.md §1.2): a dossier's process
+//! plan, handovers between agencies with each leg's verdict, the
+//! process-control slip, and the rest of the lifecycle (payment,
+//! withdrawal, return of the result).
+//!
+//! Errors are the dossier-operation errors of `motcua_sla` ([`ClockError`]):
+//! the same checks (lock, permission, transition table) apply to every
+//! write on a dossier.
+
+pub mod control_slip;
+pub mod handover;
+pub mod lifecycle;
+pub mod plan;
+
+pub use motcua_sla::ClockError;
+pub use plan::{legs, Leg};

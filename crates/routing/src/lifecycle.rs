@@ -1,0 +1,159 @@
+//! The rest of the lifecycle (DESIGN.md §2): financial obligations (6 and
+//! back to 4), withdrawal by the citizen (7), and the return of the result
+//! (10). Each is one transaction with its event, checked against the
+//! status table.
+
+use motcua_domain::{Role, StaffMember, Status};
+use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
+use motcua_sla::ClockError;
+use motcua_store::dossiers::{self, Dossier};
+use motcua_store::{time, DbConnection};
+use serde_json::json;
+
+/// An officer asks the citizen to pay fees or taxes (status 6).
+pub fn request_payment(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    code: &str,
+    amount_vnd: i64,
+    note: &str,
+) -> Result<Dossier, ClockError> {
+    if amount_vnd <= 0 {
+        return Err(ClockError::invalid(
+            "amount_vnd",
+            "must be a positive amount in đồng",
+        ));
+    }
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        require_officer_of(staff, &d, "request payments")?;
+        check_transition(d.status, Status::AwaitingPayment)?;
+        let now = time::now();
+        dossiers::set_payment(conn, &d.id, Some(amount_vnd))?;
+        dossiers::set_status(conn, &d.id, Status::AwaitingPayment, now)?;
+        event(
+            conn,
+            &d,
+            "dossier.payment_requested",
+            &actor(staff),
+            now,
+            json!({"status_code": Status::AwaitingPayment.code(), "amount_vnd": amount_vnd, "note": note.trim()}),
+        )?;
+        lock(conn, code)
+    })
+}
+
+/// The payment arrived: back to processing (status 4).
+pub fn paid(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    code: &str,
+    receipt_number: &str,
+) -> Result<Dossier, ClockError> {
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        if !matches!(staff.role, Role::Clerk | Role::Officer)
+            || (staff.agency.as_str() != d.handling_agency
+                && staff.agency.as_str() != d.receiving_agency)
+        {
+            return Err(ClockError::Forbidden(
+                "only the desk or the handling agency records a payment".into(),
+            ));
+        }
+        if d.status != Status::AwaitingPayment {
+            check_transition(d.status, Status::Processing)?;
+            return Err(ClockError::Conflict(format!(
+                "dossier {} is not waiting for a payment",
+                d.code
+            )));
+        }
+        let now = time::now();
+        dossiers::set_status(conn, &d.id, Status::Processing, now)?;
+        event(
+            conn,
+            &d,
+            "dossier.paid",
+            &actor(staff),
+            now,
+            json!({
+                "status_code": Status::Processing.code(),
+                "amount_vnd": d.payment_amount_vnd,
+                "receipt_number": receipt_number.trim(),
+            }),
+        )?;
+        lock(conn, code)
+    })
+}
+
+/// The citizen withdraws the dossier (status 7), logged by the desk.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    code: &str,
+    reason: &str,
+) -> Result<Dossier, ClockError> {
+    if reason.trim().is_empty() {
+        return Err(ClockError::invalid("reason", "is required"));
+    }
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        require_clerk_of(staff, &d, "log withdrawals")?;
+        check_transition(d.status, Status::Withdrawn)?;
+        let now = time::now();
+        dossiers::set_status(conn, &d.id, Status::Withdrawn, now)?;
+        event(
+            conn,
+            &d,
+            "dossier.withdrawn",
+            &actor(staff),
+            now,
+            json!({"status_code": Status::Withdrawn.code(), "reason": reason.trim()}),
+        )?;
+        lock(conn, code)
+    })
+}
+
+/// How the result reached the citizen.
+pub const RETURN_METHODS: [&str; 3] = ["counter", "post", "online"];
+
+/// The desk returns the result (status 10), recording who collected it and
+/// how.
+pub fn returned(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    code: &str,
+    collected_by: &str,
+    method: &str,
+) -> Result<Dossier, ClockError> {
+    if collected_by.trim().is_empty() {
+        return Err(ClockError::invalid("collected_by", "is required"));
+    }
+    if !RETURN_METHODS.contains(&method) {
+        return Err(ClockError::invalid(
+            "method",
+            "must be counter, post or online",
+        ));
+    }
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        require_clerk_of(staff, &d, "return results")?;
+        check_transition(d.status, Status::Returned)?;
+        let now = time::now();
+        dossiers::set_returned(conn, &d.id, now, collected_by.trim(), method)?;
+        dossiers::set_status(conn, &d.id, Status::Returned, now)?;
+        event(
+            conn,
+            &d,
+            "dossier.returned",
+            &actor(staff),
+            now,
+            json!({"status_code": Status::Returned.code(), "collected_by": collected_by.trim(), "method": method}),
+        )?;
+        lock(conn, code)
+    })
+}
+
+/// Officers of the holding agency act on a dossier in processing.
+pub fn officer_of(staff: &StaffMember, d: &Dossier) -> Result<(), ClockError> {
+    require_officer_of(staff, d, "act on this dossier")
+}

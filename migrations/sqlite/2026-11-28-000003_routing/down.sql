@@ -1,0 +1,14 @@
+DROP TABLE idempotency_keys;
+DROP TABLE submissions;
+DROP TABLE handovers;
+DROP INDEX dossiers_handling_due;
+DROP INDEX dossiers_parent;
+ALTER TABLE dossiers DROP COLUMN return_method;
+ALTER TABLE dossiers DROP COLUMN returned_to;
+ALTER TABLE dossiers DROP COLUMN returned_at;
+ALTER TABLE dossiers DROP COLUMN payment_amount_vnd;
+ALTER TABLE dossiers DROP COLUMN in_transit;
+ALTER TABLE dossiers DROP COLUMN current_step;
+ALTER TABLE dossiers DROP COLUMN parent_id;
+ALTER TABLE procedures DROP COLUMN members;
+ALTER TABLE procedures DROP COLUMN steps;
