@@ -202,6 +202,7 @@ impl TestServer {
         };
         let status = resp.status();
         let content_type = resp.header("content-type").unwrap_or("").to_string();
+        let replayed = resp.header("idempotent-replayed").is_some();
         let text = resp.into_string().unwrap();
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
         Response {
@@ -209,6 +210,7 @@ impl TestServer {
             content_type,
             text,
             json,
+            replayed,
         }
     }
 
@@ -272,6 +274,8 @@ pub struct Response {
     pub content_type: String,
     pub text: String,
     pub json: Value,
+    /// Answered from an earlier request with the same Idempotency-Key.
+    pub replayed: bool,
 }
 
 impl Response {

@@ -1,0 +1,553 @@
+//! Interlinked processing end to end over HTTP on both backends: a
+//! vertical commune → district → province flow with a return to an earlier
+//! step, the control slip, worklists and the tracking book; payment,
+//! withdrawal and return; every invalid transition refused (generated from
+//! the status table); idempotent retries.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{birth_registration, count, Backend, TestServer};
+use motcua_domain::Status;
+use serde_json::{json, Value};
+
+fn add_user(s: &TestServer, admin: &str, username: &str, role: &str, agency: &str) -> String {
+    let r = s.post(
+        "/api/v1/users",
+        Some(admin),
+        &json!({"username": username, "password": "mat-khau-dai", "full_name": format!("Cán bộ {username}"), "role": role, "agency_code": agency}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let login = s.post(
+        "/api/v1/auth/token",
+        None,
+        &json!({"username": username, "password": "mat-khau-dai"}),
+    );
+    login.json["access_token"].as_str().unwrap().to_string()
+}
+
+/// A land-use procedure that climbs commune → district → province.
+fn vertical_procedure(s: &TestServer, admin: &str) {
+    let r = s.post(
+        "/api/v1/procedures",
+        Some(admin),
+        &json!({
+            "code": "VT.DD.1",
+            "name": "Xác nhận nguồn gốc đất để cấp giấy phép",
+            "field": "Đất đai",
+            "agency_code": "H53.50.05.13",
+            "duration": {"amount": 10, "unit": "working_days"},
+            "required_documents": [{"code": "DON", "name": "Đơn đề nghị", "original": 1, "copies": 0}],
+            "steps": [
+                {"name": "Xác minh tại xã", "agency_code": "H53.50.05.13", "role": "officer", "share_percent": 20},
+                {"name": "Thẩm định tại huyện", "agency_code": "H53.50", "role": "officer", "share_percent": 30},
+                {"name": "Quyết định tại Sở", "agency_code": "H53.12", "role": "officer", "share_percent": 50}
+            ]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["steps"].as_array().unwrap().len(), 3);
+}
+
+fn intake(s: &TestServer, clerk: &str, procedure: &str, docs: Value) -> String {
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(clerk),
+        &json!({"procedure": procedure, "applicant": {"name": "Đặng Văn Hùng", "id_number": "084200001234", "phone": "0987654321"}, "documents": docs}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json["code"].as_str().unwrap().to_string()
+}
+
+fn vertical_flow_with_a_return_to_an_earlier_step(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let commune = s.login("officer");
+    let district = add_user(&s, &admin, "canbo.huyen", "officer", "H53.50");
+    let province = add_user(&s, &admin, "canbo.so", "officer", "H53.12");
+    vertical_procedure(&s, &admin);
+    // Plans whose shares do not add up are refused.
+    let bad = s.post("/api/v1/procedures", Some(&admin), &json!({
+        "code": "VT.DD.2", "name": "x", "field": "x", "agency_code": "H53.50.05.13",
+        "duration": {"amount": 1, "unit": "working_days"},
+        "steps": [{"name": "a", "agency_code": "H53.50", "role": "officer", "share_percent": 60}]
+    }));
+    bad.assert_problem(422, "validation");
+    assert!(bad.text.contains("60%"));
+
+    let code = intake(
+        &s,
+        &clerk,
+        "VT.DD.1",
+        json!([{"code": "DON", "original": 1}]),
+    );
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    // The desk sends it on; only the holder can.
+    s.post(&at("send"), Some(&district), &json!({}))
+        .assert_problem(403, "forbidden");
+    let r = s.post(
+        &at("send"),
+        Some(&clerk),
+        &json!({"note": "Chuyển xã xác minh"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status_code"], 4);
+    assert_eq!(r.json["in_transit"], true);
+    assert_eq!(r.json["current_step"], 1);
+    assert_eq!(r.json["leg_verdict"], "early");
+    s.post(&at("send"), Some(&commune), &json!({}))
+        .assert_problem(409, "conflict");
+    // Not acknowledged yet: on the sender's list and the receiver's worklist.
+    let pending = s.get(
+        "/api/v1/handovers/unacknowledged?older_than_minutes=0",
+        Some(&clerk),
+    );
+    assert_eq!(
+        pending.json[0]["dossier_code"],
+        code.as_str(),
+        "{}",
+        pending.text
+    );
+    let sup = s.login("supervisor");
+    let pending = s.get(
+        "/api/v1/handovers/unacknowledged?older_than_minutes=0",
+        Some(&sup),
+    );
+    assert_eq!(pending.json.as_array().unwrap().len(), 1);
+    s.post(&at("receive"), Some(&district), &json!({}))
+        .assert_problem(403, "forbidden");
+    let r = s.post(&at("receive"), Some(&commune), &json!({}));
+    assert_eq!(r.json["in_transit"], false, "{}", r.text);
+    // Commune → district.
+    let r = s.post(&at("send"), Some(&commune), &json!({"note": "Đã xác minh"}));
+    assert_eq!(r.json["handling_agency_code"], "H53.50", "{}", r.text);
+    let work = s.get("/api/v1/worklist", Some(&district));
+    assert_eq!(work.json["total"], 1, "{}", work.text);
+    assert_eq!(work.json["items"][0]["incoming"], true);
+    s.post(&at("receive"), Some(&district), &json!({}));
+    // The district sends it back to the commune with a reason.
+    s.post(&at("send"), Some(&district), &json!({"back_to_step": 1}))
+        .assert_problem(422, "validation");
+    s.post(
+        &at("send"),
+        Some(&district),
+        &json!({"back_to_step": 3, "note": "x"}),
+    )
+    .assert_problem(422, "validation");
+    let r = s.post(
+        &at("send"),
+        Some(&district),
+        &json!({"back_to_step": 1, "note": "Thiếu biên bản xác minh ranh giới"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["handling_agency_code"], "H53.50.05.13");
+    s.post(&at("receive"), Some(&commune), &json!({}));
+    s.post(
+        &at("send"),
+        Some(&commune),
+        &json!({"note": "Bổ sung biên bản"}),
+    );
+    s.post(&at("receive"), Some(&district), &json!({}));
+    s.post(&at("send"), Some(&district), &json!({"note": "Trình Sở"}));
+    s.post(&at("receive"), Some(&province), &json!({}));
+    // At the last step there is no "next".
+    s.post(&at("send"), Some(&province), &json!({}))
+        .assert_problem(409, "conflict");
+    let r = s.post(
+        &at("processed"),
+        Some(&province),
+        &json!({"result": "Quyết định số 12/QĐ-SXD"}),
+    );
+    assert_eq!(r.json["status_code"], 9, "{}", r.text);
+    let r = s.post(
+        &at("return"),
+        Some(&clerk),
+        &json!({"collected_by": "Đặng Văn Hùng", "method": "counter"}),
+    );
+    assert_eq!(r.json["status_code"], 10, "{}", r.text);
+
+    // The control slip: one row per handover with both times, giver,
+    // receiver and the leg's verdict.
+    let slip = s.get(&at("control-slip"), Some(&clerk));
+    assert_eq!(slip.status, 200, "{}", slip.text);
+    let rows = slip.json["rows"].as_array().unwrap();
+    let hops: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["from_agency"].as_str().unwrap().into(),
+                r["to_agency"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let h = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        hops,
+        [
+            h("H53.50.05.13", "H53.50.05.13"),
+            h("H53.50.05.13", "H53.50"),
+            h("H53.50", "H53.50.05.13"),
+            h("H53.50.05.13", "H53.50"),
+            h("H53.50", "H53.12"),
+        ]
+    );
+    for r in rows {
+        assert!(
+            r["received_at"].is_string(),
+            "every handover acknowledged: {r}"
+        );
+        assert!(["early", "on_time", "late"].contains(&r["verdict"].as_str().unwrap()));
+        assert!(r["sent_at"].as_str().unwrap() <= r["received_at"].as_str().unwrap());
+    }
+    assert_eq!(rows[0]["giver"], "Nguyễn Thị Lan");
+    assert_eq!(rows[0]["receiver"], "Trần Văn Bình");
+    assert_eq!(rows[2]["direction"], "back");
+    assert_eq!(rows[2]["note"], "Thiếu biên bản xác minh ranh giới");
+    assert_eq!(
+        rows[1]["leg_budget_seconds"],
+        10 * 8 * 3600 / 5,
+        "the commune's 20% of 10 days"
+    );
+    let html = s.send(
+        "GET",
+        &at("control-slip"),
+        Some(&clerk),
+        &[("Accept", "text/html")],
+        None,
+    );
+    assert!(html
+        .text
+        .contains("Phiếu kiểm soát quá trình giải quyết hồ sơ"));
+    assert!(html.text.contains("Sở Xây dựng tỉnh Trà Vinh"));
+    assert!(html.text.contains("Chuyển trả: Thiếu biên bản"));
+
+    // The tracking book of the commune desk, as JSON and CSV.
+    let today = chrono::Utc::now().date_naive();
+    let from = today - chrono::Duration::days(1);
+    let to = today + chrono::Duration::days(1);
+    let book = s.get(
+        &format!("/api/v1/agencies/H53.50.05.13/tracking-book?from={from}&to={to}"),
+        Some(&clerk),
+    );
+    assert_eq!(book.status, 200, "{}", book.text);
+    let row = &book.json[0];
+    assert_eq!(row["code"], code.as_str());
+    assert_eq!(row["sent_to_agency"], "H53.50.05.13");
+    assert_eq!(row["returned_to"], "Đặng Văn Hùng");
+    assert!(row["result_back_at"].is_string());
+    assert_eq!(row["contact"], "0987654321");
+    let csv = s.get(
+        &format!("/api/v1/agencies/H53.50.05.13/tracking-book?from={from}&to={to}&format=csv"),
+        Some(&clerk),
+    );
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(csv.text.starts_with("STT,Mã hồ sơ"));
+    assert!(csv.text.contains(&code));
+    s.get(
+        &format!("/api/v1/agencies/H53.50/tracking-book?from={from}&to={to}"),
+        Some(&clerk),
+    )
+    .assert_problem(403, "forbidden");
+    s.get(
+        "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-13-01&to=2026-12-01",
+        Some(&clerk),
+    )
+    .assert_problem(422, "validation");
+}
+
+fn payment_withdrawal_and_return(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let docs = json!([{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}]);
+    let code = intake(&s, &clerk, "1.001193", docs.clone());
+    let at = |c: &str, what: &str| format!("/api/v1/dossiers/{c}/{what}");
+    s.post(&at(&code, "send"), Some(&clerk), &json!({}));
+    s.post(&at(&code, "receive"), Some(&officer), &json!({}));
+    s.post(
+        &at(&code, "payment-request"),
+        Some(&officer),
+        &json!({"amount_vnd": 0}),
+    )
+    .assert_problem(422, "validation");
+    let r = s.post(
+        &at(&code, "payment-request"),
+        Some(&officer),
+        &json!({"amount_vnd": 50000, "note": "Lệ phí cấp bản sao"}),
+    );
+    assert_eq!(r.json["status_code"], 6, "{}", r.text);
+    let r = s.post(
+        &at(&code, "paid"),
+        Some(&clerk),
+        &json!({"receipt_number": "BL-0001"}),
+    );
+    assert_eq!(r.json["status_code"], 4, "{}", r.text);
+    s.post(&at(&code, "paid"), Some(&clerk), &json!({}))
+        .assert_problem(409, "invalid-transition");
+    let r = s.post(
+        &at(&code, "withdraw"),
+        Some(&clerk),
+        &json!({"reason": "Công dân xin rút hồ sơ"}),
+    );
+    assert_eq!(r.json["status_code"], 7, "{}", r.text);
+    let view = s
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+        .json;
+    let kinds: Vec<_> = view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "dossier.received",
+            "dossier.sent",
+            "dossier.handover_received",
+            "dossier.payment_requested",
+            "dossier.paid",
+            "dossier.withdrawn"
+        ]
+    );
+    // Returning a result needs who collected it and how.
+    let code = intake(&s, &clerk, "1.001193", docs);
+    s.post(&at(&code, "processed"), Some(&officer), &json!({}));
+    s.post(
+        &at(&code, "return"),
+        Some(&clerk),
+        &json!({"collected_by": "An", "method": "drone"}),
+    )
+    .assert_problem(422, "validation");
+    let r = s.post(
+        &at(&code, "return"),
+        Some(&clerk),
+        &json!({"collected_by": "Nguyễn Văn An", "method": "post"}),
+    );
+    assert_eq!(r.json["status_code"], 10, "{}", r.text);
+}
+
+/// Puts a fresh dossier in the given status through the API.
+fn dossier_in(s: &TestServer, status: Status, clerk: &str, officer: &str) -> String {
+    let docs = json!([{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}]);
+    let code = intake(s, clerk, "1.001193", docs);
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    let ok = |r: common::Response| assert_eq!(r.status, 200, "{}", r.text);
+    let process = || {
+        ok(s.post(&at("send"), Some(clerk), &json!({})));
+        ok(s.post(&at("receive"), Some(officer), &json!({})));
+    };
+    match status {
+        Status::Received => {}
+        Status::Processing => process(),
+        Status::SupplementRequested => ok(s.post(
+            &at("supplement-request"),
+            Some(officer),
+            &json!({"reason": "r", "items": [{"name": "x"}]}),
+        )),
+        Status::AwaitingPayment => {
+            process();
+            ok(s.post(
+                &at("payment-request"),
+                Some(officer),
+                &json!({"amount_vnd": 1000}),
+            ));
+        }
+        Status::Withdrawn => ok(s.post(&at("withdraw"), Some(clerk), &json!({"reason": "r"}))),
+        Status::Stopped => ok(s.post(&at("stop"), Some(officer), &json!({"reason": "r"}))),
+        Status::Processed => ok(s.post(&at("processed"), Some(officer), &json!({}))),
+        Status::Returned => {
+            ok(s.post(&at("processed"), Some(officer), &json!({})));
+            ok(s.post(
+                &at("return"),
+                Some(clerk),
+                &json!({"collected_by": "x", "method": "counter"}),
+            ));
+        }
+        Status::Submitted | Status::Refused => {
+            unreachable!("online submissions are not part of this flow")
+        }
+    }
+    code
+}
+
+fn every_invalid_transition_is_rejected(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    // Each write that moves a dossier, with its target and who makes it.
+    let actions: [(&str, Status, &str, Value); 8] = [
+        (
+            "supplement-request",
+            Status::SupplementRequested,
+            "officer",
+            json!({"reason": "r", "items": [{"name": "x"}]}),
+        ),
+        (
+            "supplement-received",
+            Status::Processing,
+            "clerk",
+            json!({}),
+        ),
+        (
+            "payment-request",
+            Status::AwaitingPayment,
+            "officer",
+            json!({"amount_vnd": 1000}),
+        ),
+        ("paid", Status::Processing, "clerk", json!({})),
+        (
+            "withdraw",
+            Status::Withdrawn,
+            "clerk",
+            json!({"reason": "r"}),
+        ),
+        ("stop", Status::Stopped, "officer", json!({"reason": "r"})),
+        ("processed", Status::Processed, "officer", json!({})),
+        (
+            "return",
+            Status::Returned,
+            "clerk",
+            json!({"collected_by": "x", "method": "counter"}),
+        ),
+    ];
+    let mut checked = 0;
+    for from in Status::ALL {
+        if matches!(from, Status::Submitted | Status::Refused) {
+            continue;
+        }
+        let code = dossier_in(&s, from, &clerk, &officer);
+        let before = s
+            .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+            .json;
+        assert_eq!(before["status_code"], from.code(), "setting up {from:?}");
+        for (what, to, who, body) in &actions {
+            if from.can_move_to(*to) {
+                continue;
+            }
+            let token = if *who == "clerk" { &clerk } else { &officer };
+            let r = s.post(
+                &format!("/api/v1/dossiers/{code}/{what}"),
+                Some(token),
+                body,
+            );
+            assert_eq!(
+                r.status, 409,
+                "{what} from {from:?} must be refused: {}",
+                r.text
+            );
+            if r.json["type"] == "/problems/invalid-transition" {
+                let allowed: Vec<Status> =
+                    serde_json::from_value(r.json["allowed"].clone()).unwrap();
+                assert_eq!(allowed, from.allowed_next(), "{what} from {from:?}");
+            }
+            checked += 1;
+        }
+        let after = s
+            .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+            .json;
+        assert_eq!(
+            after["status_code"],
+            from.code(),
+            "a refused move changed {from:?}"
+        );
+        assert_eq!(
+            after["history"], before["history"],
+            "a refused move wrote an event"
+        );
+    }
+    assert!(checked >= 30, "only {checked} invalid moves checked");
+}
+
+fn idempotent_retries_write_once(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let body = birth_registration().to_string();
+    let post = |path: &str, token: &str, key: &str, body: &str| {
+        s.send(
+            "POST",
+            path,
+            Some(token),
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", key),
+            ],
+            Some(body),
+        )
+    };
+    let first = post("/api/v1/dossiers", &clerk, "terminal-7-0001", &body);
+    assert_eq!(first.status, 201, "{}", first.text);
+    assert!(!first.replayed);
+    let retry = post("/api/v1/dossiers", &clerk, "terminal-7-0001", &body);
+    assert_eq!(retry.status, 201);
+    assert!(retry.replayed);
+    assert_eq!(
+        retry.json, first.json,
+        "the retry gets the first answer, PIN included"
+    );
+    let mut conn = s.conn();
+    assert_eq!(count(&mut conn, "dossiers"), 1);
+    // The same key for another request is refused; another key is a new dossier.
+    let mut other = birth_registration();
+    other["applicant"]["name"] = json!("Người khác");
+    post(
+        "/api/v1/dossiers",
+        &clerk,
+        "terminal-7-0001",
+        &other.to_string(),
+    )
+    .assert_problem(422, "idempotency-key-reused");
+    let second = post("/api/v1/dossiers", &clerk, "terminal-7-0002", &body);
+    assert_ne!(second.json["code"], first.json["code"]);
+    // Keys belong to their user: the officer's key does not collide.
+    let code = first.json["code"].as_str().unwrap();
+    let send = post(
+        &format!("/api/v1/dossiers/{code}/send"),
+        &clerk,
+        "send-1",
+        "{}",
+    );
+    assert_eq!(send.status, 200, "{}", send.text);
+    let again = post(
+        &format!("/api/v1/dossiers/{code}/send"),
+        &clerk,
+        "send-1",
+        "{}",
+    );
+    assert!(again.replayed);
+    assert_eq!(again.json, send.json);
+    let slip = s.get(
+        &format!("/api/v1/dossiers/{code}/control-slip"),
+        Some(&officer),
+    );
+    assert_eq!(
+        slip.json["rows"].as_array().unwrap().len(),
+        1,
+        "one handover, not two"
+    );
+    // Errors are kept too (a 4xx is the first answer).
+    let bad = post(
+        "/api/v1/dossiers",
+        &clerk,
+        "terminal-7-0003",
+        "{\"procedure\": 1}",
+    );
+    let bad_again = post(
+        "/api/v1/dossiers",
+        &clerk,
+        "terminal-7-0003",
+        "{\"procedure\": 1}",
+    );
+    assert_eq!(bad.status, 400);
+    assert!(bad_again.replayed);
+    assert_eq!(count(&mut conn, "dossiers"), 2);
+}
+
+on_both_backends!(
+    vertical_flow_with_a_return_to_an_earlier_step,
+    payment_withdrawal_and_return,
+    every_invalid_transition_is_rejected,
+    idempotent_retries_write_once,
+);
