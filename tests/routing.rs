@@ -545,7 +545,116 @@ fn idempotent_retries_write_once(backend: Backend) {
     assert_eq!(count(&mut conn, "dossiers"), 2);
 }
 
+fn online_submissions_are_accepted_or_refused(backend: Backend) {
+    let s = TestServer::start_with(backend, |c| c.submissions_per_minute = 4);
+    let clerk = s.login("clerk");
+    let submitted = s.post("/api/v1/public/dossiers", None, &birth_registration());
+    assert_eq!(submitted.status, 201, "{}", submitted.text);
+    assert_eq!(submitted.json["status_code"], 1);
+    assert_eq!(submitted.json["missing_documents"], json!([]));
+    let reference = submitted.json["reference"].as_str().unwrap().to_string();
+    let pin = submitted.json["pin"].as_str().unwrap().to_string();
+    let public = s.get(
+        &format!("/api/v1/public/submissions/{reference}?pin={pin}"),
+        None,
+    );
+    assert_eq!(public.json["status_code"], 1, "{}", public.text);
+    s.get(
+        &format!("/api/v1/public/submissions/{reference}?pin=AAAAAA"),
+        None,
+    )
+    .assert_problem(404, "not-found");
+    let waiting = s.get("/api/v1/submissions", Some(&clerk));
+    assert!(waiting
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["reference"] == reference.as_str()));
+    // Only the addressed desk decides; accepting logs the dossier online.
+    let other = s.login("clerk.huyen");
+    s.post(
+        &format!("/api/v1/submissions/{reference}/accept"),
+        Some(&other),
+        &json!({}),
+    )
+    .assert_problem(403, "forbidden");
+    let accepted = s.post(
+        &format!("/api/v1/submissions/{reference}/accept"),
+        Some(&clerk),
+        &json!({}),
+    );
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    let code = accepted.json["code"].as_str().unwrap();
+    s.post(
+        &format!("/api/v1/submissions/{reference}/accept"),
+        Some(&clerk),
+        &json!({}),
+    )
+    .assert_problem(409, "conflict");
+    let view = s.get(&format!("/api/v1/dossiers/{code}"), Some(&clerk));
+    assert_eq!(view.json["channel"], "online");
+    assert_eq!(view.json["channel_code"], 2);
+    let public = s.get(
+        &format!("/api/v1/public/submissions/{reference}?pin={pin}"),
+        None,
+    );
+    assert_eq!(public.json["status_code"], 2);
+    assert_eq!(public.json["dossier_code"], code);
+
+    // An incomplete submission cannot be accepted; it is refused in writing.
+    let mut incomplete = birth_registration();
+    incomplete["documents"] = json!([{"code": "TK", "original": 1}]);
+    let r = s.post("/api/v1/public/dossiers", None, &incomplete);
+    assert_eq!(r.json["missing_documents"][0]["code"], "GCS", "{}", r.text);
+    let reference = r.json["reference"].as_str().unwrap().to_string();
+    let pin = r.json["pin"].as_str().unwrap().to_string();
+    s.post(
+        &format!("/api/v1/submissions/{reference}/accept"),
+        Some(&clerk),
+        &json!({}),
+    )
+    .assert_problem(422, "incomplete-dossier");
+    s.post(
+        &format!("/api/v1/submissions/{reference}/refuse"),
+        Some(&clerk),
+        &json!({"reason": ""}),
+    )
+    .assert_problem(422, "validation");
+    let refused = s.post(
+        &format!("/api/v1/submissions/{reference}/refuse"),
+        Some(&clerk),
+        &json!({"reason": "Thiếu Giấy chứng sinh"}),
+    );
+    assert_eq!(refused.status, 200, "{}", refused.text);
+    assert_eq!(refused.json["reason"], "Thiếu Giấy chứng sinh");
+    let html = s.send(
+        "GET",
+        &format!("/api/v1/submissions/{reference}/refusal"),
+        Some(&clerk),
+        &[("Accept", "text/html")],
+        None,
+    );
+    assert!(html
+        .text
+        .contains("Phiếu từ chối tiếp nhận giải quyết hồ sơ"));
+    assert!(html.text.contains("Thiếu Giấy chứng sinh"));
+    let public = s.get(
+        &format!("/api/v1/public/submissions/{reference}?pin={pin}"),
+        None,
+    );
+    assert_eq!(public.json["status_code"], 3);
+    assert_eq!(public.json["refusal_reason"], "Thiếu Giấy chứng sinh");
+
+    // Rate limited per client address (4 a minute in this test).
+    s.post("/api/v1/public/dossiers", None, &birth_registration());
+    s.post("/api/v1/public/dossiers", None, &birth_registration());
+    s.post("/api/v1/public/dossiers", None, &birth_registration())
+        .assert_problem(429, "rate-limited");
+}
+
 on_both_backends!(
+    online_submissions_are_accepted_or_refused,
     vertical_flow_with_a_return_to_an_earlier_step,
     payment_withdrawal_and_return,
     every_invalid_transition_is_rejected,

@@ -27,6 +27,8 @@ pub struct Config {
     /// Minutes after which a handover not yet acknowledged shows on the
     /// sender's and the supervisors' lists.
     pub handover_ack_minutes: i64,
+    /// Online submissions accepted per client address per minute.
+    pub submissions_per_minute: u32,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             breach_interval_seconds: 60,
             due_soon_seconds: None,
             handover_ack_minutes: 240,
+            submissions_per_minute: 10,
         }
     }
 }

@@ -233,6 +233,8 @@ impl From<IntakeError> for ApiError {
                     "guidance_slip": slip_id,
                 }))
             }
+            IntakeError::NotFound => ApiError::not_found("submission"),
+            IntakeError::Conflict(detail) => ApiError::conflict(detail),
             IntakeError::Store(s) => s.into(),
         }
     }

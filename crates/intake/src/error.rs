@@ -39,6 +39,10 @@ pub enum IntakeError {
         slip_id: String,
         missing: Vec<MissingDocument>,
     },
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -3,6 +3,7 @@
 //! dossiers, the dossier code, the PIN and the receipt with appointment.
 
 pub mod error;
+pub mod online;
 pub mod pin;
 pub mod receipt;
 pub mod receive;

@@ -21,7 +21,7 @@ pub use motcua_domain::StaffMember as Clerk;
 
 /// The applicant as the counter sends it; validated into
 /// [`motcua_domain::Applicant`].
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ApplicantInput {
     /// Full name of the citizen or the business.
     pub name: String,
@@ -63,16 +63,16 @@ pub struct ReceivedDossier {
     pub procedure: Procedure,
 }
 
-struct Checked {
-    applicant_name: String,
-    id_number: String,
-    phone: Option<String>,
-    email: Option<String>,
-    address: Option<String>,
-    note: String,
+pub(crate) struct Checked {
+    pub(crate) applicant_name: String,
+    pub(crate) id_number: String,
+    pub(crate) phone: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) note: String,
 }
 
-fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
+pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
     let mut errors = Vec::new();
     if req.procedure.trim().is_empty() {
         errors.push(FieldError::new("procedure", "is required"));

@@ -23,6 +23,7 @@ pub mod pool;
 pub mod procedures;
 pub mod schema;
 pub mod settings;
+pub mod submissions;
 pub mod supplements;
 pub mod time;
 pub mod users;

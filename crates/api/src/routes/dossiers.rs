@@ -106,6 +106,28 @@ pub struct DossierDto {
     pub history: Vec<EventDto>,
 }
 
+/// The answer to a successful intake (at the counter or on accepting an
+/// online submission).
+pub fn intake_response(
+    state: &AppState,
+    received: &motcua_intake::ReceivedDossier,
+) -> IntakeResponse {
+    let d = &received.dossier;
+    IntakeResponse {
+        code: d.code.clone(),
+        pin: received.pin.clone(),
+        status: d.status,
+        status_code: d.status.code(),
+        received_at: d.received_at,
+        due_at: d.due_at,
+        due_at_local: format_local(&state.calendar(), d.due_at),
+        procedure_code: d.procedure_code.clone(),
+        procedure_version: d.procedure_version,
+        receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
+        lookup_url: lookup_url(&state.config.public_base_url, &d.code, Some(&received.pin)),
+    }
+}
+
 /// May this staff member see the dossier? Staff of the receiving or the
 /// handling agency, admins, and supervisors of an agency above either.
 pub fn can_view(conn: &mut DbConnection, staff: &Staff, d: &Dossier) -> Result<bool, ApiError> {
@@ -180,20 +202,8 @@ pub async fn create(
             )?)
         })
         .await?;
+    let body = intake_response(&state, &received);
     let d = &received.dossier;
-    let body = IntakeResponse {
-        code: d.code.clone(),
-        pin: received.pin.clone(),
-        status: d.status,
-        status_code: d.status.code(),
-        received_at: d.received_at,
-        due_at: d.due_at,
-        due_at_local: format_local(&state.calendar(), d.due_at),
-        procedure_code: d.procedure_code.clone(),
-        procedure_version: d.procedure_version,
-        receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
-        lookup_url: lookup_url(&state.config.public_base_url, &d.code, Some(&received.pin)),
-    };
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/dossiers/{}", d.code)))
         .insert_header(("Cache-Control", "no-store"))

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod procedures;
 pub mod public;
 pub mod routing;
+pub mod submissions;
 pub mod users;
 pub mod worklist;
 
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     breaches::configure(cfg);
     routing::configure(cfg);
     worklist::configure(cfg);
+    submissions::configure(cfg);
     public::configure(cfg);
     openapi::configure(cfg);
 }

@@ -1,0 +1,352 @@
+//! Online submissions: citizens file without logging in (rate-limited per
+//! client address); the receiving desk accepts (the dossier is logged and
+//! the clock starts) or refuses with a written, printable reason.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use motcua_domain::{MissingDocument, Role, Status};
+use motcua_intake::online::{self, RefusalNotice};
+use motcua_intake::receipt::format_local;
+use motcua_intake::IntakeRequest;
+use motcua_store::{agencies, dossiers, procedures, submissions, users};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Staff;
+use crate::body::JsonBody;
+use crate::error::{ApiError, Problem};
+use crate::routes::dossiers::{intake_response, wants_html, IntakeResponse};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmittedAnswer {
+    /// Reference to follow the submission with the PIN.
+    pub reference: String,
+    /// Shown once.
+    pub pin: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub submitted_at: DateTime<Utc>,
+    /// Documents the published list requires that the submission lacks.
+    pub missing_documents: Vec<MissingDocument>,
+    pub lookup_url: String,
+}
+
+fn client_addr(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[utoipa::path(post, path = "/api/v1/public/dossiers", tag = "public",
+    request_body = IntakeRequest,
+    responses((status = 201, description = "Status 1: waiting for the desk", body = SubmittedAnswer),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many submissions from this address", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/public/dossiers")]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    JsonBody(body): JsonBody<IntakeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let addr = client_addr(&req);
+    if state.submit_limiter.check_key(&addr).is_err() {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many submissions",
+            format!(
+                "at most {} online submissions a minute from one address; try again shortly",
+                state.config.submissions_per_minute
+            ),
+        )
+        .vi("Gửi quá nhiều hồ sơ trong thời gian ngắn; vui lòng thử lại sau"));
+    }
+    let pins = state.pins.clone();
+    let out = state
+        .with_conn(move |conn| Ok(online::submit(conn, &pins, &body, &addr)?))
+        .await?;
+    let base = state.config.public_base_url.trim_end_matches('/');
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(SubmittedAnswer {
+            lookup_url: format!(
+                "{base}/api/v1/public/submissions/{}?pin={}",
+                out.submission.id, out.pin
+            ),
+            reference: out.submission.id,
+            pin: out.pin,
+            status: Status::Submitted,
+            status_code: Status::Submitted.code(),
+            submitted_at: out.submission.submitted_at,
+            missing_documents: out.missing,
+        }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicSubmission {
+    pub reference: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub status_text_vi: &'static str,
+    pub status_text_en: &'static str,
+    pub submitted_at: DateTime<Utc>,
+    /// Set once accepted: look the dossier up with this code.
+    pub dossier_code: Option<String>,
+    pub refusal_reason: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PinQuery {
+    pub pin: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/public/submissions/{reference}", tag = "public",
+    params(("reference" = String, Path, description = "Reference from the submission"), PinQuery),
+    responses((status = 200, body = PublicSubmission),
+        (status = 404, description = "Unknown reference or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/public/submissions/{reference}")]
+pub async fn public_status(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PinQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let pin = query.into_inner().pin.unwrap_or_default();
+    let st = state.clone();
+    let view = state
+        .with_conn(move |conn| {
+            let s = submissions::get(conn, &id)?;
+            let ok = s
+                .as_ref()
+                .is_some_and(|s| st.pins.verify(&s.id, &pin, &s.pin_hash));
+            let s = match (ok, s) {
+                (true, Some(s)) => s,
+                _ => return Err(ApiError::not_found("submission")),
+            };
+            let code = match &s.dossier_id {
+                Some(id) => dossiers::get(conn, id)?.map(|d| d.code),
+                None => None,
+            };
+            let status = Status::from_code(s.status_code).map_err(|_| ApiError::internal())?;
+            Ok(PublicSubmission {
+                reference: s.id,
+                status,
+                status_code: status.code(),
+                status_text_vi: status.label_vi(),
+                status_text_en: status.label_en(),
+                submitted_at: s.submitted_at,
+                dossier_code: code,
+                refusal_reason: s.refusal_reason,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(view))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionDto {
+    pub reference: String,
+    pub procedure_code: String,
+    pub agency_code: String,
+    #[schema(value_type = Object)]
+    pub applicant: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub documents: serde_json::Value,
+    pub status_code: i32,
+    pub submitted_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Status code, default 1 (waiting).
+    pub status: Option<i32>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions", tag = "dossiers",
+    security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, description = "Online submissions to the caller's desk, oldest first", body = [SubmissionDto])))]
+#[get("/api/v1/submissions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Clerk, Role::Supervisor, Role::Admin])?;
+    let q = query.into_inner();
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let items = state
+        .with_conn(move |conn| {
+            Ok(submissions::list(
+                conn,
+                staff.agency.as_str(),
+                q.status.unwrap_or(1),
+                limit,
+                offset,
+            )?)
+        })
+        .await?;
+    let out: Vec<SubmissionDto> = items
+        .into_iter()
+        .map(|s| SubmissionDto {
+            reference: s.id,
+            procedure_code: s.procedure_code,
+            agency_code: s.agency_code,
+            applicant: s.applicant,
+            documents: s.documents,
+            status_code: s.status_code,
+            submitted_at: s.submitted_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/submissions/{reference}/accept", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Submission reference")),
+    responses((status = 201, description = "Logged: code, PIN, appointment; the clock starts now", body = IntakeResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Incomplete: refuse it instead", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/submissions/{reference}/accept")]
+pub async fn accept(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let calendar = state.calendar();
+    let pins = state.pins.clone();
+    let received = state
+        .with_conn(move |conn| {
+            Ok(online::accept(
+                conn,
+                &calendar,
+                &pins,
+                &staff.member(),
+                &id,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(intake_response(&state, &received)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RefuseInput {
+    pub reason: String,
+}
+
+fn notice(
+    conn: &mut motcua_store::DbConnection,
+    calendar: &motcua_sla::WorkingCalendar,
+    s: &submissions::Submission,
+) -> Result<RefusalNotice, ApiError> {
+    let agency =
+        agencies::get(conn, &s.agency_code)?.map_or_else(|| s.agency_code.clone(), |a| a.name);
+    let procedure = procedures::get_version(conn, &s.procedure_code, s.procedure_version)?
+        .map_or_else(|| s.procedure_code.clone(), |p| p.name);
+    let by = match &s.decided_by {
+        Some(id) => users::get(conn, id)?
+            .map(|u| u.full_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let decided_at = s
+        .decided_at
+        .ok_or_else(|| ApiError::not_found("refusal notice"))?;
+    Ok(RefusalNotice {
+        reference: s.id.clone(),
+        agency_name: agency,
+        applicant_name: s.applicant["name"].as_str().unwrap_or_default().to_string(),
+        procedure_name: procedure,
+        submitted_at: s.submitted_at,
+        submitted_at_local: format_local(calendar, s.submitted_at),
+        reason: s.refusal_reason.clone().unwrap_or_default(),
+        decided_at,
+        decided_at_local: format_local(calendar, decided_at),
+        decided_by: by,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/submissions/{reference}/refuse", tag = "dossiers",
+    security(("bearer" = [])), request_body = RefuseInput,
+    params(("reference" = String, Path, description = "Submission reference")),
+    responses((status = 200, description = "Status 3 with the written refusal", body = RefusalNotice),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/submissions/{reference}/refuse")]
+pub async fn refuse(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<RefuseInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let calendar = state.calendar();
+    let n = state
+        .with_conn(move |conn| {
+            let (s, _) = online::refuse(conn, &staff.member(), &id, &input.reason)?;
+            notice(conn, &calendar, &s)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(n))
+}
+
+#[utoipa::path(get, path = "/api/v1/submissions/{reference}/refusal", tag = "dossiers",
+    security(("bearer" = [])),
+    params(("reference" = String, Path, description = "Submission reference")),
+    responses((status = 200, description = "The refusal notice as JSON, or with Accept: text/html printable", body = RefusalNotice),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/submissions/{reference}/refusal")]
+pub async fn refusal(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let calendar = state.calendar();
+    let n = state
+        .with_conn(move |conn| {
+            let s =
+                submissions::get(conn, &id)?.ok_or_else(|| ApiError::not_found("submission"))?;
+            if staff.role != Role::Admin && s.agency_code != staff.agency.as_str() {
+                return Err(ApiError::forbidden(
+                    "the submission was addressed to another agency",
+                ));
+            }
+            if s.status_code != Status::Refused.code() {
+                return Err(ApiError::not_found(
+                    "refusal notice (the submission was not refused)",
+                ));
+            }
+            notice(conn, &calendar, &s)
+        })
+        .await?;
+    if wants_html(&req) {
+        let html = n.to_html().map_err(|e| {
+            tracing::error!(error = %e, "refusal template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    }
+    Ok(HttpResponse::Ok().json(n))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(submit)
+        .service(public_status)
+        .service(list)
+        .service(accept)
+        .service(refuse)
+        .service(refusal);
+}

@@ -1,0 +1,232 @@
+//! Online submissions (DESIGN.md §1, status 1): a citizen files from a
+//! portal without logging in; the receiving desk accepts it (a dossier
+//! code, a receipt, and the clock starts at acceptance) or refuses it with
+//! a written reason (status 3).
+
+use chrono::{DateTime, Utc};
+use motcua_domain::{Channel, Role, StaffMember, Status};
+use motcua_sla::WorkingCalendar;
+use motcua_store::events::{Actor, NewEvent};
+use motcua_store::submissions::{self, Submission};
+use motcua_store::{events, procedures, time, DbConnection};
+use serde_json::json;
+
+use crate::receive::check;
+use crate::{receive, IntakeError, IntakeRequest, PinHasher, ReceivedDossier};
+
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub submission: Submission,
+    /// Shown once, to follow the submission by reference and PIN.
+    pub pin: String,
+    /// Documents the published list requires and the submission lacks:
+    /// the desk will refuse it unless they arrive.
+    pub missing: Vec<motcua_domain::MissingDocument>,
+}
+
+/// Records an online submission. The procedure must allow online filing.
+pub fn submit(
+    conn: &mut DbConnection,
+    pins: &PinHasher,
+    req: &IntakeRequest,
+    client_addr: &str,
+) -> Result<Submitted, IntakeError> {
+    check(req)?;
+    let procedure = procedures::get(conn, req.procedure.trim())?
+        .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
+    if !procedure.online_allowed {
+        return Err(IntakeError::Invalid(vec![crate::FieldError::new(
+            "procedure",
+            format!("procedure {} cannot be filed online", procedure.code),
+        )]));
+    }
+    let unknown = procedure.unknown_documents(&req.documents);
+    if !unknown.is_empty() {
+        return Err(IntakeError::Invalid(vec![crate::FieldError::new(
+            "documents",
+            format!("not on the published list: {}", unknown.join(", ")),
+        )]));
+    }
+    let missing = procedure.missing_documents(&req.documents);
+    let id = uuid::Uuid::now_v7().to_string();
+    let pin = PinHasher::generate();
+    let now = time::now();
+    let submission = Submission {
+        pin_hash: pins.hash(&id, &pin),
+        id,
+        procedure_code: procedure.code.to_string(),
+        procedure_version: procedure.version,
+        agency_code: procedure.agency.to_string(),
+        applicant: json!(req.applicant),
+        documents: json!(req.documents),
+        status_code: Status::Submitted.code(),
+        client_addr: client_addr.to_string(),
+        submitted_at: now,
+        decided_by: None,
+        decided_at: None,
+        refusal_reason: None,
+        dossier_id: None,
+    };
+    conn.write_tx(|conn| -> Result<(), IntakeError> {
+        submissions::insert(conn, &submission)?;
+        events::append(
+            conn,
+            &NewEvent {
+                subject_type: "submission",
+                subject_id: &submission.id,
+                dossier_id: None,
+                kind: "submission.received",
+                actor: &Actor::system("online"),
+                at: now,
+                data: json!({"procedure": submission.procedure_code, "status_code": 1}),
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(Submitted {
+        submission,
+        pin,
+        missing,
+    })
+}
+
+fn pending_at_desk(
+    conn: &mut DbConnection,
+    clerk: &StaffMember,
+    id: &str,
+) -> Result<Submission, IntakeError> {
+    if clerk.role != Role::Clerk {
+        return Err(IntakeError::Forbidden(
+            "only counter clerks decide on submissions".into(),
+        ));
+    }
+    let s = submissions::get(conn, id)?.ok_or(IntakeError::NotFound)?;
+    if s.agency_code != clerk.agency.as_str() {
+        return Err(IntakeError::Forbidden(format!(
+            "the submission is addressed to {}, not to your agency {}",
+            s.agency_code, clerk.agency
+        )));
+    }
+    if s.status_code != Status::Submitted.code() {
+        return Err(IntakeError::Conflict(format!(
+            "the submission was already decided (status {})",
+            s.status_code
+        )));
+    }
+    Ok(s)
+}
+
+/// The desk accepts: the dossier is logged as if at the counter, through
+/// the online channel, and the clock starts now.
+pub fn accept(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    pins: &PinHasher,
+    clerk: &StaffMember,
+    id: &str,
+) -> Result<ReceivedDossier, IntakeError> {
+    conn.write_tx(|conn| {
+        let s = pending_at_desk(conn, clerk, id)?;
+        let req = IntakeRequest {
+            procedure: s.procedure_code.clone(),
+            applicant: serde_json::from_value(s.applicant.clone())
+                .map_err(|e| IntakeError::Store(e.into()))?,
+            documents: serde_json::from_value(s.documents.clone())
+                .map_err(|e| IntakeError::Store(e.into()))?,
+            channel: Channel::Online,
+            agency: None,
+            note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
+        };
+        let received = receive(conn, calendar, pins, clerk, &req)?;
+        let now = time::now();
+        if !submissions::decide(
+            conn,
+            &s.id,
+            Status::Received.code(),
+            &clerk.user_id,
+            now,
+            None,
+            Some(&received.dossier.id),
+        )? {
+            return Err(IntakeError::Conflict(
+                "the submission was decided meanwhile".into(),
+            ));
+        }
+        Ok(received)
+    })
+}
+
+/// The desk refuses with a written reason (status 3).
+pub fn refuse(
+    conn: &mut DbConnection,
+    clerk: &StaffMember,
+    id: &str,
+    reason: &str,
+) -> Result<(Submission, DateTime<Utc>), IntakeError> {
+    if reason.trim().is_empty() {
+        return Err(IntakeError::Invalid(vec![crate::FieldError::new(
+            "reason",
+            "is required: it is printed on the refusal notice",
+        )]));
+    }
+    conn.write_tx(|conn| {
+        let s = pending_at_desk(conn, clerk, id)?;
+        let now = time::now();
+        if !submissions::decide(
+            conn,
+            &s.id,
+            Status::Refused.code(),
+            &clerk.user_id,
+            now,
+            Some(reason.trim()),
+            None,
+        )? {
+            return Err(IntakeError::Conflict(
+                "the submission was decided meanwhile".into(),
+            ));
+        }
+        events::append(
+            conn,
+            &NewEvent {
+                subject_type: "submission",
+                subject_id: &s.id,
+                dossier_id: None,
+                kind: "submission.refused",
+                actor: &Actor {
+                    id: Some(clerk.user_id.clone()),
+                    name: clerk.name.clone(),
+                },
+                at: now,
+                data: json!({"status_code": 3, "reason": reason.trim()}),
+            },
+        )?;
+        let s = submissions::get(conn, id)?.ok_or(IntakeError::NotFound)?;
+        Ok((s, now))
+    })
+}
+
+/// The written refusal (status 3), printable.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RefusalNotice {
+    pub reference: String,
+    pub agency_name: String,
+    pub applicant_name: String,
+    pub procedure_name: String,
+    pub submitted_at: DateTime<Utc>,
+    pub submitted_at_local: String,
+    pub reason: String,
+    pub decided_at: DateTime<Utc>,
+    pub decided_at_local: String,
+    pub decided_by: String,
+}
+
+const REFUSAL_TEMPLATE: &str = include_str!("../templates/refusal/refusal.html");
+
+impl RefusalNotice {
+    pub fn to_html(&self) -> Result<String, minijinja::Error> {
+        let mut env = minijinja::Environment::new();
+        env.add_template("refusal.html", REFUSAL_TEMPLATE)?;
+        env.get_template("refusal.html")?
+            .render(minijinja::context! { n => self })
+    }
+}
