@@ -24,12 +24,9 @@ fn dossiers_with_deadlines(s: &TestServer, n: usize, overdue: usize) -> Vec<Stri
                 "/api/v1/dossiers",
                 Some(&clerk),
                 &json!({
-                    "procedure": "LT.KS-TT-BHYT",
+                    "procedure": "1.000894",
                     "applicant": {"name": format!("Công dân {i}"), "id_number": format!("0841900{i:05}")},
-                    "documents": [
-                        {"code": "TK", "original": 1}, {"code": "GCS", "original": 1},
-                        {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}
-                    ]
+                    "documents": [{"code": "TK", "original": 1}, {"code": "GTTT", "copies": 2}]
                 }),
             );
             assert_eq!(r.status, 201, "{}", r.text);

@@ -27,19 +27,16 @@ fn time(v: &Value) -> DateTime<Utc> {
         .unwrap()
 }
 
-/// A complete interlinked birth registration at the demo commune: five
-/// working days, supplement policy "pause".
+/// A complete marriage registration at the demo commune: five working
+/// days, supplement policy "pause".
 fn five_day_dossier(s: &TestServer, clerk: &str) -> (String, String) {
     let r = s.post(
         "/api/v1/dossiers",
         Some(clerk),
         &json!({
-            "procedure": "LT.KS-TT-BHYT",
+            "procedure": "1.000894",
             "applicant": {"name": "Trần Thị Bích", "id_number": "084190000111", "email": "bich@example.vn"},
-            "documents": [
-                {"code": "TK", "original": 1}, {"code": "GCS", "original": 1},
-                {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}
-            ]
+            "documents": [{"code": "TK", "original": 1}, {"code": "GTTT", "copies": 2}]
         }),
     );
     assert_eq!(r.status, 201, "{}", r.text);

@@ -660,3 +660,143 @@ on_both_backends!(
     every_invalid_transition_is_rejected,
     idempotent_retries_write_once,
 );
+
+fn interlinked_group_across_three_agencies(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let justice = s.login("officer");
+    let police = add_user(&s, &admin, "cong.an.xa", "officer", "H53.50.05.13.01");
+    let insurance = add_user(&s, &admin, "bhxh.huyen", "officer", "H53.50.22");
+    let group = s.get("/api/v1/procedures/LT.KS-TT-BHYT", None);
+    assert_eq!(
+        group.json["members"],
+        json!(["1.001193", "1.004222", "1.001234"])
+    );
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &json!({
+            "procedure": "LT.KS-TT-BHYT",
+            "applicant": {"name": "Lý Thị Hồng", "id_number": "084190005555"},
+            "documents": [{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}, {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let pin = r.json["pin"].as_str().unwrap().to_string();
+    let view = s
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+        .json;
+    let members = view["members"].as_array().unwrap();
+    let agencies: Vec<_> = members
+        .iter()
+        .map(|m| m["agency_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(agencies, ["H53.50.05.13", "H53.50.05.13.01", "H53.50.22"]);
+    // Each member has its own clock: the insurance card's 5 working days
+    // end before the group's 10.
+    assert!(members[2]["due_at"].as_str().unwrap() < view["due_at"].as_str().unwrap());
+    let member_codes: Vec<String> = members
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(member_codes[0], format!("{code}-1"));
+
+    // The desk sends each member to its agency, which receives and decides.
+    for (member, officer) in member_codes.iter().zip([&justice, &police, &insurance]) {
+        let r = s.post(
+            &format!("/api/v1/dossiers/{member}/send"),
+            Some(&clerk),
+            &json!({"note": "Chuyển liên thông"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        let parent = s
+            .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+            .json;
+        assert_eq!(
+            parent["status_code"], 4,
+            "the group is being processed once a member is"
+        );
+        assert_eq!(
+            s.post(
+                &format!("/api/v1/dossiers/{member}/receive"),
+                Some(officer),
+                &json!({})
+            )
+            .status,
+            200
+        );
+    }
+    // Officers only act on their own agency's member.
+    s.post(
+        &format!("/api/v1/dossiers/{}/processed", member_codes[2]),
+        Some(&police),
+        &json!({}),
+    )
+    .assert_problem(403, "forbidden");
+    for (member, officer) in member_codes.iter().zip([&justice, &police, &insurance]) {
+        let public = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+        assert_eq!(
+            public.json["status_code"], 4,
+            "not done until every member is"
+        );
+        let r = s.post(
+            &format!("/api/v1/dossiers/{member}/processed"),
+            Some(officer),
+            &json!({"result": "Đã giải quyết"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json["verdict"], "early");
+        // Each member's control slip has its own leg.
+        let slip = s.get(
+            &format!("/api/v1/dossiers/{member}/control-slip"),
+            Some(&clerk),
+        );
+        assert_eq!(slip.json["rows"].as_array().unwrap().len(), 1);
+        assert_eq!(slip.json["rows"][0]["from_agency"], "H53.50.05.13");
+    }
+    let parent = s
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+        .json;
+    assert_eq!(parent["status_code"], 9);
+    assert_eq!(parent["clock"]["verdict"], "early");
+    let public = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+    assert_eq!(public.json["status_code"], 9);
+    let parts: Vec<_> = public.json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status_code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(parts, [9, 9, 9]);
+    // One return at the desk returns every part.
+    let r = s.post(
+        &format!("/api/v1/dossiers/{code}/return"),
+        Some(&clerk),
+        &json!({"collected_by": "Lý Thị Hồng", "method": "counter"}),
+    );
+    assert_eq!(r.json["status_code"], 10, "{}", r.text);
+    let parent = s
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
+        .json;
+    assert!(parent["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["status_code"] == 10));
+    // The tracking book has one row for the group, three sets.
+    let today = chrono::Utc::now().date_naive();
+    let book = s.get(
+        &format!(
+            "/api/v1/agencies/H53.50.05.13/tracking-book?from={}&to={}",
+            today - chrono::Duration::days(1),
+            today + chrono::Duration::days(1)
+        ),
+        Some(&clerk),
+    );
+    assert_eq!(book.json.as_array().unwrap().len(), 1, "{}", book.text);
+    assert_eq!(book.json[0]["sets"], 3);
+}
+
+on_both_backends!(interlinked_group_across_three_agencies);

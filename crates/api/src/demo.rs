@@ -169,10 +169,34 @@ pub fn procedures() -> Result<Vec<Procedure>, DemoError> {
             "Giấy khai sinh",
         )?,
         procedure(
+            "1.000894", "Đăng ký kết hôn", "Hộ tịch", COMMUNE,
+            StatutoryDuration::working_days(5), 0, "Miễn lệ phí",
+            vec![
+                doc("TK", "Tờ khai đăng ký kết hôn", 1, 0),
+                doc("GTTT", "Giấy tờ tùy thân của hai bên", 0, 2),
+            ],
+            "Luật Hộ tịch 2014",
+            "Giấy chứng nhận kết hôn",
+        )?,
+        procedure(
+            "1.004222", "Đăng ký thường trú", "Đăng ký, quản lý cư trú", COMMUNE_POLICE,
+            StatutoryDuration::working_days(7), 0, "Miễn lệ phí cho trẻ em",
+            vec![doc("TKTT", "Tờ khai thay đổi thông tin cư trú", 1, 0)],
+            "Luật Cư trú 2020",
+            "Xác nhận đăng ký thường trú",
+        )?,
+        procedure(
+            "1.001234", "Cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi", "Bảo hiểm y tế", DISTRICT_SOCIAL_INSURANCE,
+            StatutoryDuration::working_days(5), 0, "Miễn phí",
+            vec![doc("TKBH", "Tờ khai tham gia bảo hiểm y tế", 1, 0)],
+            "Luật Bảo hiểm y tế",
+            "Thẻ bảo hiểm y tế",
+        )?,
+        procedure(
             "LT.KS-TT-BHYT",
             "Liên thông đăng ký khai sinh, đăng ký thường trú, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi",
             "Hộ tịch", COMMUNE,
-            StatutoryDuration::working_days(5), 0, "Miễn lệ phí",
+            StatutoryDuration::working_days(10), 0, "Miễn lệ phí",
             vec![
                 doc("TK", "Tờ khai đăng ký khai sinh", 1, 0),
                 doc("GCS", "Giấy chứng sinh", 1, 0),
@@ -181,7 +205,16 @@ pub fn procedures() -> Result<Vec<Procedure>, DemoError> {
             ],
             "Nghị định 63/2024/NĐ-CP",
             "Giấy khai sinh; xác nhận thường trú; thẻ bảo hiểm y tế",
-        )?,
+        )
+        .map(|p| Procedure {
+            // One visit, three agencies: commune justice, commune police,
+            // district social insurance.
+            members: ["1.001193", "1.004222", "1.001234"]
+                .iter()
+                .filter_map(|c| ProcedureCode::parse(c).ok())
+                .collect(),
+            ..p
+        })?,
         procedure(
             "2.000720", "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh", DISTRICT,
             StatutoryDuration::working_days(3), 100_000, "Lệ phí đăng ký hộ kinh doanh",

@@ -162,6 +162,19 @@ pub fn receive(
     if !missing.is_empty() {
         return record_guidance(conn, clerk, req, &procedure, &checked, missing);
     }
+    // An interlinked group: one child dossier per member procedure.
+    let members = procedure
+        .members
+        .iter()
+        .map(|code| {
+            procedures::get(conn, code.as_str())?.ok_or_else(|| {
+                IntakeError::Store(motcua_store::StoreError::Corrupt(format!(
+                    "member procedure {code} of group {} is missing",
+                    procedure.code
+                )))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let pin = PinHasher::generate();
     let actor = Actor {
         id: Some(clerk.user_id.clone()),
@@ -228,6 +241,52 @@ pub fn receive(
         };
         dossiers::insert(conn, &dossier)?;
         clock::append(conn, &dossier.id, "start", now, None)?;
+        for (i, member) in members.iter().enumerate() {
+            let entry = counters::next(
+                conn,
+                &counters::tracking_book_key(agency, local_date.year()),
+            )?;
+            let child_due = calendar.due_at(now, &member.duration);
+            let child = Dossier {
+                id: uuid::Uuid::now_v7().to_string(),
+                code: format!("{}-{}", dossier.code, i + 1),
+                // Citizens follow the group by its code and PIN.
+                pin_hash: String::new(),
+                procedure_code: member.code.to_string(),
+                procedure_version: member.version,
+                // The desk holds every member until it sends it on.
+                handling_agency: agency.to_string(),
+                book_entry: entry,
+                due_at: child_due,
+                original_due_at: child_due,
+                procedure_name: member.name.clone(),
+                fee_vnd: member.fee_vnd,
+                parent_id: Some(dossier.id.clone()),
+                ..dossier.clone()
+            };
+            dossiers::insert(conn, &child)?;
+            clock::append(conn, &child.id, "start", now, None)?;
+            events::append(
+                conn,
+                &NewEvent {
+                    subject_type: "dossier",
+                    subject_id: &child.id,
+                    dossier_id: Some(&child.id),
+                    kind: "dossier.received",
+                    actor: &actor,
+                    at: now,
+                    data: json!({
+                        "code": child.code,
+                        "group": dossier.code,
+                        "procedure": child.procedure_code,
+                        "procedure_version": child.procedure_version,
+                        "status_code": Status::Received.code(),
+                        "due_at": child_due,
+                        "due_cause": due_cause(member, now, child_due),
+                    }),
+                },
+            )?;
+        }
         events::append(
             conn,
             &NewEvent {

@@ -151,6 +151,7 @@ pub fn send(
         dossiers::set_holder(conn, &d.id, &target.agency, target.index, true, now)?;
         if d.status == Status::Received {
             dossiers::set_status(conn, &d.id, Status::Processing, now)?;
+            motcua_sla::ops::group::child_started(conn, &d, &actor(staff), now)?;
         }
         event(
             conn,

@@ -149,6 +149,21 @@ pub fn returned(
             now,
             json!({"status_code": Status::Returned.code(), "collected_by": collected_by.trim(), "method": method}),
         )?;
+        // A group's result is its members' results: they go back together.
+        for child in dossiers::children(conn, &d.id)? {
+            if child.status == Status::Processed {
+                dossiers::set_returned(conn, &child.id, now, collected_by.trim(), method)?;
+                dossiers::set_status(conn, &child.id, Status::Returned, now)?;
+                event(
+                    conn,
+                    &child,
+                    "dossier.returned",
+                    &actor(staff),
+                    now,
+                    json!({"status_code": Status::Returned.code(), "with_group": d.code}),
+                )?;
+            }
+        }
         lock(conn, code)
     })
 }

@@ -101,6 +101,10 @@ pub struct DossierDto {
     pub remaining_working_seconds: i64,
     /// The clock ledger: why the date is what it is.
     pub clock: crate::routes::clock::ClockView,
+    /// For a member of an interlinked group: the group's code.
+    pub group_code: Option<String>,
+    /// For an interlinked group: its member dossiers, one per agency.
+    pub members: Vec<MemberDto>,
     pub note: String,
     /// Every write on the dossier, oldest first.
     pub history: Vec<EventDto>,
@@ -126,6 +130,20 @@ pub fn intake_response(
         receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
         lookup_url: lookup_url(&state.config.public_base_url, &d.code, Some(&received.pin)),
     }
+}
+
+/// A member dossier of an interlinked group.
+#[derive(Serialize, ToSchema)]
+pub struct MemberDto {
+    pub code: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    /// The agency that decides this member.
+    pub agency_code: String,
+    pub status: Status,
+    pub status_code: i32,
+    pub due_at: DateTime<Utc>,
+    pub verdict: Option<String>,
 }
 
 /// May this staff member see the dossier? Staff of the receiving or the
@@ -228,6 +246,26 @@ pub async fn get_one(
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
             let clock = crate::routes::clock::clock_view(conn, &calendar, &d)?;
+            let group_code = match &d.parent_id {
+                Some(id) => dossiers::get(conn, id)?.map(|p| p.code),
+                None => None,
+            };
+            let mut members = Vec::new();
+            for c in dossiers::children(conn, &d.id)? {
+                let lead = motcua_sla::ledger::procedure_of(conn, &c)?
+                    .agency
+                    .to_string();
+                members.push(MemberDto {
+                    code: c.code,
+                    procedure_code: c.procedure_code,
+                    procedure_name: c.procedure_name,
+                    agency_code: lead,
+                    status: c.status,
+                    status_code: c.status.code(),
+                    due_at: c.due_at,
+                    verdict: c.verdict,
+                });
+            }
             let history = events::for_dossier(conn, &d.id)?;
             Ok(DossierDto {
                 id: d.id,
@@ -260,6 +298,8 @@ pub async fn get_one(
                 original_due_at: d.original_due_at,
                 remaining_working_seconds: clock.remaining_working_seconds,
                 clock,
+                group_code,
+                members,
                 note: d.note,
                 history: history.into_iter().map(EventDto::from).collect(),
             })

@@ -55,6 +55,8 @@ pub struct ProcedureDto {
     pub online_allowed: bool,
     pub supplement_policy: SupplementPolicy,
     pub steps: Vec<ProcessStep>,
+    /// Member procedures of an interlinked group.
+    pub members: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -90,6 +92,10 @@ pub struct ProcedureInput {
     /// to 100%. Empty: the receiving agency handles it alone.
     #[serde(default)]
     pub steps: Vec<ProcessStep>,
+    /// For an interlinked group: the member procedures' codes (one child
+    /// dossier each, handled by its own agency).
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 pub fn to_dto(p: Procedure) -> ProcedureDto {
@@ -117,6 +123,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         online_allowed: p.online_allowed,
         supplement_policy: p.supplement_policy,
         steps: p.steps,
+        members: p.members.iter().map(|m| m.to_string()).collect(),
     }
 }
 
@@ -168,6 +175,16 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
             errors.push(FieldError::new(field, "is required"));
         }
     }
+    let members: Vec<ProcedureCode> = input
+        .members
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            ProcedureCode::parse(m.trim())
+                .map_err(|e| errors.push(FieldError::new(format!("members[{i}]"), e.to_string())))
+                .ok()
+        })
+        .collect();
     let duration = parse_duration(&input.duration)
         .map_err(|e| errors.extend(e))
         .ok();
@@ -230,7 +247,7 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
                 online_allowed: input.online_allowed,
                 supplement_policy: input.supplement_policy,
                 steps: input.steps,
-                members: Vec::new(),
+                members,
             };
             p.validate_plan().map_err(|e| match e {
                 motcua_domain::DomainError::Invalid { field, message } => {
@@ -320,6 +337,23 @@ async fn save(
             conn.write_tx(|conn| {
                 if agencies::get(conn, p.agency.as_str())?.is_none() {
                     return Err(ApiError::invalid_field("agency_code", "no such agency"));
+                }
+                for (i, m) in p.members.iter().enumerate() {
+                    match procedures::get(conn, m.as_str())? {
+                        None => {
+                            return Err(ApiError::invalid_field(
+                                &format!("members[{i}]"),
+                                "no such procedure",
+                            ))
+                        }
+                        Some(member) if member.is_group() => {
+                            return Err(ApiError::invalid_field(
+                                &format!("members[{i}]"),
+                                "a member cannot itself be a group",
+                            ))
+                        }
+                        Some(_) => {}
+                    }
                 }
                 for (i, step) in p.steps.iter().enumerate() {
                     if agencies::get(conn, &step.agency_code)?.is_none() {

@@ -39,9 +39,20 @@ pub struct PublicDossier {
     /// True while the desk waits for the citizen's supplement: the clock
     /// is paused and the appointment will move by the time waited.
     pub waiting_for_supplement: bool,
+    /// For an interlinked group: where each part stands.
+    pub parts: Vec<PublicPart>,
     /// What the citizen should know now, in Vietnamese and English.
     pub note_vi: Option<String>,
     pub note_en: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicPart {
+    pub procedure_name: String,
+    pub agency_code: String,
+    pub status_code: i32,
+    pub status_text_vi: &'static str,
+    pub status_text_en: &'static str,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -97,7 +108,18 @@ pub async fn lookup(
                 _ => return Err(not_found()),
             };
             let calendar = st.calendar();
+            let mut parts = Vec::new();
+            for c in dossiers::children(conn, &d.id)? {
+                parts.push(PublicPart {
+                    agency_code: motcua_sla::ledger::procedure_of(conn, &c)?.agency.to_string(),
+                    procedure_name: c.procedure_name,
+                    status_code: c.status.code(),
+                    status_text_vi: c.status.label_vi(),
+                    status_text_en: c.status.label_en(),
+                });
+            }
             Ok(PublicDossier {
+                parts,
                 code: d.code,
                 status: d.status,
                 status_code: d.status.code(),

@@ -83,8 +83,10 @@ fn end(
                 "second_supplement_request": forced_late,
             }),
         )?;
+        let ended_dossier = lock(conn, code)?;
+        super::group::child_ended(conn, calendar, &ended_dossier, &actor(staff), now)?;
         Ok(Finished {
-            dossier: lock(conn, code)?,
+            dossier: ended_dossier,
             verdict,
         })
     })

@@ -5,6 +5,7 @@
 
 pub mod extension;
 pub mod finish;
+pub mod group;
 pub mod recompute;
 pub mod supplement;
 

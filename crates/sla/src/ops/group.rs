@@ -1,0 +1,105 @@
+//! Interlinked groups (liên thông): a parent dossier for the citizen and a
+//! child per member procedure, each with its own clock, under one overall
+//! appointment. The parent follows its children: it starts processing when
+//! the first child does, and ends when the last child ends, judged against
+//! its own appointment and late if any child was late.
+
+use chrono::{DateTime, Utc};
+use motcua_domain::Status;
+use motcua_store::dossiers::{self, Dossier};
+use motcua_store::events::Actor;
+use motcua_store::DbConnection;
+use serde_json::json;
+
+use super::{event, lock};
+use crate::clock::Verdict;
+use crate::{ledger, ClockError, WorkingCalendar};
+
+/// Moves the parent to processing when one of its children starts.
+pub fn child_started(
+    conn: &mut DbConnection,
+    child: &Dossier,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<(), ClockError> {
+    let Some(parent_id) = &child.parent_id else {
+        return Ok(());
+    };
+    let Some(parent) = dossiers::get(conn, parent_id)? else {
+        return Ok(());
+    };
+    let parent = lock(conn, &parent.code)?;
+    if parent.status == Status::Received {
+        dossiers::set_status(conn, &parent.id, Status::Processing, at)?;
+        event(
+            conn,
+            &parent,
+            "dossier.processing",
+            actor,
+            at,
+            json!({"status_code": Status::Processing.code(), "cause": format!("member dossier {} started", child.code)}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Ends the parent once every child has ended: processed (9) if any child
+/// was processed, else stopped (8).
+pub fn child_ended(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    child: &Dossier,
+    actor: &Actor,
+    at: DateTime<Utc>,
+) -> Result<(), ClockError> {
+    let Some(parent_id) = &child.parent_id else {
+        return Ok(());
+    };
+    let Some(parent) = dossiers::get(conn, parent_id)? else {
+        return Ok(());
+    };
+    let parent = lock(conn, &parent.code)?;
+    let children = dossiers::children(conn, &parent.id)?;
+    if children.iter().any(|c| c.status.is_open()) {
+        return Ok(());
+    }
+    let to = if children
+        .iter()
+        .any(|c| matches!(c.status, Status::Processed | Status::Returned))
+    {
+        Status::Processed
+    } else {
+        Status::Stopped
+    };
+    if !parent.status.can_move_to(to) {
+        return Ok(());
+    }
+    let procedure = ledger::procedure_of(conn, &parent)?;
+    let state = ledger::state(conn, calendar, &parent, &procedure)?;
+    let any_late = children
+        .iter()
+        .any(|c| c.verdict.as_deref() == Some("late"));
+    let verdict = Verdict::judge(
+        calendar,
+        at,
+        state.verdict_due,
+        any_late || parent.supplement_requests >= 2,
+    );
+    dossiers::set_ended(conn, &parent.id, at, verdict.as_str(), "")?;
+    dossiers::set_status(conn, &parent.id, to, at)?;
+    event(
+        conn,
+        &parent,
+        &format!("dossier.{}", to.name()),
+        actor,
+        at,
+        json!({
+            "status_code": to.code(),
+            "verdict": verdict,
+            "verdict_due_at": state.verdict_due,
+            "cause": "every member dossier ended",
+            "members": children.iter().map(|c| json!({"code": c.code, "status_code": c.status.code(), "verdict": c.verdict})).collect::<Vec<_>>(),
+        }),
+    )?;
+    Ok(())
+}
