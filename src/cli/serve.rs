@@ -36,6 +36,14 @@ pub struct ServeArgs {
     /// (default: one working day).
     #[arg(long, env = "MOTCUA_DUE_SOON_SECONDS")]
     pub due_soon_seconds: Option<i64>,
+    /// Minutes after which an unacknowledged handover shows on the
+    /// sender's and supervisors' lists.
+    #[arg(long, env = "MOTCUA_HANDOVER_ACK_MINUTES", default_value_t = 240)]
+    pub handover_ack_minutes: i64,
+    /// Online submissions accepted per client address per minute (per
+    /// server).
+    #[arg(long, env = "MOTCUA_SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
+    pub submissions_per_minute: u32,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -52,6 +60,8 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.body_limit = args.body_limit;
     config.breach_interval_seconds = args.breach_interval;
     config.due_soon_seconds = args.due_soon_seconds;
+    config.handover_ack_minutes = args.handover_ack_minutes;
+    config.submissions_per_minute = args.submissions_per_minute;
     let state = AppState::prepare(config).context("preparing the database")?;
     if args.demo {
         let mut conn = state.db.get()?;
