@@ -102,7 +102,7 @@ fn breaches_are_recorded_once_and_listed_most_late_first(backend: Backend) {
     let officer_extends = s.post(
         &format!("/api/v1/dossiers/{}/extension", codes[0]),
         Some(&officer),
-        &json!({"reason": "Chờ xác minh", "new_due_at": motcua_store::time::now() + chrono::Duration::days(10)}),
+        &json!({"reason": "Chờ xác minh", "new_due_at": common::working_days_from_now(10)}),
     );
     assert_eq!(officer_extends.status, 200, "{}", officer_extends.text);
     let mut conn = s.conn();

@@ -1,6 +1,7 @@
 //! Command-line interface. Every option can also come from a `MOTCUA_*`
 //! environment variable; the README's configuration table lists them.
 
+mod mail;
 mod serve;
 mod user;
 
@@ -78,6 +79,9 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Check the mail settings.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -122,6 +126,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(cmd) => user::run(&cli.common, cmd),
+        Command::Mail(cmd) => mail::run(cmd),
         Command::Openapi => {
             print!("{}", motcua_api::openapi::json());
             Ok(())

@@ -44,6 +44,11 @@ pub struct ServeArgs {
     /// server).
     #[arg(long, env = "MOTCUA_SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
     pub submissions_per_minute: u32,
+    #[command(flatten)]
+    pub smtp: super::mail::SmtpArgs,
+    /// Do not send mail (messages still wait in the outbox).
+    #[arg(long, env = "MOTCUA_MAIL_DISABLED")]
+    pub no_mail: bool,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -62,6 +67,12 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.due_soon_seconds = args.due_soon_seconds;
     config.handover_ack_minutes = args.handover_ack_minutes;
     config.submissions_per_minute = args.submissions_per_minute;
+    if !args.no_mail {
+        config.mail = Some(motcua_api::config::MailConfig {
+            smtp: args.smtp.config()?,
+            delivery: args.smtp.delivery_settings(),
+        });
+    }
     let state = AppState::prepare(config).context("preparing the database")?;
     if args.demo {
         let mut conn = state.db.get()?;

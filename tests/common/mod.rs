@@ -100,6 +100,7 @@ pub struct TestServer {
     handle: actix_web::dev::ServerHandle,
     thread: Option<JoinHandle<()>>,
     agent: ureq::Agent,
+    stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     pub db_url: String,
     // Declared last: dropped after the server stops. `None` for a second
     // server on another server's database.
@@ -145,10 +146,12 @@ impl TestServer {
         tweak(&mut config);
         let state = AppState::prepare(config).unwrap();
         demo::load_if_empty(&mut state.db.get().unwrap()).unwrap();
+        let stopping = state.stopping.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
                 motcua_api::jobs::spawn(state.clone());
+                motcua_api::jobs::spawn_mail_worker(state.clone());
                 let server = motcua_api::http_server(state, listener, 2).unwrap();
                 tx.send(server.handle()).unwrap();
                 server.await.unwrap();
@@ -165,6 +168,7 @@ impl TestServer {
             handle,
             thread: Some(thread),
             agent,
+            stopping,
             db_url,
             db,
         }
@@ -257,6 +261,8 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let handle = self.handle.clone();
         let _ = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(handle.stop(false));
@@ -319,4 +325,15 @@ pub fn birth_registration() -> Value {
 
 pub fn count(conn: &mut DbConnection, table: &str) -> i64 {
     motcua_store::count_rows(conn, table).unwrap()
+}
+
+/// A time `days` working days from now on the server's default calendar
+/// (always on a working day, unlike "now + N days").
+pub fn working_days_from_now(days: i64) -> chrono::DateTime<chrono::Utc> {
+    let calendar = motcua_sla::WorkingCalendar::for_years(
+        motcua_sla::CalendarSettings::default(),
+        2000..=2100,
+        &motcua_sla::YearAdjustments::vn_public_servants().unwrap(),
+    );
+    calendar.add_working_seconds(motcua_store::time::now(), days * 8 * 3600)
 }

@@ -29,6 +29,15 @@ pub struct Config {
     pub handover_ack_minutes: i64,
     /// Online submissions accepted per client address per minute.
     pub submissions_per_minute: u32,
+    /// Where to send mail; `None` leaves messages waiting in the outbox.
+    pub mail: Option<MailConfig>,
+}
+
+/// The SMTP server and how the outbox worker uses it.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub smtp: motcua_notify::SmtpConfig,
+    pub delivery: motcua_notify::DeliverySettings,
 }
 
 impl Default for Config {
@@ -45,6 +54,7 @@ impl Default for Config {
             due_soon_seconds: None,
             handover_ack_minutes: 240,
             submissions_per_minute: 10,
+            mail: None,
         }
     }
 }

@@ -47,3 +47,54 @@ pub fn spawn(state: AppState) {
         }
     });
 }
+
+/// Starts the outbox worker on its own thread (SMTP delivery blocks): it
+/// sends due messages in batches, again at once while batches come full,
+/// else every two seconds, until the server stops. Without mail settings
+/// it does nothing and messages wait in the outbox.
+pub fn spawn_mail_worker(state: AppState) {
+    let Some(mail) = state.config.mail.clone() else {
+        return;
+    };
+    let mailer = match motcua_notify::Mailer::new(&mail.smtp) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "mail settings are invalid; mail stays in the outbox");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("outbox".into())
+        .spawn(move || {
+            use std::sync::atomic::Ordering;
+            while !state.stopping.load(Ordering::Relaxed) {
+                let pause = match motcua_notify::deliver_batch(&state.db, &mailer, &mail.delivery) {
+                    Ok(s) if s.claimed as i64 >= mail.delivery.batch_size => Duration::ZERO,
+                    Ok(s) => {
+                        if s.sent + s.failed + s.retried > 0 {
+                            tracing::info!(
+                                sent = s.sent,
+                                retried = s.retried,
+                                failed = s.failed,
+                                "outbox delivery"
+                            );
+                        }
+                        Duration::from_secs(2)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox delivery failed");
+                        Duration::from_secs(5)
+                    }
+                };
+                // Sleep in small steps so a stopping server is not held up.
+                let mut slept = Duration::ZERO;
+                while slept < pause && !state.stopping.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    slept += Duration::from_millis(100);
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "could not start the outbox worker");
+    }
+}

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod jobs;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod state;

@@ -81,6 +81,8 @@ impl Modify for BearerAuth {
         routes::submissions::refusal,
         routes::public::lookup,
         routes::openapi::document,
+        routes::outbox::list,
+        routes::outbox::retry,
     ),
     components(schemas(
         motcua_domain::MissingDocument,

@@ -21,6 +21,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Online submissions per client address (per server).
     pub submit_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Set when the server stops, so background threads end.
+    pub stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -68,6 +70,7 @@ impl AppState {
                     .unwrap_or(std::num::NonZeroU32::MIN),
             ))),
             config: Arc::new(config),
+            stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })
     }
 

@@ -6,8 +6,10 @@
 //! transaction (a rolled-back change sends nothing), and
 //! [`worker::deliver_batch`] sends due messages later, claiming them with
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL so several servers never send
-//! one message twice, and retrying with exponential backoff while the
-//! server is unreachable.
+//! one message twice, sending a few at a time over pooled SMTP
+//! connections, and retrying with exponential backoff while the server is
+//! unreachable (an outage never fails a message; refusals do, after
+//! `max_attempts`, and an administrator can [`outbox::retry`] them).
 //!
 //! Templates ([`templates`]) are embedded, one folder per [`Kind`], in
 //! Vietnamese and English. The variables of each kind (times are strings

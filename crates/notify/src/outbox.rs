@@ -7,6 +7,7 @@
 //! worker, so a slow or dead mail server never slows or breaks the desk.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl;
 use diesel::prelude::*;
 use motcua_store::time::{from_db, now, to_db};
 use motcua_store::{DbConnection, StoreError};
@@ -327,17 +328,14 @@ pub(crate) fn claim(
     })
 }
 
-/// The rows of this claim that are still this claim's.
-fn claimed<'a>(
-    id: &'a str,
-    token: &'a str,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<outbox::table, diesel::dsl::Eq<outbox::id, &'a str>>,
-        diesel::dsl::Eq<outbox::claim_token, &'a str>,
-    >,
-    diesel::dsl::Eq<outbox::status, &'static str>,
-> {
+type ById<'a> = dsl::Filter<outbox::table, dsl::Eq<outbox::id, &'a str>>;
+type ByClaim<'a> = dsl::Filter<
+    dsl::Filter<ById<'a>, dsl::Eq<outbox::claim_token, &'a str>>,
+    dsl::Eq<outbox::status, &'static str>,
+>;
+
+/// The row, if this claim still holds it.
+fn claimed<'a>(id: &'a str, token: &'a str) -> ByClaim<'a> {
     outbox::table
         .filter(outbox::id.eq(id))
         .filter(outbox::claim_token.eq(token))
@@ -408,6 +406,21 @@ pub(crate) fn release(conn: &mut DbConnection, id: &str, token: &str) -> NotifyR
             ))
             .execute(c)?;
         Ok(n == 1)
+    })
+}
+
+/// Deletes messages sent before `sent_before` and returns how many. The
+/// outbox holds names, addresses and dossier details; keep sent messages
+/// only as long as the admin list needs them.
+pub fn purge_sent(conn: &mut DbConnection, sent_before: DateTime<Utc>) -> NotifyResult<usize> {
+    let cutoff = to_db(sent_before);
+    write(conn, |c| {
+        Ok(diesel::delete(
+            outbox::table
+                .filter(outbox::status.eq(Status::Sent.as_str()))
+                .filter(outbox::sent_at.lt(cutoff)),
+        )
+        .execute(c)?)
     })
 }
 

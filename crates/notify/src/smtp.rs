@@ -65,7 +65,8 @@ pub struct SmtpConfig {
     /// The sender, as a mailbox: `motcua <noreply@motcua.local>`.
     pub from: String,
     /// Longest wait for the server at each step of a conversation. The
-    /// worker also uses it to stop sending before its lease runs out.
+    /// worker's lease must cover ten of them (see
+    /// [`Mailer::send_deadline`]).
     pub timeout: Duration,
 }
 
@@ -174,6 +175,12 @@ impl Header for AutoSubmitted {
     }
 }
 
+/// The longest one send may take with this SMTP timeout: ten times it
+/// (see [`Mailer::send_deadline`]).
+pub fn send_deadline(timeout: Duration) -> Duration {
+    timeout.saturating_mul(10)
+}
+
 /// Sends rendered messages. Cheap to clone (the connection pool is
 /// shared); blocking, so call it from a worker thread, never on the HTTP
 /// runtime.
@@ -207,11 +214,11 @@ impl Mailer {
             .port(config.port)
             .tls(tls)
             .timeout(Some(config.timeout))
-            // One worker sends one message at a time; a few spare
-            // connections serve `motcua mail test` and concurrent callers.
+            // Idle connections kept for the next batch: as many as the
+            // worker's senders (lettre opens more when all are busy).
             .pool_config(
                 PoolConfig::new()
-                    .max_size(4)
+                    .max_size(16)
                     .idle_timeout(Duration::from_secs(60)),
             );
         if let Some(user) = &config.username {
@@ -229,6 +236,14 @@ impl Mailer {
 
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The longest one send may take. The timeout bounds each read and
+    /// write of the conversation, not the whole of it, and a message takes
+    /// about ten of them (connect, greeting, EHLO, STARTTLS, AUTH, MAIL,
+    /// RCPT, DATA, the body, the final dot).
+    pub fn send_deadline(&self) -> Duration {
+        send_deadline(self.timeout)
     }
 
     pub fn from(&self) -> &Mailbox {

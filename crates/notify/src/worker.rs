@@ -13,12 +13,14 @@
 //! lease expires; the Message-ID (the outbox id) lets that copy be
 //! recognised.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lettre::Message;
 use motcua_store::time::now;
-use motcua_store::Database;
+use motcua_store::{Database, DbConnection};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -32,6 +34,8 @@ use crate::{NotifyError, NotifyResult};
 pub struct DeliverySettings {
     /// Messages claimed per batch.
     pub batch_size: i64,
+    /// Messages in flight at once, each on its own SMTP connection.
+    pub concurrency: usize,
     /// Tries a message gets before it is `failed` when the server keeps
     /// refusing it (an SMTP 4xx/5xx answer). Outages (no answer at all)
     /// never fail a message: it waits for the server to come back.
@@ -40,19 +44,20 @@ pub struct DeliverySettings {
     pub base_backoff: Duration,
     /// Longest wait between tries.
     pub max_backoff: Duration,
-    /// How long a claim holds its messages. It must cover a send (the
-    /// SMTP timeout) with room to spare; a message whose send could end
-    /// after the lease is given back untried rather than risk a second
-    /// worker sending it too.
+    /// How long a claim holds its messages. It must be longer than one
+    /// send can take ([`Mailer::send_deadline`], ten SMTP timeouts); a
+    /// message whose send could end after the lease is given back untried
+    /// rather than risk a second worker sending it too.
     pub lease: Duration,
 }
 
 impl Default for DeliverySettings {
-    /// 50 a batch; 10 tries from 30 s apart up to 1 h apart (about 4 h
+    /// 100 a batch, 16 at a time; 10 tries from 30 s apart up to 1 h apart (about 4 h
     /// in all); a 5 min lease.
     fn default() -> DeliverySettings {
         DeliverySettings {
-            batch_size: 50,
+            batch_size: 100,
+            concurrency: 16,
             max_attempts: 10,
             base_backoff: Duration::from_secs(30),
             max_backoff: Duration::from_secs(3600),
@@ -62,6 +67,13 @@ impl Default for DeliverySettings {
 }
 
 impl DeliverySettings {
+    /// These settings with the lease raised, where needed, to twice the
+    /// longest send the mailer can make.
+    pub fn fitted_to(mut self, mailer: &Mailer) -> DeliverySettings {
+        self.lease = self.lease.max(mailer.send_deadline().saturating_mul(2));
+        self
+    }
+
     /// Wait before the next try after `attempts` tries:
     /// `base_backoff * 2^(attempts-1)`, at most `max_backoff`.
     pub fn backoff(&self, attempts: i32) -> Duration {
@@ -88,27 +100,47 @@ pub struct DeliveryStats {
     pub released: usize,
 }
 
+/// What became of one claimed message in a sender thread.
+enum Outcome {
+    Sent,
+    /// Not tried: the lease would run out during the send.
+    Released,
+    /// Can never be sent as it is (template or address).
+    Unsendable(String),
+    /// The server answered with a refusal (4xx/5xx).
+    Refused(String),
+    /// The server could not be reached.
+    Outage(String),
+}
+
 /// Delivers one batch of due messages and reports what happened. Returns
 /// at once with `claimed == 0` when nothing is due. Blocking: run it on a
 /// worker thread (or `web::block`), every few seconds and again at once
 /// while batches come back full.
 ///
-/// When the server cannot be reached, the first failure ends the batch:
+/// Up to `settings.concurrency` messages are in flight at once, each on
+/// its own pooled SMTP connection: a message costs a few round trips and,
+/// with lettre 0.11.23, a 40 ms stall (Nagle's algorithm against the
+/// server's delayed ACK on the final `.`), so one connection alone manages
+/// only about 20 messages a second. Outcomes are recorded by the calling
+/// thread, one short write each, so the batch uses one database
+/// connection at a time.
+///
+/// When the server cannot be reached the batch stops taking messages:
 /// every message of the batch counts one try and waits its backoff, so an
-/// outage costs one connection attempt per batch, not one per message.
+/// outage costs a few connection attempts per batch, not one per message.
 pub fn deliver_batch(
     db: &Database,
     mailer: &Mailer,
     settings: &DeliverySettings,
 ) -> NotifyResult<DeliveryStats> {
-    if settings.lease <= mailer.timeout() {
+    if settings.lease <= mailer.send_deadline() {
         return Err(NotifyError::Config(format!(
-            "the lease ({:?}) must be longer than the SMTP timeout ({:?})",
+            "the lease ({:?}) must be longer than a send can take ({:?}: ten SMTP timeouts)",
             settings.lease,
-            mailer.timeout()
+            mailer.send_deadline()
         )));
     }
-    let mut stats = DeliveryStats::default();
     let started = now();
     let lease_until = started + settings.lease;
     let token = Uuid::now_v7().to_string();
@@ -119,69 +151,145 @@ pub fn deliver_batch(
         lease_until,
         &token,
     )?;
-    stats.claimed = rows.len();
-    let mut outage: Option<String> = None;
-    for row in rows {
-        if let Some(error) = &outage {
-            record_failure(db, settings, &row, &token, error, true, &mut stats)?;
-            continue;
-        }
-        // Never start a send that could end after the lease: another
-        // worker may claim the message then.
-        if now() + mailer.timeout() >= lease_until {
-            outbox::release(&mut *db.get()?, &row.id, &token)?;
-            stats.released += 1;
-            continue;
-        }
-        let message = match prepare(mailer, &row) {
-            Ok(m) => m,
-            Err(e) => {
-                // It can never be sent as it is: fail it now.
-                let error = e.to_string();
-                tracing::error!(id = %row.id, kind = %row.kind, %error, "message cannot be built");
-                if outbox::mark_attempt_failed(
-                    &mut *db.get()?,
-                    &row.id,
-                    &token,
-                    &error,
-                    now(),
-                    true,
-                )? {
-                    stats.failed += 1;
-                } else {
-                    stats.released += 1;
+    let mut stats = DeliveryStats {
+        claimed: rows.len(),
+        ..DeliveryStats::default()
+    };
+    if rows.is_empty() {
+        return Ok(stats);
+    }
+
+    let next = AtomicUsize::new(0);
+    let down: Mutex<Option<String>> = Mutex::new(None);
+    // Set when an outcome cannot be recorded: stop sending what could not
+    // be recorded either.
+    let halt = AtomicBool::new(false);
+    let mut recorded = vec![false; rows.len()];
+    let mut first_error: Option<NotifyError> = None;
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
+        for _ in 0..settings.concurrency.clamp(1, rows.len()) {
+            let tx = tx.clone();
+            let (rows, next, down, halt) = (&rows, &next, &down, &halt);
+            scope.spawn(move || loop {
+                if halt.load(Ordering::SeqCst) || lock(down).is_some() {
+                    return;
                 }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(row) = rows.get(i) else {
+                    return;
+                };
+                let outcome = send_one(mailer, row, lease_until);
+                if let Outcome::Outage(error) = &outcome {
+                    lock(down).get_or_insert_with(|| error.clone());
+                }
+                if tx.send((i, outcome)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        for (i, outcome) in rx {
+            if first_error.is_some() {
                 continue;
             }
-        };
-        match mailer.send(&message) {
-            Ok(()) => {
-                if outbox::mark_sent(&mut *db.get()?, &row.id, &token, now())? {
-                    stats.sent += 1;
-                } else {
-                    // Sent, but our lease had run out: another worker may
-                    // send it too. Only a send slower than the lease does this.
-                    tracing::warn!(id = %row.id, "message sent after its claim was lost");
-                    stats.released += 1;
+            match record(db, settings, &rows[i], &token, outcome, &mut stats) {
+                Ok(()) => recorded[i] = true,
+                Err(e) => {
+                    halt.store(true, Ordering::SeqCst);
+                    first_error = Some(e);
                 }
-            }
-            Err(e) => {
-                let down = is_outage(&e);
-                let error = truncate(&e.to_string(), 1000);
-                if down {
-                    tracing::warn!(%error, "mail server unreachable; messages wait for it");
-                    outage = Some(error.clone());
-                } else {
-                    tracing::warn!(id = %row.id, %error, "mail server refused a message");
-                }
-                record_failure(db, settings, &row, &token, &error, down, &mut stats)?;
             }
         }
+    });
+    if let Some(e) = first_error {
+        // Unrecorded messages stay claimed until the lease runs out.
+        return Err(e);
     }
-    if stats.claimed > 0 {
-        tracing::debug!(?stats, "outbox batch delivered");
+    // Messages no sender took because the server is down.
+    if let Some(error) = lock(&down).clone() {
+        tracing::warn!(%error, "mail server unreachable; messages wait for it");
+        for (row, _) in rows.iter().zip(&recorded).filter(|(_, done)| !**done) {
+            record(
+                db,
+                settings,
+                row,
+                &token,
+                Outcome::Outage(error.clone()),
+                &mut stats,
+            )?;
+        }
     }
+    tracing::debug!(?stats, "outbox batch delivered");
     Ok(stats)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends one message (in a sender thread; no database here).
+fn send_one(mailer: &Mailer, row: &OutboxRow, lease_until: DateTime<Utc>) -> Outcome {
+    // Never start a send that could end after the lease: another worker
+    // may claim the message then.
+    if now() + mailer.send_deadline() >= lease_until {
+        return Outcome::Released;
+    }
+    let message = match prepare(mailer, row) {
+        Ok(m) => m,
+        Err(e) => return Outcome::Unsendable(e.to_string()),
+    };
+    match mailer.send(&message) {
+        Ok(()) => Outcome::Sent,
+        Err(e) if is_outage(&e) => Outcome::Outage(truncate(&e.to_string(), 1000)),
+        Err(e) => Outcome::Refused(truncate(&e.to_string(), 1000)),
+    }
+}
+
+/// Writes what became of a message. A write that finds the claim gone
+/// (the lease ran out and another worker took the message) counts as
+/// released.
+fn record(
+    db: &Database,
+    settings: &DeliverySettings,
+    row: &OutboxRow,
+    token: &str,
+    outcome: Outcome,
+    stats: &mut DeliveryStats,
+) -> NotifyResult<()> {
+    let mut conn = db.get()?;
+    let (kept, counter) = match outcome {
+        Outcome::Sent => {
+            let kept = outbox::mark_sent(&mut conn, &row.id, token, now())?;
+            if !kept {
+                // Only a send slower than the lease does this.
+                tracing::warn!(id = %row.id, "message sent after its claim was lost");
+            }
+            (kept, &mut stats.sent)
+        }
+        Outcome::Released => (
+            outbox::release(&mut conn, &row.id, token)?,
+            &mut stats.released,
+        ),
+        Outcome::Unsendable(error) => {
+            tracing::error!(id = %row.id, kind = %row.kind, %error, "message cannot be built");
+            let kept = outbox::mark_attempt_failed(&mut conn, &row.id, token, &error, now(), true)?;
+            (kept, &mut stats.failed)
+        }
+        Outcome::Refused(error) => {
+            tracing::warn!(id = %row.id, %error, "mail server refused a message");
+            return record_failure(&mut conn, settings, row, token, &error, false, stats);
+        }
+        Outcome::Outage(error) => {
+            return record_failure(&mut conn, settings, row, token, &error, true, stats);
+        }
+    };
+    if kept {
+        *counter += 1;
+    } else {
+        stats.released += 1;
+    }
+    Ok(())
 }
 
 /// Renders the message and builds the e-mail.
@@ -195,7 +303,7 @@ fn prepare(mailer: &Mailer, row: &OutboxRow) -> NotifyResult<Message> {
 /// Counts a failed try and schedules the next, or gives up after
 /// `max_attempts` refusals (never on an outage).
 fn record_failure(
-    db: &Database,
+    conn: &mut DbConnection,
     settings: &DeliverySettings,
     row: &OutboxRow,
     token: &str,
@@ -206,7 +314,7 @@ fn record_failure(
     let attempts = row.attempts.saturating_add(1);
     let give_up = !outage && attempts >= settings.max_attempts;
     let next = later(now(), settings.backoff(attempts));
-    if outbox::mark_attempt_failed(&mut *db.get()?, &row.id, token, error, next, give_up)? {
+    if outbox::mark_attempt_failed(conn, &row.id, token, error, next, give_up)? {
         if give_up {
             tracing::error!(id = %row.id, attempts, %error, "message failed for good");
             stats.failed += 1;

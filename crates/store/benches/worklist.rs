@@ -25,7 +25,8 @@ fn count() -> usize {
 fn database(backend: &str, n: usize) -> Database {
     let url = match backend {
         "sqlite" => {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
+            let dir =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
             std::fs::create_dir_all(&dir).unwrap();
             format!("sqlite://{}", dir.join(format!("scan-{n}.db")).display())
         }
@@ -52,8 +53,12 @@ fn database(backend: &str, n: usize) -> Database {
             from = to;
             eprintln!("  generated {to} dossiers");
         }
-        conn.batch_execute(if db.backend() == Backend::Postgres { "VACUUM ANALYZE" } else { "ANALYZE" })
-            .unwrap();
+        conn.batch_execute(if db.backend() == Backend::Postgres {
+            "VACUUM ANALYZE"
+        } else {
+            "ANALYZE"
+        })
+        .unwrap();
     }
     db
 }
@@ -74,7 +79,9 @@ fn page(conn: &mut DbConnection, agency: &str) -> usize {
 
 fn book(conn: &mut DbConnection, agency: &str) -> usize {
     let to = Utc::now();
-    tracking_book(conn, agency, to - chrono::Duration::days(30), to).unwrap().len()
+    tracking_book(conn, agency, to - chrono::Duration::days(30), to)
+        .unwrap()
+        .len()
 }
 
 fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration) {
@@ -84,7 +91,8 @@ fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration) {
 
 fn bench(c: &mut Criterion) {
     let n = count();
-    let backends = std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let backends =
+        std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
     let mut group = c.benchmark_group("reads");
     group.sample_size(20);
     for backend in backends.split(',') {
@@ -111,8 +119,12 @@ fn bench(c: &mut Criterion) {
             "{backend}, {n} dossiers: worklist page p50 {p50:.2?} p95 {p95:.2?}; month tracking book ({rows} rows) p50 {b50:.2?} p95 {b95:.2?}"
         );
         let agency = generate::agency_code(7);
-        group.bench_function(format!("{backend}/worklist_page/{n}"), |b| b.iter(|| page(&mut conn, &agency)));
-        group.bench_function(format!("{backend}/tracking_book_month/{n}"), |b| b.iter(|| book(&mut conn, &agency)));
+        group.bench_function(format!("{backend}/worklist_page/{n}"), |b| {
+            b.iter(|| page(&mut conn, &agency))
+        });
+        group.bench_function(format!("{backend}/tracking_book_month/{n}"), |b| {
+            b.iter(|| book(&mut conn, &agency))
+        });
     }
     group.finish();
 }

@@ -5,12 +5,15 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::Status;
+use motcua_intake::receipt::format_local;
+use motcua_notify::Kind;
 use motcua_sla::apology::{ApologyInput, ApologyLetter};
 use motcua_sla::ops::{extension, finish, supplement};
 use motcua_sla::{ledger, DueStep, WorkingCalendar};
 use motcua_store::dossiers::Dossier;
 use motcua_store::{agencies, supplements, time, users, DbConnection};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::Staff;
@@ -206,16 +209,28 @@ pub async fn supplement_request(
             note: i.note,
         })
         .collect();
+    let st = state.clone();
     let out = state
         .with_conn(move |conn| {
-            Ok(supplement::request(
-                conn,
-                &calendar,
-                &staff.member(),
-                &code,
-                &input.reason,
-                &items,
-            )?)
+            conn.write_tx(|conn| {
+                let out = supplement::request(
+                    conn,
+                    &calendar,
+                    &staff.member(),
+                    &code,
+                    &input.reason,
+                    &items,
+                )?;
+                let needed: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
+                crate::mail::citizen(
+                    conn,
+                    &st,
+                    Kind::SupplementRequested,
+                    &out.dossier,
+                    json!({"items": needed, "reason": out.request.reason}),
+                )?;
+                Ok(out)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(SupplementRequestAnswer {
@@ -314,16 +329,31 @@ pub async fn extend(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
+    let st = state.clone();
     let out = state
         .with_conn(move |conn| {
-            Ok(extension::extend(
-                conn,
-                &calendar,
-                &staff.member(),
-                &code,
-                &input.reason,
-                input.new_due_at,
-            )?)
+            conn.write_tx(|conn| {
+                let out = extension::extend(
+                    conn,
+                    &calendar,
+                    &staff.member(),
+                    &code,
+                    &input.reason,
+                    input.new_due_at,
+                )?;
+                crate::mail::citizen(
+                    conn,
+                    &st,
+                    Kind::Extended,
+                    &out.dossier,
+                    json!({
+                        "reason": out.extension.reason,
+                        "new_appointment_at": format_local(&calendar, out.extension.new_due_at),
+                        "previous_appointment_at": format_local(&calendar, out.extension.previous_due_at),
+                    }),
+                )?;
+                Ok(out)
+            })
         })
         .await?;
     let e = out.extension;
@@ -428,15 +458,15 @@ pub async fn processed(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
+    let st = state.clone();
     let out = state
         .with_conn(move |conn| {
-            Ok(finish::processed(
-                conn,
-                &calendar,
-                &staff.member(),
-                &code,
-                &input.result,
-            )?)
+            conn.write_tx(|conn| {
+                let out =
+                    finish::processed(conn, &calendar, &staff.member(), &code, &input.result)?;
+                crate::mail::citizen(conn, &st, Kind::ResultReady, &out.dossier, json!({}))?;
+                Ok(out)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProcessedAnswer {
@@ -468,15 +498,20 @@ pub async fn stop(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
+    let st = state.clone();
     let out = state
         .with_conn(move |conn| {
-            Ok(finish::stopped(
-                conn,
-                &calendar,
-                &staff.member(),
-                &code,
-                &input.reason,
-            )?)
+            conn.write_tx(|conn| {
+                let out = finish::stopped(conn, &calendar, &staff.member(), &code, &input.reason)?;
+                crate::mail::citizen(
+                    conn,
+                    &st,
+                    Kind::Stopped,
+                    &out.dossier,
+                    json!({"reason": input.reason.trim()}),
+                )?;
+                Ok(out)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProcessedAnswer {

@@ -213,11 +213,32 @@ pub async fn create(
     };
     let calendar = state.calendar();
     let pins = state.pins.clone();
+    let st = state.clone();
     let received = state
         .with_conn(move |conn| {
-            Ok(motcua_intake::receive(
-                conn, &calendar, &pins, &clerk, &req,
-            )?)
+            // The receipt mail is written with the dossier; an incomplete
+            // dossier still commits its guidance slip.
+            let outcome = conn.write_tx(|conn| -> Result<_, ApiError> {
+                match motcua_intake::receive(conn, &calendar, &pins, &clerk, &req) {
+                    Ok(r) => {
+                        let d = &r.dossier;
+                        crate::mail::citizen(
+                            conn,
+                            &st,
+                            motcua_notify::Kind::DossierReceived,
+                            d,
+                            serde_json::json!({
+                                "received_at": format_local(&calendar, d.received_at),
+                                "appointment_at": format_local(&calendar, d.due_at),
+                            }),
+                        )?;
+                        Ok(Ok(r))
+                    }
+                    Err(e @ motcua_intake::IntakeError::Incomplete { .. }) => Ok(Err(e)),
+                    Err(e) => Err(e.into()),
+                }
+            })?;
+            Ok(outcome?)
         })
         .await?;
     let body = intake_response(&state, &received);

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dossiers;
 pub mod health;
 pub mod openapi;
+pub mod outbox;
 pub mod procedures;
 pub mod public;
 pub mod routing;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     submissions::configure(cfg);
     public::configure(cfg);
     openapi::configure(cfg);
+    outbox::configure(cfg);
 }
 
 /// Unknown routes and methods answer problem+json too.

@@ -83,16 +83,22 @@ pub async fn send(
         Some(step) => Destination::Back { step },
         None => Destination::Next,
     };
+    let st = state.clone();
     let sent = state
         .with_conn(move |conn| {
-            Ok(handover::send(
-                conn,
-                &calendar,
-                &staff.member(),
-                &code,
-                to,
-                &input.note,
-            )?)
+            conn.write_tx(|conn| {
+                let sent =
+                    handover::send(conn, &calendar, &staff.member(), &code, to, &input.note)?;
+                crate::mail::officers(
+                    conn,
+                    &st,
+                    motcua_notify::Kind::HandoverArrived,
+                    &sent.handover.to_agency,
+                    &sent.dossier,
+                    serde_json::json!({"from_agency": sent.handover.from_agency}),
+                )?;
+                Ok(sent)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(SendAnswer {
@@ -335,15 +341,31 @@ pub async fn return_result(
     JsonBody(input): JsonBody<ReturnInput>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
+    let st = state.clone();
+    let calendar = state.calendar();
     let d = state
         .with_conn(move |conn| {
-            Ok(lifecycle::returned(
-                conn,
-                &staff.member(),
-                &code,
-                &input.collected_by,
-                &input.method,
-            )?)
+            conn.write_tx(|conn| {
+                let d = lifecycle::returned(
+                    conn,
+                    &staff.member(),
+                    &code,
+                    &input.collected_by,
+                    &input.method,
+                )?;
+                let returned_at = d
+                    .returned_at
+                    .map(|t| format_local(&calendar, t))
+                    .unwrap_or_default();
+                crate::mail::citizen(
+                    conn,
+                    &st,
+                    motcua_notify::Kind::Returned,
+                    &d,
+                    serde_json::json!({"returned_at": returned_at}),
+                )?;
+                Ok(d)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(ReturnAnswer {

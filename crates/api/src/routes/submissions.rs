@@ -290,10 +290,31 @@ pub async fn refuse(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let calendar = state.calendar();
+    let base = state
+        .config
+        .public_base_url
+        .trim_end_matches('/')
+        .to_string();
     let n = state
         .with_conn(move |conn| {
-            let (s, _) = online::refuse(conn, &staff.member(), &id, &input.reason)?;
-            notice(conn, &calendar, &s)
+            conn.write_tx(|conn| {
+                let (s, _) = online::refuse(conn, &staff.member(), &id, &input.reason)?;
+                let n = notice(conn, &calendar, &s)?;
+                crate::mail::applicant(
+                    conn,
+                    motcua_notify::Kind::Refused,
+                    s.applicant["email"].as_str(),
+                    &n.applicant_name,
+                    serde_json::json!({
+                        "code": s.id,
+                        "reason": n.reason,
+                        "procedure_name": n.procedure_name,
+                        "agency_name": n.agency_name,
+                        "lookup_url": format!("{base}/api/v1/public/submissions/{}", s.id),
+                    }),
+                )?;
+                Ok(n)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(n))

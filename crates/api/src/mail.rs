@@ -1,0 +1,133 @@
+//! Which mail a change sends, written into the outbox in the same
+//! transaction as the change (a change that rolls back sends nothing).
+//! Citizens get mail only when they gave an address at intake; officers
+//! when their account has one. Messages carry the dossier code and the
+//! public look-up address without the PIN (the outbox keeps plain text).
+
+use motcua_domain::Role;
+use motcua_intake::receipt::{format_local, lookup_url};
+use motcua_notify::{outbox, Kind, NewMessage, NotifyError};
+use motcua_store::dossiers::Dossier;
+use motcua_store::{users, DbConnection};
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+impl From<NotifyError> for ApiError {
+    fn from(e: NotifyError) -> Self {
+        match e {
+            NotifyError::Store(s) => s.into(),
+            NotifyError::NotRetryable(status) => ApiError::conflict(format!(
+                "only failed messages can be retried; this one is {status}"
+            )),
+            other => {
+                tracing::error!(error = %other, "could not write a message to the outbox");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> Result<(), ApiError> {
+    match outbox::enqueue(conn, msg) {
+        Ok(_) => Ok(()),
+        // A mistyped address must not undo the desk's work.
+        Err(NotifyError::InvalidAddress(e)) => {
+            tracing::warn!(error = %e, "skipping mail to an invalid address");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn merge(mut base: Value, extra: Value) -> Value {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        b.extend(e);
+    }
+    base
+}
+
+/// Mail to the applicant of a dossier (not to members of a group: the
+/// citizen follows the group).
+pub fn citizen(
+    conn: &mut DbConnection,
+    state: &AppState,
+    kind: Kind,
+    d: &Dossier,
+    extra: Value,
+) -> Result<(), ApiError> {
+    let Some(email) = d.applicant_email.as_deref().filter(|e| !e.is_empty()) else {
+        return Ok(());
+    };
+    if d.parent_id.is_some() {
+        return Ok(());
+    }
+    let data = merge(
+        json!({
+            "code": d.code,
+            "procedure_name": d.procedure_name,
+            "lookup_url": lookup_url(&state.config.public_base_url, &d.code, None),
+        }),
+        extra,
+    );
+    enqueue(
+        conn,
+        &NewMessage::new(kind, email, data)
+            .to_name(d.applicant_name.clone())
+            .about_dossier(d.id.clone()),
+    )
+}
+
+/// Mail to a citizen who filed online, before any dossier exists.
+pub fn applicant(
+    conn: &mut DbConnection,
+    kind: Kind,
+    email: Option<&str>,
+    name: &str,
+    data: Value,
+) -> Result<(), ApiError> {
+    let Some(email) = email.filter(|e| !e.is_empty()) else {
+        return Ok(());
+    };
+    enqueue(
+        conn,
+        &NewMessage::new(kind, email, data).to_name(name.to_string()),
+    )
+}
+
+/// Mail to every officer of an agency who has an address.
+pub fn officers(
+    conn: &mut DbConnection,
+    state: &AppState,
+    kind: Kind,
+    agency: &str,
+    d: &Dossier,
+    extra: Value,
+) -> Result<(), ApiError> {
+    let calendar = state.calendar();
+    for u in users::list(conn, Some(agency))? {
+        let Some(email) = u.email.as_deref() else {
+            continue;
+        };
+        if u.role != Role::Officer || !u.active {
+            continue;
+        }
+        let data = merge(
+            json!({
+                "code": d.code,
+                "procedure_name": d.procedure_name,
+                "due_at": format_local(&calendar, d.due_at),
+                "dossier_url": format!("{}/api/v1/dossiers/{}", state.config.public_base_url.trim_end_matches('/'), d.code),
+            }),
+            extra.clone(),
+        );
+        enqueue(
+            conn,
+            &NewMessage::new(kind, email, data)
+                .to_name(u.full_name.clone())
+                .about_dossier(d.id.clone()),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The outbox for administrators: what waits, what went out, what failed
+//! (with the error kept on the row), and a retry for failed messages.
+
+use actix_web::{get, post, web, HttpResponse};
+use motcua_domain::Role;
+use motcua_notify::outbox::{self, OutboxFilter};
+use motcua_notify::{OutboxRow, Status};
+use motcua_store::{events, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Staff;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct OutboxPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<OutboxRow>,
+    pub total: i64,
+    /// Messages per status, over the whole outbox.
+    #[schema(value_type = Object)]
+    pub counts: serde_json::Value,
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OutboxQuery {
+    /// pending, sending, sent or failed.
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// Messages about one dossier (its id).
+    pub dossier: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "operations",
+    security(("bearer" = [])), params(OutboxQuery),
+    responses((status = 200, description = "Newest first", body = OutboxPage),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/outbox")]
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let q = query.into_inner();
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(s.parse::<Status>().map_err(|_| {
+            ApiError::invalid_field("status", "must be pending, sending, sent or failed")
+        })?),
+    };
+    let filter = OutboxFilter {
+        status,
+        kind: q.kind,
+        dossier_id: q.dossier,
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        offset: q.offset.unwrap_or(0).max(0),
+    };
+    let (items, total, counts) = state
+        .with_conn(move |conn| {
+            let (items, total) = outbox::list(conn, &filter)?;
+            let counts = outbox::count_by_status(conn)?;
+            Ok((items, total, counts))
+        })
+        .await?;
+    let counts: serde_json::Map<String, serde_json::Value> = counts
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
+        .collect();
+    Ok(HttpResponse::Ok().json(OutboxPage {
+        items,
+        total,
+        counts: serde_json::Value::Object(counts),
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, description = "Pending again, due now", body = Object),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a failed message", body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/outbox/{id}/retry")]
+pub async fn retry(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    let id = path.into_inner();
+    let row = state
+        .with_conn(move |conn| {
+            conn.write_tx(|conn| {
+                let row = outbox::retry(conn, &id).map_err(|e| match e {
+                    motcua_notify::NotifyError::Store(motcua_store::StoreError::NotFound) => {
+                        ApiError::not_found("message")
+                    }
+                    other => other.into(),
+                })?;
+                events::append(
+                    conn,
+                    &events::NewEvent {
+                        subject_type: "outbox",
+                        subject_id: &row.id,
+                        dossier_id: None,
+                        kind: "outbox.retried",
+                        actor: &staff.actor(),
+                        at: time::now(),
+                        data: json!({"kind": row.kind, "attempts": row.attempts}),
+                    },
+                )?;
+                Ok(row)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(row))
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list).service(retry);
+}

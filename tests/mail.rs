@@ -1,0 +1,250 @@
+//! Mail end to end: the server writes messages into the outbox with each
+//! change and a worker delivers them over SMTP to a real server process
+//! (Python aiosmtpd, `tests/smtp_sink.py`), on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+#[path = "../crates/notify/tests/common/sink.rs"]
+mod sink;
+
+use std::time::{Duration, Instant};
+
+use common::{Backend, TestServer};
+use motcua_api::config::MailConfig;
+use motcua_notify::DeliverySettings;
+use serde_json::{json, Value};
+use sink::Sink;
+
+fn server_with_mail(backend: Backend, sink: &Sink) -> TestServer {
+    let smtp = sink.config();
+    TestServer::start_with(backend, move |c| {
+        c.mail = Some(MailConfig {
+            smtp,
+            delivery: DeliverySettings {
+                base_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(1),
+                ..DeliverySettings::default()
+            },
+        })
+    })
+}
+
+fn marriage(email: Option<&str>, name: &str) -> Value {
+    json!({
+        "procedure": "1.000894",
+        "applicant": {"name": name, "id_number": "079190001234", "email": email},
+        "documents": [{"code": "TK", "original": 1}, {"code": "GTTT", "copies": 2}]
+    })
+}
+
+/// Waits until the sink holds `n` messages for `to`, and returns them.
+fn wait_for(sink: &Sink, to: &str, n: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let got: Vec<Value> = sink
+            .messages()
+            .into_iter()
+            .filter(|m| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == to))
+            .collect();
+        if got.len() >= n || Instant::now() > deadline {
+            assert_eq!(got.len(), n, "messages for {to}: {got:#?}");
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn lifecycle_mails_reach_the_citizen(backend: Backend) {
+    let sink = Sink::start();
+    let s = server_with_mail(backend, &sink);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let to = "mai@example.vn";
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &marriage(Some(to), "Võ Thị Mai"),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let pin = r.json["pin"].as_str().unwrap().to_string();
+    let receipt = &wait_for(&sink, to, 1)[0];
+    let text = receipt["text"].as_str().unwrap();
+    assert!(
+        receipt["subject"].as_str().unwrap().contains(&code),
+        "{receipt}"
+    );
+    assert!(text.contains(&code));
+    assert!(
+        text.contains(&format!("{}/api/v1/public/dossiers/{code}", s.base)),
+        "{text}"
+    );
+    assert!(!text.contains(&pin), "the PIN never travels by mail");
+    assert!(receipt["html"].as_str().unwrap().contains(&code));
+
+    // Each change that concerns the citizen sends its message, in order.
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    let steps: [(&str, &str, Value, &str); 5] = [
+        (
+            "supplement-request",
+            "officer",
+            json!({"reason": "Thiếu bản sao giấy tờ", "items": [{"code": "GTTT", "name": "Bản sao căn cước"}]}),
+            "Bản sao căn cước",
+        ),
+        ("supplement-received", "clerk", json!({}), ""),
+        (
+            "extension",
+            "officer",
+            json!({"reason": "Chờ xác minh tình trạng hôn nhân", "new_due_at": common::working_days_from_now(15)}),
+            "Chờ xác minh tình trạng hôn nhân",
+        ),
+        (
+            "processed",
+            "officer",
+            json!({"result": "Giấy chứng nhận kết hôn"}),
+            "",
+        ),
+        (
+            "return",
+            "clerk",
+            json!({"collected_by": "Võ Thị Mai", "method": "counter"}),
+            "",
+        ),
+    ];
+    let mut expected = 1;
+    for (what, who, body, must_contain) in steps {
+        let token = if who == "clerk" { &clerk } else { &officer };
+        let r = s.post(&at(what), Some(token), &body);
+        assert_eq!(r.status, 200, "{what}: {}", r.text);
+        if what == "supplement-received" {
+            continue; // no message: the citizen brought the papers
+        }
+        expected += 1;
+        let all = wait_for(&sink, to, expected);
+        let last = all.last().unwrap();
+        assert!(
+            last["text"].as_str().unwrap().contains(&code),
+            "{what}: {last}"
+        );
+        assert!(
+            last["text"].as_str().unwrap().contains(must_contain),
+            "{what}: {last}"
+        );
+    }
+    // Exactly once each.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(wait_for(&sink, to, 5).len(), 5);
+}
+
+fn outage_keeps_the_desk_working_and_mail_goes_out_once(backend: Backend) {
+    let mut sink = Sink::stopped();
+    let s = server_with_mail(backend, &sink);
+    let clerk = s.login("clerk");
+    let admin = s.login("admin");
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        let r = s.post(
+            "/api/v1/dossiers",
+            Some(&clerk),
+            &marriage(Some(&format!("dan{i}@example.vn")), "Dân"),
+        );
+        assert_eq!(r.status, 201, "the desk keeps working: {}", r.text);
+        codes.push(r.json["code"].as_str().unwrap().to_string());
+    }
+    // The worker tried and failed: rows wait with the error kept.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = s.get("/api/v1/outbox?status=pending", Some(&admin));
+        let tried = page.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["last_error"].is_string())
+            .count();
+        if tried == 5 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no delivery attempt recorded: {}",
+            page.text
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(sink.messages().is_empty());
+    // The server is back: each message goes out exactly once.
+    sink.resume();
+    for (i, code) in codes.iter().enumerate() {
+        let got = wait_for(&sink, &format!("dan{i}@example.vn"), 1);
+        assert!(got[0]["text"].as_str().unwrap().contains(code.as_str()));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(sink.messages().len(), 5);
+    let page = s.get("/api/v1/outbox?status=sent", Some(&admin));
+    assert_eq!(page.json["total"], 5);
+}
+
+fn rolled_back_changes_send_nothing(backend: Backend) {
+    let sink = Sink::start();
+    let s = server_with_mail(backend, &sink);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let admin = s.login("admin");
+    let outbox_total = || {
+        s.get("/api/v1/outbox", Some(&admin)).json["total"]
+            .as_i64()
+            .unwrap()
+    };
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &marriage(Some("lan@example.vn"), "Lan"),
+    );
+    let code = r.json["code"].as_str().unwrap().to_string();
+    assert_eq!(outbox_total(), 1);
+    // Without an address, no mail; an incomplete dossier sends nothing.
+    s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &marriage(None, "Không thư"),
+    );
+    let mut incomplete = marriage(Some("lan@example.vn"), "Lan");
+    incomplete["documents"] = json!([{"code": "TK", "original": 1}]);
+    assert_eq!(
+        s.post("/api/v1/dossiers", Some(&clerk), &incomplete).status,
+        422
+    );
+    assert_eq!(outbox_total(), 1);
+    // A refused change writes no message.
+    let ext = json!({"reason": "Chờ xác minh", "new_due_at": common::working_days_from_now(15)});
+    assert_eq!(
+        s.post(
+            &format!("/api/v1/dossiers/{code}/extension"),
+            Some(&officer),
+            &ext
+        )
+        .status,
+        200
+    );
+    assert_eq!(outbox_total(), 2);
+    assert_eq!(
+        s.post(
+            &format!("/api/v1/dossiers/{code}/extension"),
+            Some(&officer),
+            &ext
+        )
+        .status,
+        409
+    );
+    assert_eq!(outbox_total(), 2);
+    wait_for(&sink, "lan@example.vn", 2);
+    // The outbox is for administrators only.
+    s.get("/api/v1/outbox", Some(&clerk))
+        .assert_problem(403, "forbidden");
+}
+
+on_both_backends!(
+    lifecycle_mails_reach_the_citizen,
+    outage_keeps_the_desk_working_and_mail_goes_out_once,
+    rolled_back_changes_send_nothing,
+);
