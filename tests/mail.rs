@@ -243,7 +243,81 @@ fn rolled_back_changes_send_nothing(backend: Backend) {
         .assert_problem(403, "forbidden");
 }
 
+fn breaches_tell_the_holder_and_the_supervisor_once_a_day(backend: Backend) {
+    let sink = Sink::start();
+    let smtp = sink.config();
+    let s = TestServer::start_with(backend, move |c| {
+        c.digest_hour = 0;
+        c.mail = Some(MailConfig {
+            smtp,
+            delivery: DeliverySettings::default(),
+        })
+    });
+    let admin = s.login("admin");
+    for (username, role, agency) in [
+        ("canbo.xa", "officer", "H53.50.05.13"),
+        ("giamsat.huyen", "supervisor", "H53.50"),
+    ] {
+        let r = s.post(
+            "/api/v1/users",
+            Some(&admin),
+            &json!({"username": username, "password": "mat-khau-dai", "full_name": username, "role": role,
+                    "agency_code": agency, "email": format!("{username}@example.vn")}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let clerk = s.login("clerk");
+    let mut conn = s.conn();
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        let r = s.post(
+            "/api/v1/dossiers",
+            Some(&clerk),
+            &marriage(None, &format!("Dân {i}")),
+        );
+        let code = r.json["code"].as_str().unwrap().to_string();
+        let d = motcua_store::dossiers::find_by_code(&mut conn, &code)
+            .unwrap()
+            .unwrap();
+        let past = motcua_store::time::now() - chrono::Duration::hours(2);
+        motcua_store::dossiers::set_clock(
+            &mut conn,
+            &d.id,
+            &motcua_store::dossiers::ClockProjection {
+                due_at: past,
+                paused_since: None,
+                bump: false,
+            },
+            past,
+        )
+        .unwrap();
+        codes.push(code);
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            s.post("/api/v1/breaches/scan", Some(&admin), &json!({}))
+                .status,
+            200
+        );
+    }
+    // The holder's officer: one message per overdue dossier.
+    let officer = wait_for(&sink, "canbo.xa@example.vn", 3);
+    for code in &codes {
+        assert!(officer
+            .iter()
+            .any(|m| m["text"].as_str().unwrap().contains(code.as_str())));
+    }
+    // The supervisor: one digest listing all three, however many scans.
+    let digest = wait_for(&sink, "giamsat.huyen@example.vn", 1);
+    for code in &codes {
+        assert!(digest[0]["text"].as_str().unwrap().contains(code.as_str()));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(wait_for(&sink, "giamsat.huyen@example.vn", 1).len(), 1);
+}
+
 on_both_backends!(
+    breaches_tell_the_holder_and_the_supervisor_once_a_day,
     lifecycle_mails_reach_the_citizen,
     outage_keeps_the_desk_working_and_mail_goes_out_once,
     rolled_back_changes_send_nothing,

@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// server).
     #[arg(long, env = "MOTCUA_SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
     pub submissions_per_minute: u32,
+    /// Local hour from which the supervisors' daily breach digest is sent.
+    #[arg(long, env = "MOTCUA_DIGEST_HOUR", default_value_t = 7)]
+    pub digest_hour: u32,
     #[command(flatten)]
     pub smtp: super::mail::SmtpArgs,
     /// Do not send mail (messages still wait in the outbox).
@@ -67,6 +70,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.due_soon_seconds = args.due_soon_seconds;
     config.handover_ack_minutes = args.handover_ack_minutes;
     config.submissions_per_minute = args.submissions_per_minute;
+    config.digest_hour = args.digest_hour;
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

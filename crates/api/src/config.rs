@@ -29,6 +29,8 @@ pub struct Config {
     pub handover_ack_minutes: i64,
     /// Online submissions accepted per client address per minute.
     pub submissions_per_minute: u32,
+    /// Local hour from which the supervisors' daily digest goes out.
+    pub digest_hour: u32,
     /// Where to send mail; `None` leaves messages waiting in the outbox.
     pub mail: Option<MailConfig>,
 }
@@ -55,6 +57,7 @@ impl Default for Config {
             handover_ack_minutes: 240,
             submissions_per_minute: 10,
             mail: None,
+            digest_hour: 7,
         }
     }
 }

@@ -17,7 +17,11 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             if let Err(e) = st.calendars.reload_if_changed(conn) {
                 tracing::warn!(error = %e, "could not reload the calendar");
             }
-            crate::routes::breaches::run_scan(conn, &st)
+            let result = crate::routes::breaches::run_scan(conn, &st)?;
+            if let Err(e) = crate::mail::daily_digests(conn, &st) {
+                tracing::warn!(error = %e, "could not write the supervisors' digests");
+            }
+            Ok(result)
         })
         .await
 }

@@ -131,3 +131,78 @@ pub fn officers(
     }
     Ok(())
 }
+
+/// The supervisors' daily digest: one message per supervisor with an
+/// address, listing the breaches of their agency and those below it
+/// recorded in the last day. Sent once per supervisor and local day, even
+/// with several servers (a counter row marks it, in the same transaction).
+pub fn daily_digests(conn: &mut DbConnection, state: &AppState) -> Result<usize, ApiError> {
+    use motcua_store::breaches::{self, BreachFilter};
+    let calendar = state.calendar();
+    let now = motcua_store::time::now();
+    let local = calendar.local(now);
+    // From the configured morning hour, so the digest covers the night.
+    let from =
+        chrono::NaiveTime::from_hms_opt(state.config.digest_hour.min(23), 0, 0).unwrap_or_default();
+    if local.time() < from {
+        return Ok(0);
+    }
+    let day = local.date();
+    let mut sent = 0;
+    for u in users::list(conn, None)? {
+        let Some(email) = u.email.clone() else {
+            continue;
+        };
+        if u.role != Role::Supervisor || !u.active {
+            continue;
+        }
+        let sent_one = conn.write_tx(|conn| -> Result<bool, ApiError> {
+            let agencies = motcua_store::agencies::with_descendants(conn, u.agency.as_str())?;
+            let (items, _) = breaches::list(
+                conn,
+                &BreachFilter {
+                    agencies,
+                    limit: 200,
+                    ..BreachFilter::default()
+                },
+            )?;
+            let since = now - chrono::Duration::days(1);
+            let items: Vec<Value> = items
+                .into_iter()
+                .filter(|b| b.detected_at >= since)
+                .map(|b| {
+                    json!({
+                        "code": b.dossier_code,
+                        "kind": b.kind,
+                        "due_at": format_local(&calendar, b.due_at),
+                        "agency": b.agency_code,
+                    })
+                })
+                .collect();
+            if items.is_empty() {
+                return Ok(false);
+            }
+            let marker = format!("digest:{}:{day}", u.id);
+            if motcua_store::counters::next(conn, &marker)? != 1 {
+                return Ok(false);
+            }
+            enqueue(
+                conn,
+                &NewMessage::new(
+                    motcua_notify::Kind::BreachDigest,
+                    email.clone(),
+                    json!({
+                        "date": day.format("%d/%m/%Y").to_string(),
+                        "items": items,
+                        "agency_name": u.agency.to_string(),
+                        "list_url": format!("{}/api/v1/breaches", state.config.public_base_url.trim_end_matches('/')),
+                    }),
+                )
+                .to_name(u.full_name.clone()),
+            )?;
+            Ok(true)
+        })?;
+        sent += usize::from(sent_one);
+    }
+    Ok(sent)
+}

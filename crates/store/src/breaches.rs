@@ -213,3 +213,48 @@ pub fn due_before(
         })
         .collect()
 }
+
+/// The breaches a scan recorded at `detected_at`, with the dossier's
+/// current holder.
+pub fn detected_at(
+    conn: &mut DbConnection,
+    detected_at: DateTime<Utc>,
+) -> StoreResult<Vec<(Breach, String)>> {
+    let rows: Vec<(BreachTuple, String)> = breaches::table
+        .inner_join(dossiers::table.on(dossiers::id.eq(breaches::dossier_id)))
+        .filter(breaches::detected_at.eq(to_db(detected_at)))
+        .order(breaches::id.asc())
+        .select((
+            (
+                breaches::id,
+                dossiers::code,
+                dossiers::status_code,
+                breaches::kind,
+                breaches::clock_version,
+                breaches::due_at,
+                breaches::detected_at,
+                breaches::agency_code,
+                breaches::procedure_code,
+            ),
+            dossiers::id,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(t, id)| {
+            Ok((
+                Breach {
+                    id: t.0,
+                    dossier_code: t.1,
+                    status: Status::from_code(t.2)?,
+                    kind: t.3,
+                    clock_version: t.4,
+                    due_at: from_db(t.5),
+                    detected_at: from_db(t.6),
+                    agency_code: t.7,
+                    procedure_code: t.8,
+                },
+                id,
+            ))
+        })
+        .collect()
+}
