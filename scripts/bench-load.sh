@@ -34,7 +34,7 @@ run() {
       psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS motcua_bench WITH (FORCE)" -c "CREATE DATABASE motcua_bench"
       url="${PG_ADMIN%/*}/motcua_bench" ;;
   esac
-  MOTCUA_LOG=warn target/release/motcua serve --demo --bind "127.0.0.1:$PORT" --database-url "$url" \
+  MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$PORT" --database-url "$url" \
     >"$work/server-$backend.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -44,6 +44,8 @@ run() {
   export TOKEN
   echo "== $backend: intake ($CONNECTIONS connections, $DURATION)"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/intake.lua "$base/api/v1/dossiers" | tee "$work/intake.txt" | grep RESULT
+  echo "== $backend: intake with an e-mail address (writes the outbox row too)"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/intake_mail.lua "$base/api/v1/dossiers" | tee "$work/intake_mail.txt" | grep RESULT
   local reply
   reply=$(curl -fs -XPOST "$base/api/v1/dossiers" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
     -d '{"procedure":"1.001193","applicant":{"name":"Lê Văn Bé","id_number":"001090054321"},"documents":[{"code":"TK","original":1},{"code":"GCS","original":1}]}')
@@ -58,6 +60,7 @@ run() {
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/lookup.lua "$base" | tee "$work/lookup.txt" | grep RESULT
   {
     echo "$backend intake $(grep RESULT "$work/intake.txt")"
+    echo "$backend intake_mail $(grep RESULT "$work/intake_mail.txt")"
     echo "$backend lookup $(grep RESULT "$work/lookup.txt")"
   } >> "bench-results/load-$(date -u +%Y%m%dT%H%M%SZ).txt"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""

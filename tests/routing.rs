@@ -799,4 +799,61 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
     assert_eq!(book.json[0]["sets"], 3);
 }
 
-on_both_backends!(interlinked_group_across_three_agencies);
+fn officers_are_assigned_and_see_their_own(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let other = add_user(&s, &admin, "canbo.xa2", "officer", "H53.50.05.13");
+    let docs = json!([{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}]);
+    let mine = intake(&s, &clerk, "1.001193", docs.clone());
+    let theirs = intake(&s, &clerk, "1.001193", docs);
+    let assign = |code: &str, token: &str, who: Value| {
+        s.post(
+            &format!("/api/v1/dossiers/{code}/assign"),
+            Some(token),
+            &json!({"username": who}),
+        )
+    };
+    assign(&mine, &clerk, json!("officer")).assert_problem(403, "forbidden");
+    assign(&mine, &officer, json!("clerk")).assert_problem(422, "validation");
+    assert_eq!(assign(&mine, &officer, json!("officer")).status, 200);
+    let sup = s.login("supervisor");
+    assert_eq!(
+        assign(&theirs, &sup, json!("canbo.xa2")).status,
+        200,
+        "supervisors above assign too"
+    );
+    let list = s.get("/api/v1/worklist?assigned=me", Some(&officer));
+    assert_eq!(list.json["total"], 1, "{}", list.text);
+    assert_eq!(list.json["items"][0]["code"], mine.as_str());
+    let list = s.get("/api/v1/worklist?assigned=me", Some(&other));
+    assert_eq!(list.json["items"][0]["code"], theirs.as_str());
+    let all = s.get("/api/v1/worklist", Some(&officer));
+    assert_eq!(all.json["total"], 2, "the agency's list still shows both");
+    // Handing the dossier on clears the assignment.
+    assert_eq!(
+        s.post(
+            &format!("/api/v1/dossiers/{mine}/send"),
+            Some(&clerk),
+            &json!({})
+        )
+        .status,
+        200
+    );
+    let list = s.get("/api/v1/worklist?assigned=me", Some(&officer));
+    assert_eq!(list.json["total"], 0, "{}", list.text);
+    let view = s
+        .get(&format!("/api/v1/dossiers/{mine}"), Some(&officer))
+        .json;
+    assert!(view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "dossier.assigned"));
+}
+
+on_both_backends!(
+    interlinked_group_across_three_agencies,
+    officers_are_assigned_and_see_their_own
+);

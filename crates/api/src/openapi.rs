@@ -64,6 +64,7 @@ impl Modify for BearerAuth {
         routes::breaches::due_soon,
         routes::breaches::scan,
         routes::routing::send,
+        routes::routing::assign,
         routes::routing::receive,
         routes::routing::control_slip,
         routes::routing::payment_request,

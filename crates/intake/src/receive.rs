@@ -238,6 +238,7 @@ pub fn receive(
             returned_at: None,
             returned_to: None,
             return_method: None,
+            assigned_to: None,
         };
         dossiers::insert(conn, &dossier)?;
         clock::append(conn, &dossier.id, "start", now, None)?;

@@ -172,3 +172,51 @@ pub fn returned(
 pub fn officer_of(staff: &StaffMember, d: &Dossier) -> Result<(), ClockError> {
     require_officer_of(staff, d, "act on this dossier")
 }
+
+/// Assigns the dossier to an officer of the agency holding it. Officers of
+/// that agency and supervisors (of it or above) assign; `None` clears it.
+pub fn assign(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    code: &str,
+    officer: Option<&motcua_store::users::User>,
+    supervises_holder: bool,
+) -> Result<Dossier, ClockError> {
+    conn.write_tx(|conn| {
+        let d = lock(conn, code)?;
+        let allowed = match staff.role {
+            Role::Officer => staff.agency.as_str() == d.handling_agency,
+            Role::Supervisor => supervises_holder,
+            Role::Admin => true,
+            Role::Clerk => false,
+        };
+        if !allowed {
+            return Err(ClockError::Forbidden(format!(
+                "only officers of {} or their supervisors assign dossier {}",
+                d.handling_agency, d.code
+            )));
+        }
+        if !d.status.is_open() {
+            return Err(ClockError::Conflict(format!("dossier {} is closed", d.code)));
+        }
+        if let Some(u) = officer {
+            if u.role != Role::Officer || u.agency.as_str() != d.handling_agency || !u.active {
+                return Err(ClockError::invalid(
+                    "username",
+                    format!("must be an active officer of {}", d.handling_agency),
+                ));
+            }
+        }
+        let now = time::now();
+        dossiers::set_assigned(conn, &d.id, officer.map(|u| u.id.as_str()))?;
+        event(
+            conn,
+            &d,
+            "dossier.assigned",
+            &actor(staff),
+            now,
+            json!({"assigned_to": officer.map(|u| &u.username), "name": officer.map(|u| &u.full_name)}),
+        )?;
+        lock(conn, code)
+    })
+}

@@ -57,6 +57,8 @@ pub struct Dossier {
     pub returned_at: Option<DateTime<Utc>>,
     pub returned_to: Option<String>,
     pub return_method: Option<String>,
+    /// The officer of the holding agency the dossier is assigned to.
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -101,6 +103,7 @@ struct Row {
     returned_at: Option<chrono::NaiveDateTime>,
     returned_to: Option<String>,
     return_method: Option<String>,
+    assigned_to: Option<String>,
 }
 
 impl Row {
@@ -145,6 +148,7 @@ impl Row {
             returned_at: self.returned_at.map(from_db),
             returned_to: self.returned_to,
             return_method: self.return_method,
+            assigned_to: self.assigned_to,
         })
     }
 }
@@ -358,7 +362,16 @@ pub fn codes_with_prefix(conn: &mut DbConnection, prefix: &str) -> StoreResult<V
         .load(conn)?)
 }
 
-/// Moves the dossier to another holder (a handover sent or received).
+/// Assigns the dossier to an officer (or clears the assignment).
+pub fn set_assigned(conn: &mut DbConnection, id: &str, user: Option<&str>) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set(dossiers::assigned_to.eq(user))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves the dossier to another holder (a handover sent or received). A
+/// send clears the assignment: the next agency assigns its own officer.
 pub fn set_holder(
     conn: &mut DbConnection,
     id: &str,
@@ -367,6 +380,9 @@ pub fn set_holder(
     in_transit: bool,
     at: DateTime<Utc>,
 ) -> StoreResult<()> {
+    if in_transit {
+        set_assigned(conn, id, None)?;
+    }
     diesel::update(dossiers::table.find(id))
         .set((
             dossiers::handling_agency_code.eq(agency),

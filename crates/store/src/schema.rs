@@ -116,6 +116,7 @@ diesel::table! {
         returned_at -> Nullable<Timestamp>,
         returned_to -> Nullable<Text>,
         return_method -> Nullable<Text>,
+        assigned_to -> Nullable<Text>,
     }
 }
 

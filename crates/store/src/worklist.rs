@@ -22,6 +22,7 @@ pub struct WorkItem {
     pub due_at: DateTime<Utc>,
     pub in_transit: bool,
     pub paused_since: Option<DateTime<Utc>>,
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +34,8 @@ pub struct WorkFilter {
     pub due_before: Option<DateTime<Utc>>,
     /// Only dossiers due at or after this instant.
     pub due_after: Option<DateTime<Utc>>,
+    /// Only dossiers assigned to this user.
+    pub assigned_to: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -48,6 +51,7 @@ type WorkTuple = (
     chrono::NaiveDateTime,
     bool,
     Option<chrono::NaiveDateTime>,
+    Option<String>,
 );
 
 /// Dossiers held by the agencies, earliest due first, with the total.
@@ -65,6 +69,9 @@ pub fn worklist(conn: &mut DbConnection, f: &WorkFilter) -> StoreResult<(Vec<Wor
         }
         if let Some(t) = f.due_after {
             q = q.filter(dossiers::due_at.ge(to_db(t)));
+        }
+        if let Some(u) = &f.assigned_to {
+            q = q.filter(dossiers::assigned_to.eq(u.clone()));
         }
         q
     };
@@ -84,6 +91,7 @@ pub fn worklist(conn: &mut DbConnection, f: &WorkFilter) -> StoreResult<(Vec<Wor
             dossiers::due_at,
             dossiers::in_transit,
             dossiers::paused_since,
+            dossiers::assigned_to,
         ))
         .load(conn)?;
     let items = rows
@@ -100,6 +108,7 @@ pub fn worklist(conn: &mut DbConnection, f: &WorkFilter) -> StoreResult<(Vec<Wor
                 due_at: from_db(t.7),
                 in_transit: t.8,
                 paused_since: t.9.map(from_db),
+                assigned_to: t.10,
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;

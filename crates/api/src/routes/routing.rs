@@ -374,7 +374,57 @@ pub async fn return_result(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+pub struct AssignInput {
+    /// The officer's username; `null` clears the assignment.
+    pub username: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/dossiers/{code}/assign", tag = "routing",
+    security(("bearer" = [])), request_body = AssignInput,
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, description = "Assigned (or cleared)", body = MoveAnswer),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/api/v1/dossiers/{code}/assign")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    JsonBody(input): JsonBody<AssignInput>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let d = state
+        .with_conn(move |conn| {
+            let officer = match input.username.as_deref() {
+                Some(name) => Some(
+                    users::find_by_username(conn, name.trim())?
+                        .map(|(u, _)| u)
+                        .ok_or_else(|| ApiError::invalid_field("username", "no such user"))?,
+                ),
+                None => None,
+            };
+            let holder = motcua_store::dossiers::find_by_code(conn, &code)?
+                .map(|d| d.handling_agency)
+                .unwrap_or_default();
+            let supervises = staff.role == motcua_domain::Role::Supervisor
+                && agencies::with_ancestors(conn, &holder)?
+                    .iter()
+                    .any(|a| a == staff.agency.as_str());
+            Ok(lifecycle::assign(
+                conn,
+                &staff.member(),
+                &code,
+                officer.as_ref(),
+                supervises,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer(&d)))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(assign);
     cfg.service(send)
         .service(receive)
         .service(control_slip)

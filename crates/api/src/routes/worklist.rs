@@ -42,6 +42,8 @@ pub struct WorkItemDto {
     /// Sent to this agency and not yet acknowledged.
     pub incoming: bool,
     pub waiting_for_supplement: bool,
+    /// The officer it is assigned to (user id).
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -62,6 +64,8 @@ pub struct WorkQuery {
     pub due: Option<String>,
     /// One agency within the caller's reach (supervisors).
     pub agency: Option<String>,
+    /// `me`: only dossiers assigned to the caller.
+    pub assigned: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
 }
@@ -118,6 +122,16 @@ pub async fn worklist(
         ),
         Some(_) => return Err(ApiError::invalid_field("due", "must be soon or overdue")),
     };
+    let assigned_to = match q.assigned.as_deref() {
+        None => None,
+        Some("me") => Some(staff.id.clone()),
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "assigned",
+                "only `me` is supported",
+            ))
+        }
+    };
     let cal = calendar.clone();
     let (items, total) = state
         .with_conn(move |conn| {
@@ -138,6 +152,7 @@ pub async fn worklist(
                     procedure: q.procedure,
                     due_before,
                     due_after,
+                    assigned_to,
                     limit,
                     offset,
                 },
@@ -166,6 +181,7 @@ pub async fn worklist(
                 remaining_working_seconds: remaining,
                 incoming: w.in_transit,
                 waiting_for_supplement: w.paused_since.is_some(),
+                assigned_to: w.assigned_to,
             }
         })
         .collect();

@@ -1,0 +1,2 @@
+DROP INDEX dossiers_assigned;
+ALTER TABLE dossiers DROP COLUMN assigned_to;
