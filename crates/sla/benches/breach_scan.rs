@@ -14,62 +14,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use motcua_sla::breach_scan::scan;
 use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
-use motcua_store::{count_rows, generate, Database, DbConnection, SimpleConnection};
+use motcua_store::{generate, DbConnection, SimpleConnection};
 
 const AGENCIES: usize = 100;
-
-fn count() -> usize {
-    std::env::var("MOTCUA_BENCH_DOSSIERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000)
-}
-
-fn database(backend: &str, n: usize) -> Database {
-    let url = match backend {
-        "sqlite" => {
-            let dir =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}", dir.join(format!("scan-{n}.db")).display())
-        }
-        _ => {
-            let admin = std::env::var("MOTCUA_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let mut conn = DbConnection::open(&admin).unwrap();
-            let name = format!("motcua_bench_scan_{n}");
-            let _ = conn.batch_execute(&format!("CREATE DATABASE {name}"));
-            format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-        }
-    };
-    let db = Database::connect(&url, 2).unwrap();
-    db.migrate().unwrap();
-    db
-}
-
-fn fill(db: &Database, n: usize) {
-    let mut conn = db.get().unwrap();
-    let have = count_rows(&mut conn, "dossiers").unwrap() as usize;
-    if have >= n {
-        return;
-    }
-    let started = Instant::now();
-    generate::prepare(&mut conn, AGENCIES).unwrap();
-    let now = motcua_store::time::now();
-    let step = 50_000;
-    let mut from = have;
-    while from < n {
-        let to = (from + step).min(n);
-        generate::dossiers(&mut conn, AGENCIES, from, to, now).unwrap();
-        from = to;
-        eprintln!("  generated {to} dossiers ({:.0?})", started.elapsed());
-    }
-    if db.backend() == motcua_store::Backend::Postgres {
-        conn.batch_execute("VACUUM ANALYZE dossiers").unwrap();
-    } else {
-        conn.batch_execute("ANALYZE").unwrap();
-    }
-}
 
 #[derive(QueryableByName)]
 struct PgPlan {
@@ -112,9 +59,8 @@ fn plan(conn: &mut DbConnection) -> Vec<String> {
 }
 
 fn bench(c: &mut Criterion) {
-    let n = count();
-    let backends =
-        std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let (n, backends, admin) = generate::bench_settings();
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
     let calendar = WorkingCalendar::for_years(
         CalendarSettings::default(),
         2000..=2100,
@@ -123,9 +69,9 @@ fn bench(c: &mut Criterion) {
     let day = 8 * 3600;
     let mut group = c.benchmark_group("breach_scan");
     group.sample_size(10);
-    for backend in backends.split(',') {
-        let db = database(backend, n);
-        fill(&db, n);
+    for backend in backends {
+        let db = generate::bench_database(backend, &admin, &target, n, AGENCIES).unwrap();
+        let backend = backend.name();
         let mut conn = db.get().unwrap();
         conn.batch_execute("DELETE FROM breaches").unwrap();
         eprintln!("{backend}: query plan of the overdue scan:");

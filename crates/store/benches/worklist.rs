@@ -11,57 +11,9 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use motcua_store::worklist::{tracking_book, worklist, WorkFilter};
-use motcua_store::{count_rows, generate, Backend, Database, DbConnection, SimpleConnection};
+use motcua_store::{generate, DbConnection};
 
 const AGENCIES: usize = 100;
-
-fn count() -> usize {
-    std::env::var("MOTCUA_BENCH_DOSSIERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000)
-}
-
-fn database(backend: &str, n: usize) -> Database {
-    let url = match backend {
-        "sqlite" => {
-            let dir =
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-data");
-            std::fs::create_dir_all(&dir).unwrap();
-            format!("sqlite://{}", dir.join(format!("scan-{n}.db")).display())
-        }
-        _ => {
-            let admin = std::env::var("MOTCUA_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let mut conn = DbConnection::open(&admin).unwrap();
-            let name = format!("motcua_bench_scan_{n}");
-            let _ = conn.batch_execute(&format!("CREATE DATABASE {name}"));
-            format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-        }
-    };
-    let db = Database::connect(&url, 2).unwrap();
-    db.migrate().unwrap();
-    let mut conn = db.get().unwrap();
-    let have = count_rows(&mut conn, "dossiers").unwrap() as usize;
-    if have < n {
-        generate::prepare(&mut conn, AGENCIES).unwrap();
-        let now = motcua_store::time::now();
-        let mut from = have;
-        while from < n {
-            let to = (from + 50_000).min(n);
-            generate::dossiers(&mut conn, AGENCIES, from, to, now).unwrap();
-            from = to;
-            eprintln!("  generated {to} dossiers");
-        }
-        conn.batch_execute(if db.backend() == Backend::Postgres {
-            "VACUUM ANALYZE"
-        } else {
-            "ANALYZE"
-        })
-        .unwrap();
-    }
-    db
-}
 
 fn page(conn: &mut DbConnection, agency: &str) -> usize {
     let (items, _) = worklist(
@@ -90,13 +42,13 @@ fn percentiles(mut d: Vec<Duration>) -> (Duration, Duration) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n = count();
-    let backends =
-        std::env::var("MOTCUA_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into());
+    let (n, backends, admin) = generate::bench_settings();
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target");
     let mut group = c.benchmark_group("reads");
     group.sample_size(20);
-    for backend in backends.split(',') {
-        let db = database(backend, n);
+    for backend in backends {
+        let db = generate::bench_database(backend, &admin, &target, n, AGENCIES).unwrap();
+        let backend = backend.name();
         let mut conn = db.get().unwrap();
         let mut pages = Vec::new();
         for i in 0..200 {

@@ -169,3 +169,78 @@ pub fn dossiers(
     }
     Ok(())
 }
+
+/// The database the benchmarks share for `n` generated dossiers: a SQLite
+/// file under `target/bench-data/`, or a PostgreSQL database
+/// `motcua_bench_scan_{n}` next to `postgres_admin_url`'s (created if
+/// missing). Migrated, and filled up to `n` dossiers over `agency_count`
+/// agencies when it has fewer, so reruns reuse the data.
+pub fn bench_database(
+    backend: crate::Backend,
+    postgres_admin_url: &str,
+    workspace_target: &std::path::Path,
+    n: usize,
+    agency_count: usize,
+) -> StoreResult<crate::Database> {
+    use diesel::connection::SimpleConnection;
+    let url = match backend {
+        crate::Backend::Sqlite => {
+            let dir = workspace_target.join("bench-data");
+            std::fs::create_dir_all(&dir).map_err(|e| StoreError::Connection(e.to_string()))?;
+            format!("sqlite://{}", dir.join(format!("scan-{n}.db")).display())
+        }
+        crate::Backend::Postgres => {
+            let mut admin = DbConnection::open(postgres_admin_url)?;
+            let name = format!("motcua_bench_scan_{n}");
+            // Fails when it exists, which is the point of reusing it.
+            let _ = admin.batch_execute(&format!("CREATE DATABASE {name}"));
+            let base = postgres_admin_url
+                .rsplit_once('/')
+                .map_or(postgres_admin_url, |(b, _)| b);
+            format!("{base}/{name}")
+        }
+    };
+    let db = crate::Database::connect(&url, 2)?;
+    db.migrate()?;
+    let mut conn = db.get()?;
+    let have = crate::count_rows(&mut conn, "dossiers")? as usize;
+    if have < n {
+        prepare(&mut conn, agency_count)?;
+        let now = crate::time::now();
+        let mut from = have;
+        while from < n {
+            let to = (from + 50_000).min(n);
+            dossiers(&mut conn, agency_count, from, to, now)?;
+            from = to;
+            tracing::info!(generated = to, "bench data");
+        }
+        conn.batch_execute(match backend {
+            crate::Backend::Postgres => "VACUUM ANALYZE",
+            crate::Backend::Sqlite => "ANALYZE",
+        })?;
+    }
+    drop(conn);
+    Ok(db)
+}
+
+/// The benchmarks' settings from the environment: how many dossiers
+/// (`MOTCUA_BENCH_DOSSIERS`, default 1,000,000), which backends
+/// (`MOTCUA_BENCH_BACKENDS`, default both) and PostgreSQL's admin URL.
+pub fn bench_settings() -> (usize, Vec<crate::Backend>, String) {
+    let n = std::env::var("MOTCUA_BENCH_DOSSIERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let backends = std::env::var("MOTCUA_BENCH_BACKENDS")
+        .unwrap_or_else(|_| "sqlite,postgres".into())
+        .split(',')
+        .filter_map(|b| match b.trim() {
+            "sqlite" => Some(crate::Backend::Sqlite),
+            "postgres" => Some(crate::Backend::Postgres),
+            _ => None,
+        })
+        .collect();
+    let admin = std::env::var("MOTCUA_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    (n, backends, admin)
+}
