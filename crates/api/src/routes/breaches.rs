@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
+use crate::routes::paging::page;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -78,21 +79,6 @@ fn reach(
         (None, Some(all)) => Ok(all),
         (None, None) => Ok(Vec::new()),
     }
-}
-
-fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let limit = limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            "must be between 1 and 500",
-        ));
-    }
-    let offset = offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::invalid_field("offset", "must not be negative"));
-    }
-    Ok((limit, offset))
 }
 
 #[utoipa::path(get, path = "/api/v1/breaches", tag = "breaches",

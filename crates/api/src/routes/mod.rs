@@ -9,6 +9,7 @@ pub mod dossiers;
 pub mod health;
 pub mod openapi;
 pub mod outbox;
+pub mod paging;
 pub mod procedures;
 pub mod public;
 pub mod routing;

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
+use crate::routes::paging::page;
 use crate::state::AppState;
 
 /// The agencies whose work the caller sees: their own, and for
@@ -68,21 +69,6 @@ pub struct WorkQuery {
     pub assigned: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
-}
-
-fn page(limit: Option<i64>, offset: Option<i64>) -> Result<(i64, i64), ApiError> {
-    let limit = limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            "must be between 1 and 500",
-        ));
-    }
-    let offset = offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::invalid_field("offset", "must not be negative"));
-    }
-    Ok((limit, offset))
 }
 
 #[utoipa::path(get, path = "/api/v1/worklist", tag = "routing",
