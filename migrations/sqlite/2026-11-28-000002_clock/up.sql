@@ -64,7 +64,6 @@ CREATE TABLE breaches (
     UNIQUE (dossier_id, kind, clock_version)
 );
 CREATE INDEX breaches_agency_due ON breaches (agency_code, due_at);
-CREATE INDEX breaches_due ON breaches (due_at);
 
 -- Admin edits of the calendar: extra days off and make-up working days,
 -- on top of the built-in holiday rules and the shipped table.
