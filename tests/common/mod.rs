@@ -12,86 +12,11 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use motcua_api::{demo, AppState, Config};
-use motcua_store::{DbConnection, SimpleConnection};
+use motcua_store::DbConnection;
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Runs a test body once per backend.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[test]
-                fn sqlite() {
-                    super::$name($crate::common::Backend::Sqlite)
-                }
-                #[test]
-                fn postgres() {
-                    super::$name($crate::common::Backend::Postgres)
-                }
-            }
-        )*
-    };
-}
-
-pub fn postgres_admin_url() -> String {
-    std::env::var("MOTCUA_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A database made for one test and removed after it.
-pub struct TestDb {
-    pub url: String,
-    pg_name: Option<String>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    pub fn new(backend: Backend) -> TestDb {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("motcua.db").display());
-                TestDb {
-                    url,
-                    pg_name: None,
-                    _dir: Some(dir),
-                }
-            }
-            Backend::Postgres => {
-                let admin = postgres_admin_url();
-                let name = format!("motcua_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = DbConnection::open(&admin).unwrap_or_else(|e| {
-                    panic!("PostgreSQL is needed for this test at {admin} (set MOTCUA_TEST_POSTGRES_URL): {e}")
-                });
-                conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                    .unwrap();
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                TestDb {
-                    url: format!("{base}/{name}"),
-                    pg_name: Some(name),
-                    _dir: None,
-                }
-            }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some(name) = &self.pg_name {
-            if let Ok(mut conn) = DbConnection::open(&postgres_admin_url()) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
-        }
-    }
-}
+mod db;
+pub use db::*;
 
 /// A running server with the demo data.
 pub struct TestServer {
@@ -104,7 +29,7 @@ pub struct TestServer {
     pub db_url: String,
     // Declared last: dropped after the server stops. `None` for a second
     // server on another server's database.
-    db: Option<TestDb>,
+    db: Option<ScratchDb>,
 }
 
 impl TestServer {
@@ -113,7 +38,7 @@ impl TestServer {
     }
 
     pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
-        let db = TestDb::new(backend);
+        let db = ScratchDb::new(backend);
         let url = db.url.clone();
         Self::launch(backend, Some(db), url, tweak)
     }
@@ -126,7 +51,7 @@ impl TestServer {
 
     fn launch(
         backend: Backend,
-        db: Option<TestDb>,
+        db: Option<ScratchDb>,
         db_url: String,
         tweak: impl FnOnce(&mut Config),
     ) -> TestServer {
