@@ -79,7 +79,8 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
      PRAGMA busy_timeout = 15000; \
      PRAGMA foreign_keys = ON; \
-     PRAGMA synchronous = NORMAL;";
+     PRAGMA synchronous = NORMAL; \
+     PRAGMA temp_store = MEMORY;";
 
 impl DbConnection {
     /// Opens a connection to the backend the URL names.

@@ -8,6 +8,7 @@
 pub mod agencies;
 pub mod breaches;
 pub mod calendar;
+pub mod checkpoint;
 pub mod clock;
 pub mod connection;
 pub mod counters;

@@ -2,10 +2,12 @@
 //! backend from the URL (the derive's own `establish` would let SQLite
 //! accept any string as a path).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 
+use crate::checkpoint::{self, Checkpointer};
 use crate::connection::{Backend, DbConnection};
 use crate::StoreError;
 
@@ -14,6 +16,9 @@ pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: String,
+    /// Settings for each new connection beyond the backend's own (the
+    /// SQLite pool's checkpoint settings).
+    init: Option<&'static str>,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
@@ -21,7 +26,11 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = StoreError;
 
     fn connect(&self) -> Result<DbConnection, StoreError> {
-        DbConnection::open(&self.url)
+        let mut conn = DbConnection::open(&self.url)?;
+        if let Some(sql) = self.init {
+            conn.batch_execute(sql)?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
@@ -38,6 +47,9 @@ impl r2d2::ManageConnection for ConnectionManager {
 pub struct Database {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
+    /// SQLite only: copies the write-ahead log back in the background
+    /// (see [`crate::checkpoint`]); stops with the last clone.
+    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl Database {
@@ -51,14 +63,25 @@ impl Database {
             (0, Backend::Postgres) => 16,
             (n, _) => n,
         };
+        // The database file and its WAL mode exist before the checkpoint
+        // thread opens its own connection.
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .build(ConnectionManager {
                 url: url.to_string(),
+                init: (backend == Backend::Sqlite).then_some(checkpoint::POOL_PRAGMAS),
             })?;
-        Ok(Database { pool, backend })
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(Checkpointer::spawn(url, checkpoint::INTERVAL)?)),
+            Backend::Postgres => None,
+        };
+        Ok(Database {
+            pool,
+            backend,
+            _checkpointer: checkpointer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
