@@ -19,6 +19,12 @@ pub enum NotifyError {
     /// Template data that is not a JSON object.
     #[error("template data must be a JSON object, not {0}")]
     InvalidData(String),
+    /// A value the message kind's templates print is missing.
+    #[error("a {kind} message needs {name:?} in its data")]
+    MissingValue {
+        kind: &'static str,
+        name: &'static str,
+    },
     /// A recipient or sender address that is not a valid mailbox.
     #[error("invalid e-mail address {0:?}")]
     InvalidAddress(String),

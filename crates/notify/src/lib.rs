@@ -42,7 +42,7 @@ pub mod templates;
 pub mod worker;
 
 pub use error::{NotifyError, NotifyResult};
-pub use message::{Kind, Locale, NewMessage, Status};
+pub use message::{Kind, Locale, Need, NewMessage, Status};
 pub use outbox::{OutboxFilter, OutboxRow};
 pub use smtp::{Mailer, SmtpConfig, TlsMode};
 pub use templates::{render, Rendered};

@@ -12,7 +12,7 @@ use crate::NotifyError;
 /// Declares the message kinds once: the enum, its names, and (in
 /// `templates.rs`) the embedded template files of each.
 macro_rules! kinds {
-    ($($(#[$doc:meta])* $variant:ident => $name:literal),* $(,)?) => {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal needs [$($need:expr),* $(,)?]),* $(,)?) => {
         /// The kinds of message, one template folder each
         /// (`templates/<kind>/`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,6 +29,16 @@ macro_rules! kinds {
                     $(Kind::$variant => $name,)*
                 }
             }
+
+            /// The values the kind's templates print unguarded: a message
+            /// without one of them could never be rendered.
+            /// [`crate::outbox::enqueue`] checks them, and the template
+            /// tests check that these, and only these, are required.
+            pub fn needs(self) -> &'static [Need] {
+                match self {
+                    $(Kind::$variant => &[$($need),*],)*
+                }
+            }
         }
 
         impl FromStr for Kind {
@@ -43,32 +53,54 @@ macro_rules! kinds {
     };
 }
 
+/// A value a message kind needs in its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// A printed value: text, a number, or anything but null.
+    Text(&'static str),
+    /// A list the template iterates (it may be empty).
+    List(&'static str),
+}
+
+impl Need {
+    pub fn name(self) -> &'static str {
+        match self {
+            Need::Text(n) | Need::List(n) => n,
+        }
+    }
+}
+
+use Need::{List, Text};
+
 kinds! {
     /// To the applicant: the receipt (code, procedure, received time,
     /// appointment, look-up link).
-    DossierReceived => "dossier_received",
+    DossierReceived => "dossier_received"
+        needs [Text("code"), Text("procedure_name"), Text("received_at"), Text("appointment_at"), Text("lookup_url")],
     /// To the applicant: what must be supplemented and why.
-    SupplementRequested => "supplement_requested",
+    SupplementRequested => "supplement_requested"
+        needs [Text("code"), List("items"), Text("reason"), Text("lookup_url")],
     /// To the applicant: the apology with the reason and the new appointment.
-    Extended => "extended",
+    Extended => "extended"
+        needs [Text("code"), Text("reason"), Text("new_appointment_at"), Text("lookup_url")],
     /// To the applicant: the dossier is refused, with the reason.
-    Refused => "refused",
+    Refused => "refused" needs [Text("code"), Text("reason"), Text("lookup_url")],
     /// To the applicant: processing is stopped, with the reason.
-    Stopped => "stopped",
+    Stopped => "stopped" needs [Text("code"), Text("reason"), Text("lookup_url")],
     /// To the applicant: the result can be collected.
-    ResultReady => "result_ready",
+    ResultReady => "result_ready" needs [Text("code"), Text("lookup_url")],
     /// To the applicant: the result was handed over.
-    Returned => "returned",
+    Returned => "returned" needs [Text("code"), Text("lookup_url")],
     /// To officers: a dossier was handed over to their agency.
-    HandoverArrived => "handover_arrived",
+    HandoverArrived => "handover_arrived" needs [Text("code"), Text("from_agency")],
     /// To officers: a dossier is due soon.
-    DueSoon => "due_soon",
+    DueSoon => "due_soon" needs [Text("code"), Text("due_at")],
     /// To officers: a dossier is overdue.
-    Overdue => "overdue",
+    Overdue => "overdue" needs [Text("code"), Text("due_at")],
     /// To a supervisor: the daily list of dossiers due soon or overdue.
-    BreachDigest => "breach_digest",
+    BreachDigest => "breach_digest" needs [Text("date"), List("items")],
     /// `motcua mail test`: checks the SMTP set-up.
-    Test => "test",
+    Test => "test" needs [],
 }
 
 impl fmt::Display for Kind {

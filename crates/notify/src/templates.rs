@@ -5,8 +5,10 @@
 //!
 //! Rendering is strict about missing values: printing a variable the data
 //! does not have is an error rather than a blank in a letter to a citizen.
-//! [`crate::outbox::enqueue`] renders once, so such a mistake fails the
-//! caller's transaction (and its tests) instead of a message days later.
+//! Each kind declares the values it prints unguarded ([`Kind::needs`]) and
+//! [`crate::outbox::enqueue`] checks them, so such a mistake fails the
+//! caller's transaction (and its tests) instead of a message days later;
+//! the tests below hold the declarations and the templates together.
 
 use std::sync::OnceLock;
 
@@ -291,6 +293,64 @@ mod tests {
         )
         .unwrap();
         assert!(digest.text.contains("Không có hồ sơ"));
+    }
+
+    /// The sample data cut down to what the kind declares it needs.
+    fn needs_only(kind: Kind) -> Value {
+        let full = sample(kind);
+        let map = kind
+            .needs()
+            .iter()
+            .map(|n| (n.name().to_string(), full[n.name()].clone()))
+            .collect();
+        Value::Object(map)
+    }
+
+    #[test]
+    fn what_a_kind_needs_is_enough_to_render_it() {
+        for &kind in Kind::ALL {
+            let data = needs_only(kind);
+            crate::outbox::check_data(kind, &data).unwrap();
+            for locale in Locale::ALL {
+                render(kind.as_str(), locale, &data)
+                    .unwrap_or_else(|e| panic!("{kind}/{locale} with only its needs: {e}"));
+            }
+        }
+    }
+
+    #[test]
+    fn everything_a_kind_needs_is_needed() {
+        for &kind in Kind::ALL {
+            for need in kind.needs() {
+                let mut data = needs_only(kind);
+                data.as_object_mut().unwrap().remove(need.name());
+                assert!(
+                    matches!(
+                        crate::outbox::check_data(kind, &data),
+                        Err(NotifyError::MissingValue { name, .. }) if name == need.name()
+                    ),
+                    "{kind} without {need:?} passed the check"
+                );
+                let fails = Locale::ALL
+                    .iter()
+                    .any(|&l| render(kind.as_str(), l, &data).is_err());
+                assert!(fails, "{kind} renders without {need:?}: it is not needed");
+            }
+        }
+    }
+
+    #[test]
+    fn a_list_need_must_be_a_list() {
+        let mut data = needs_only(Kind::SupplementRequested);
+        data["items"] = json!("Bản sao Giấy chứng nhận kết hôn");
+        assert!(matches!(
+            crate::outbox::check_data(Kind::SupplementRequested, &data),
+            Err(NotifyError::InvalidData(m)) if m.contains("items")
+        ));
+        // The engine itself would iterate the text letter by letter: one
+        // bullet per character in a letter to a citizen.
+        let r = render("supplement_requested", Locale::Vi, &data).unwrap();
+        assert!(!r.text.contains("Bản sao Giấy"), "{}", r.text);
     }
 
     #[test]

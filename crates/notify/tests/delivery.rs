@@ -157,7 +157,10 @@ fn bad_messages_are_refused_at_enqueue(backend: Backend) {
     let missing = NewMessage::new(Kind::Refused, "a@example.vn", json!({"code": "A-1"}));
     assert!(matches!(
         outbox::enqueue(&mut conn, &missing),
-        Err(NotifyError::Template { .. })
+        Err(NotifyError::MissingValue {
+            kind: "refused",
+            name: "reason"
+        })
     ));
     let not_object = NewMessage::new(Kind::Test, "a@example.vn", json!([1]));
     assert!(matches!(
