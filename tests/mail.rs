@@ -316,7 +316,81 @@ fn breaches_tell_the_holder_and_the_supervisor_once_a_day(backend: Backend) {
     assert_eq!(wait_for(&sink, "giamsat.huyen@example.vn", 1).len(), 1);
 }
 
+/// Two servers on one database, each with its own mail worker, as behind
+/// a load balancer: 200 intakes with an address, half through each, and
+/// every receipt is delivered exactly once.
+fn two_servers_deliver_each_receipt_once(backend: Backend) {
+    const INTAKES: usize = 200;
+    let sink = Sink::start();
+    let smtp = sink.config();
+    let a = server_with_mail(backend, &sink);
+    let b = TestServer::second(&a, move |c| {
+        c.mail = Some(MailConfig {
+            smtp,
+            delivery: DeliverySettings::default(),
+        })
+    });
+    let codes: Vec<(String, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [&a, &b]
+            .into_iter()
+            .enumerate()
+            .map(|(half, s)| {
+                scope.spawn(move || {
+                    let clerk = s.login("clerk");
+                    (0..INTAKES / 2)
+                        .map(|i| {
+                            let to = format!("dan{half}-{i:03}@example.vn");
+                            let r = s.post(
+                                "/api/v1/dossiers",
+                                Some(&clerk),
+                                &marriage(Some(&to), "Dân"),
+                            );
+                            assert_eq!(r.status, 201, "{}", r.text);
+                            (to, r.json["code"].as_str().unwrap().to_string())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sink.messages().len() < INTAKES && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // Give a duplicate time to show up.
+    std::thread::sleep(Duration::from_secs(2));
+    let messages = sink.messages();
+    assert_eq!(messages.len(), INTAKES, "delivered messages");
+    let mut seen = std::collections::HashMap::new();
+    for m in &messages {
+        let to = m["rcpt_tos"][0].as_str().unwrap().to_string();
+        *seen.entry(to).or_insert(0) += 1;
+    }
+    for (to, code) in &codes {
+        assert_eq!(seen.get(to), Some(&1), "receipts to {to}");
+        let m = messages
+            .iter()
+            .find(|m| m["rcpt_tos"][0] == to.as_str())
+            .unwrap();
+        assert!(m["text"].as_str().unwrap().contains(code.as_str()), "{m}");
+    }
+    let admin = a.login("admin");
+    let page = a.get(
+        &format!("/api/v1/outbox?status=sent&limit={INTAKES}"),
+        Some(&admin),
+    );
+    assert_eq!(page.json["total"], INTAKES, "{}", page.text);
+    for m in page.json["items"].as_array().unwrap() {
+        assert_eq!(m["attempts"], 1, "one try per message: {m}");
+    }
+}
+
 on_both_backends!(
+    two_servers_deliver_each_receipt_once,
     breaches_tell_the_holder_and_the_supervisor_once_a_day,
     lifecycle_mails_reach_the_citizen,
     outage_keeps_the_desk_working_and_mail_goes_out_once,
