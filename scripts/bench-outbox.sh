@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Outbox cost benchmark (not a test): what writing the receipt mail into
+# the outbox adds to intake latency. Runs intake without an address and
+# intake with one (scripts/wrk/intake*.lua) in alternating rounds against
+# one release server, so drift (the database growing, the machine's other
+# load) falls on both alike, and reports the median of each and their
+# ratio.
+#
+#   scripts/bench-outbox.sh                      # SQLite, 1 connection, 8 rounds of 5 s
+#   CONNECTIONS=16 ROUNDS=6 scripts/bench-outbox.sh postgres
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-1}
+ROUNDS=${ROUNDS:-8}
+PORT=${PORT:-18097}
+PG_ADMIN=${MOTCUA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+backend=${1:-sqlite}
+threads=$(( CONNECTIONS < 2 ? 1 : 2 ))
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet --bin motcua
+mkdir -p bench-results
+work=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+case $backend in
+  sqlite) url="sqlite://$work/bench.db" ;;
+  postgres)
+    bash scripts/ensure-postgres.sh >/dev/null
+    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS motcua_bench_outbox WITH (FORCE)" -c "CREATE DATABASE motcua_bench_outbox"
+    url="${PG_ADMIN%/*}/motcua_bench_outbox" ;;
+  *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
+esac
+MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$PORT" --database-url "$url" \
+  >"$work/server.log" 2>&1 &
+server=$!
+base="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
+  -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+export TOKEN
+
+wrk -t$threads -c"$CONNECTIONS" -d3s -s scripts/wrk/intake.lua "$base/api/v1/dossiers" >/dev/null # warm-up
+for round in $(seq 1 "$ROUNDS"); do
+  for script in intake intake_mail; do
+    line=$(wrk -t$threads -c"$CONNECTIONS" -d"$DURATION" -s "scripts/wrk/$script.lua" "$base/api/v1/dossiers" | grep RESULT)
+    echo "$round $script $line" | tee -a "$work/rounds.txt"
+  done
+done
+
+out="bench-results/outbox-$backend-c$CONNECTIONS-$(date -u +%Y%m%dT%H%M%SZ).txt"
+python3 - "$work/rounds.txt" "$backend" "$CONNECTIONS" <<'PY' | tee "$out"
+import re, statistics, sys
+rows = {"intake": [], "intake_mail": []}
+for line in open(sys.argv[1]):
+    _, script, rest = line.split(" ", 2)
+    f = dict(re.findall(r"(\w+)=([\d.]+)", rest))
+    assert f["non2xx"] == "0" and f["errors"] == "0", line
+    rows[script].append((float(f["rps"]), float(f["p50_ms"]), float(f["p99_ms"])))
+def med(script, i):
+    return statistics.median(r[i] for r in rows[script])
+print(f"outbox cost, {sys.argv[2]}, {sys.argv[3]} connection(s), {len(rows['intake'])} alternating rounds (medians)")
+print(f"  intake without address: {med('intake', 0):7.0f} req/s  p50 {med('intake', 1):6.2f} ms  p99 {med('intake', 2):6.2f} ms")
+print(f"  intake with address:    {med('intake_mail', 0):7.0f} req/s  p50 {med('intake_mail', 1):6.2f} ms  p99 {med('intake_mail', 2):6.2f} ms")
+mean_plain = 1 / med('intake', 0) if sys.argv[3] == "1" else None
+print(f"  added to p50 latency:  {100 * (med('intake_mail', 1) / med('intake', 1) - 1):+.1f}%")
+print(f"  added to mean latency (1/throughput): {100 * (med('intake', 0) / med('intake_mail', 0) - 1):+.1f}%")
+PY
