@@ -69,7 +69,7 @@ pub fn get(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Agency>> {
     agencies::table
         .find(code)
         .select(COLUMNS)
-        .first::<Row>(conn)
+        .get_result::<Row>(conn)
         .optional()?
         .map(from_row)
         .transpose()
@@ -97,7 +97,7 @@ pub fn with_ancestors(conn: &mut DbConnection, code: &str) -> StoreResult<Vec<St
     while let Some(parent) = agencies::table
         .find(&current)
         .select(agencies::parent_code)
-        .first::<Option<String>>(conn)
+        .get_result::<Option<String>>(conn)
         .optional()?
         .flatten()
     {

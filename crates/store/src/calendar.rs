@@ -53,7 +53,7 @@ pub fn get(conn: &mut DbConnection, day: NaiveDate) -> StoreResult<Option<Adjust
                 calendar_adjustments::updated_by,
                 calendar_adjustments::updated_at,
             ))
-            .first(conn)
+            .get_result(conn)
             .optional()?;
     Ok(
         row.map(|(day, kind, reason, updated_by, updated_at)| Adjustment {

@@ -29,7 +29,7 @@ pub fn append(
     let last: Option<i32> = clock_entries::table
         .filter(clock_entries::dossier_id.eq(dossier_id))
         .select(diesel::dsl::max(clock_entries::seq))
-        .first(conn)?;
+        .get_result(conn)?;
     diesel::insert_into(clock_entries::table)
         .values((
             clock_entries::dossier_id.eq(dossier_id),

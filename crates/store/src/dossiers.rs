@@ -205,12 +205,12 @@ pub fn find_by_code_for_update(
             .filter(dossiers::code.eq(code))
             .select(Row::as_select())
             .for_update()
-            .first(c)
+            .get_result(c)
             .optional()?,
         DbConnection::Sqlite(c) => dossiers::table
             .filter(dossiers::code.eq(code))
             .select(Row::as_select())
-            .first(c)
+            .get_result(c)
             .optional()?,
     };
     row.map(Row::into_domain).transpose()
@@ -227,7 +227,7 @@ pub fn find_with_handling_agency(
         .inner_join(agencies::table.on(agencies::code.eq(dossiers::handling_agency_code)))
         .filter(dossiers::code.eq(code))
         .select((Row::as_select(), agencies::name))
-        .first::<(Row, String)>(conn)
+        .get_result::<(Row, String)>(conn)
         .optional()?
         .map(|(r, name)| r.into_domain().map(|d| (d, name)))
         .transpose()
@@ -282,7 +282,7 @@ pub fn count_supplement_request(conn: &mut DbConnection, id: &str) -> StoreResul
     Ok(dossiers::table
         .find(id)
         .select(dossiers::supplement_requests)
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Records the end of processing and its verdict.
@@ -326,7 +326,7 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<D
     dossiers::table
         .filter(dossiers::code.eq(code))
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::into_domain)
         .transpose()
@@ -434,7 +434,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
     dossiers::table
         .find(id)
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::into_domain)
         .transpose()

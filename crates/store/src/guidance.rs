@@ -59,7 +59,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<GuidanceSlip
     let row: Option<Row> = guidance_slips::table
         .find(id)
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     row.map(|r| {
         Ok(GuidanceSlip {

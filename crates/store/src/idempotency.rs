@@ -64,7 +64,7 @@ pub fn reserve(
                 idempotency_keys::body,
                 idempotency_keys::created_at,
             ))
-            .first(conn)?;
+            .get_result(conn)?;
         match status {
             Some(status) => Ok(Reservation::Done {
                 request_hash: hash,

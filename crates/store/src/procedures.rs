@@ -118,7 +118,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
     let current: i32 = procedures::table
         .find(p.code.as_str())
         .select(procedures::version)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or(StoreError::NotFound)?;
     let mut p = p.clone();
@@ -153,7 +153,7 @@ pub fn get(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Procedure>
     procedures::table
         .find(code)
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::into_domain)
         .transpose()
@@ -168,7 +168,7 @@ pub fn get_version(
     let snapshot: Option<String> = procedure_versions::table
         .find((code, version))
         .select(procedure_versions::snapshot)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     snapshot
         .map(|s| serde_json::from_str(&s).map_err(StoreError::from))

@@ -10,7 +10,7 @@ pub fn get(conn: &mut DbConnection, key: &str) -> StoreResult<Option<String>> {
     Ok(settings::table
         .find(key)
         .select(settings::value)
-        .first::<String>(conn)
+        .get_result::<String>(conn)
         .optional()?)
 }
 

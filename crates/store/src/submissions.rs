@@ -89,7 +89,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Submission>>
     submissions::table
         .find(id)
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::into_domain)
         .transpose()

@@ -157,7 +157,7 @@ pub fn extension(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Optio
             extensions::requested_by,
             extensions::requested_at,
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(row.map(|t| Extension {
         dossier_id: t.0,

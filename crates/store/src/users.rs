@@ -75,7 +75,7 @@ pub fn find_by_username(
     users::table
         .filter(users::username.eq(username))
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::split)
         .transpose()
@@ -85,7 +85,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<User>> {
     Ok(users::table
         .find(id)
         .select(Row::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Row::split)
         .transpose()?
