@@ -71,8 +71,14 @@ pub fn spawn_mail_worker(state: AppState) {
         .name("outbox".into())
         .spawn(move || {
             use std::sync::atomic::Ordering;
+            let mut cursor = motcua_notify::NewMessageCursor::default();
             while !state.stopping.load(Ordering::Relaxed) {
-                let pause = match motcua_notify::deliver_batch(&state.db, &mailer, &mail.delivery) {
+                let pause = match motcua_notify::deliver_batch(
+                    &state.db,
+                    &mailer,
+                    &mail.delivery,
+                    &mut cursor,
+                ) {
                     Ok(s) if s.claimed as i64 >= mail.delivery.batch_size => Duration::ZERO,
                     Ok(s) => {
                         if s.sent + s.failed + s.retried > 0 {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{Backend, Sink, TestDb};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use motcua_notify::{deliver_batch, outbox, DeliverySettings, Kind, NewMessage};
+use motcua_notify::{deliver_batch, outbox, DeliverySettings, Kind, NewMessage, NewMessageCursor};
 use serde_json::json;
 
 /// Messages per iteration.
@@ -62,6 +62,7 @@ fn deliver(c: &mut Criterion) {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let t = TestDb::new(backend);
         let name = format!("{backend:?}").to_lowercase();
+        let mut cursor = NewMessageCursor::default();
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 let total = iters * BLOCK;
@@ -69,7 +70,7 @@ fn deliver(c: &mut Criterion) {
                 let started = Instant::now();
                 let mut sent = 0;
                 while sent < total as usize {
-                    let stats = deliver_batch(&t.db, &mailer, &settings).unwrap();
+                    let stats = deliver_batch(&t.db, &mailer, &settings, &mut cursor).unwrap();
                     assert!(stats.claimed > 0, "{stats:?}");
                     sent += stats.sent;
                 }

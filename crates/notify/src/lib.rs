@@ -43,6 +43,7 @@ pub mod worker;
 
 pub use error::{NotifyError, NotifyResult};
 pub use message::{Kind, Locale, Need, NewMessage, Status};
+pub use outbox::NewMessageCursor;
 pub use outbox::{OutboxFilter, OutboxRow};
 pub use smtp::{Mailer, SmtpConfig, TlsMode};
 pub use templates::{render, Rendered};

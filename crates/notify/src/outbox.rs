@@ -13,7 +13,6 @@ use motcua_store::time::{from_db, now, to_db};
 use motcua_store::{DbConnection, StoreError};
 use serde::Serialize;
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::message::{Kind, Locale, Need, NewMessage, Status};
 use crate::schema::outbox;
@@ -23,7 +22,8 @@ use crate::{NotifyError, NotifyResult};
 /// A message in the outbox, as the admin list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutboxRow {
-    pub id: String,
+    /// Serial: a later message has a higher id.
+    pub id: i64,
     /// The message kind's name (kept as text so that a row of a kind this
     /// version no longer knows can still be listed).
     pub kind: String,
@@ -36,7 +36,10 @@ pub struct OutboxRow {
     pub status: Status,
     /// Tries so far.
     pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
+    /// When the worker tries next: the creation time for a new message,
+    /// the end of the worker's lease while sending, none once sent or
+    /// failed.
+    pub next_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -44,7 +47,7 @@ pub struct OutboxRow {
 }
 
 type RowTuple = (
-    String,
+    i64,
     String,
     String,
     String,
@@ -53,7 +56,7 @@ type RowTuple = (
     Option<String>,
     String,
     i32,
-    NaiveDateTime,
+    Option<NaiveDateTime>,
     Option<String>,
     Option<NaiveDateTime>,
     NaiveDateTime,
@@ -96,6 +99,15 @@ const COLUMNS: RowColumns = (
 
 fn from_tuple(t: RowTuple) -> NotifyResult<OutboxRow> {
     let corrupt = |e: NotifyError| NotifyError::Store(StoreError::Corrupt(e.to_string()));
+    let status: Status = t.7.parse().map_err(corrupt)?;
+    let created_at = from_db(t.12);
+    // A new message is stored without a next attempt (so that no index
+    // holds it: see `claim`); it is due since it was written.
+    let next_attempt_at = match (t.9, status) {
+        (Some(at), _) => Some(from_db(at)),
+        (None, Status::Pending) => Some(created_at),
+        (None, _) => None,
+    };
     Ok(OutboxRow {
         id: t.0,
         kind: t.1,
@@ -104,14 +116,25 @@ fn from_tuple(t: RowTuple) -> NotifyResult<OutboxRow> {
         locale: t.4.parse().map_err(corrupt)?,
         data: serde_json::from_str(&t.5)?,
         dossier_id: t.6,
-        status: t.7.parse().map_err(corrupt)?,
+        status,
         attempts: t.8,
-        next_attempt_at: from_db(t.9),
+        next_attempt_at,
         last_error: t.10,
         locked_until: t.11.map(from_db),
-        created_at: from_db(t.12),
+        created_at,
         sent_at: t.13.map(from_db),
     })
+}
+
+impl OutboxRow {
+    /// The left part of the message's Message-ID: the id and the creation
+    /// time (in microseconds). Ids start again at 1 in every database (a
+    /// test install, a rebuilt one), so the id alone would not make the
+    /// Message-ID unique; with the time it is, and it stays the same for
+    /// every send of the row.
+    pub fn message_key(&self) -> String {
+        format!("{}.{}", self.id, self.created_at.timestamp_micros())
+    }
 }
 
 /// The variables a template sees: the message's data with the recipient's
@@ -177,45 +200,46 @@ fn json_type(v: &Value) -> &'static str {
 
 /// Adds a pending message, due now. Call it inside the caller's
 /// [`DbConnection::write_tx`] so the message exists only if the change it
-/// reports is committed. Returns the message id (a UUID v7, so ids sort
-/// by creation time).
+/// reports is committed. Returns the message id.
+///
+/// The insert writes the row alone: no id to generate, no next attempt,
+/// no index entry. On SQLite the row is an append to the table's last
+/// page, and the caller's transaction holds the database's one write lock
+/// while it runs, so this is what every intake with an e-mail address
+/// pays (migration `000007_outbox_serial`).
 ///
 /// A message that could never be sent (an invalid address, a value its
 /// templates need missing from `data`: [`check_data`]) is refused here.
 /// Callers that must not fail because of a citizen's mistyped address
 /// check it first ([`crate::smtp::recipient_mailbox`]) or skip on
 /// [`NotifyError::InvalidAddress`].
-pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<String> {
+pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<i64> {
     let recipient = recipient_mailbox(&msg.recipient, &msg.recipient_name)?;
     check_data(msg.kind, &msg.data)?;
-    let id = Uuid::now_v7().to_string();
-    let at = to_db(now());
     let recipient = recipient.email.to_string();
     let data = msg.data.to_string();
+    // Status (pending) and attempts (0) are the columns' defaults.
     let row = (
-        outbox::id.eq(&id),
         outbox::kind.eq(msg.kind.as_str()),
         outbox::recipient.eq(&recipient),
         outbox::recipient_name.eq(msg.recipient_name.trim()),
         outbox::locale.eq(msg.locale.as_str()),
         outbox::data.eq(&data),
         outbox::dossier_id.eq(msg.dossier_id.as_deref()),
-        outbox::status.eq(Status::Pending.as_str()),
-        outbox::attempts.eq(0),
-        outbox::next_attempt_at.eq(at),
-        outbox::created_at.eq(at),
+        outbox::created_at.eq(to_db(now())),
     );
     // On the concrete connection: binding through the two-backend
     // connection walks the query once more per parameter, which cost a
     // third of this insert on SQLite.
-    motcua_store::each_backend!(conn, |c| diesel::insert_into(outbox::table)
+    let id = motcua_store::each_backend!(conn, |c| diesel::insert_into(outbox::table)
         .values(row)
-        .execute(c))?;
+        .returning(outbox::id)
+        .get_result(c))?;
     Ok(id)
 }
 
 /// One message.
-pub fn get(conn: &mut DbConnection, id: &str) -> NotifyResult<OutboxRow> {
+pub fn get(conn: &mut DbConnection, id: i64) -> NotifyResult<OutboxRow> {
     let t: RowTuple = outbox::table
         .filter(outbox::id.eq(id))
         .select(COLUMNS)
@@ -234,8 +258,8 @@ pub struct OutboxFilter {
     pub offset: i64,
 }
 
-/// Messages, newest first (by id: a UUID v7 starts with its creation
-/// time), with the total count under the filter.
+/// Messages, newest first (by id), with the total count under the
+/// filter.
 pub fn list(conn: &mut DbConnection, f: &OutboxFilter) -> NotifyResult<(Vec<OutboxRow>, i64)> {
     let build = || {
         let mut q = outbox::table.into_boxed();
@@ -270,7 +294,7 @@ pub fn list(conn: &mut DbConnection, f: &OutboxFilter) -> NotifyResult<(Vec<Outb
 /// try before it fails again on a refusal; an outage never fails it.
 /// Only a `failed` message can be retried: another status is
 /// [`NotifyError::NotRetryable`], an unknown id is `Store(NotFound)`.
-pub fn retry(conn: &mut DbConnection, id: &str) -> NotifyResult<OutboxRow> {
+pub fn retry(conn: &mut DbConnection, id: i64) -> NotifyResult<OutboxRow> {
     let at = to_db(now());
     write(conn, |c| {
         let n = diesel::update(
@@ -280,7 +304,7 @@ pub fn retry(conn: &mut DbConnection, id: &str) -> NotifyResult<OutboxRow> {
         )
         .set((
             outbox::status.eq(Status::Pending.as_str()),
-            outbox::next_attempt_at.eq(at),
+            outbox::next_attempt_at.eq(Some(at)),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::claim_token.eq(None::<String>),
         ))
@@ -307,76 +331,158 @@ fn write<T>(
     }
 }
 
-/// Due messages: pending and due, or claimed by a worker whose lease ran
-/// out (it died or hung).
-macro_rules! due {
-    ($at:expr) => {
-        outbox::status
-            .eq(Status::Pending.as_str())
-            .and(outbox::next_attempt_at.le($at))
-            .or(outbox::status
-                .eq(Status::Sending.as_str())
-                .and(outbox::locked_until.le($at)))
+/// Where a worker's search for new messages resumes, kept by the worker
+/// between batches.
+///
+/// A new message is stored with no next attempt and is in no index, so
+/// that writing it costs the caller's transaction one table page and
+/// nothing more. On SQLite that is enough to find it again: write
+/// transactions run one at a time, so messages are committed in id order,
+/// and a message written after a claim has a higher id than every row
+/// that claim saw. The worker reads new messages after the last id it has
+/// seen, a short range at the end of the table.
+///
+/// On PostgreSQL transactions commit in any order (a message with a lower
+/// id can become visible after a higher one), so the cursor stays at the
+/// start and the `outbox_new` index finds new messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NewMessageCursor {
+    /// Every message with an id up to this one is known not to be new.
+    /// `None` until the first claim.
+    seen: Option<i64>,
+}
+
+/// Messages the worker has handled before and that are due again: backing
+/// off, retried by an administrator, given back, or claimed by a worker
+/// whose lease ran out (it died or hung). Only these have a next attempt.
+macro_rules! due_again {
+    ($at:expr, $limit:expr) => {
+        outbox::table
+            .filter(outbox::next_attempt_at.le($at))
+            .filter(
+                outbox::status
+                    .eq(Status::Pending.as_str())
+                    .or(outbox::status.eq(Status::Sending.as_str())),
+            )
+            .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+            .limit($limit)
+            .select(outbox::id)
     };
+}
+
+/// New messages after `after`, oldest first.
+macro_rules! new_after {
+    ($after:expr, $limit:expr) => {
+        outbox::table
+            .filter(outbox::id.gt($after))
+            .filter(outbox::status.eq(Status::Pending.as_str()))
+            .filter(outbox::next_attempt_at.is_null())
+            .order(outbox::id.asc())
+            .limit($limit)
+            .select(outbox::id)
+    };
+}
+
+/// The highest id in the outbox (0 when it is empty).
+fn last_id(conn: &mut DbConnection) -> NotifyResult<i64> {
+    let max: Option<i64> = outbox::table
+        .select(dsl::max(outbox::id))
+        .get_result(conn)?;
+    Ok(max.unwrap_or(0))
 }
 
 /// Claims up to `limit` due messages for one batch, in one short
 /// transaction: marks them `sending` under `token` until `lease_until`.
-/// On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so
-/// servers claiming at the same time get disjoint batches without waiting
-/// on each other; on SQLite writers are serialised by `write_tx`.
+/// Messages due again come first (they are older), then new ones in the
+/// order they were written. On PostgreSQL the rows are picked with
+/// `FOR UPDATE SKIP LOCKED`, so servers claiming at the same time get
+/// disjoint batches without waiting on each other; on SQLite writers are
+/// serialised by `write_tx`, and `cursor` moves past what was claimed
+/// ([`NewMessageCursor`]) once the transaction has committed.
 pub(crate) fn claim(
     conn: &mut DbConnection,
     at: DateTime<Utc>,
     limit: i64,
     lease_until: DateTime<Utc>,
     token: &str,
+    cursor: &mut NewMessageCursor,
 ) -> NotifyResult<Vec<OutboxRow>> {
     let at = to_db(at);
-    conn.write_tx(|c| {
-        let ids: Vec<String> = match c {
-            DbConnection::Pg(pg) => outbox::table
-                .filter(due!(at))
-                .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
-                .limit(limit)
-                .select(outbox::id)
-                .for_update()
-                .skip_locked()
-                .load(pg)?,
-            DbConnection::Sqlite(lite) => outbox::table
-                .filter(due!(at))
-                .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
-                .limit(limit)
-                .select(outbox::id)
-                .load(lite)?,
+    let lease = to_db(lease_until);
+    let committed_in_id_order = matches!(conn, DbConnection::Sqlite(_));
+    if committed_in_id_order && cursor.seen.is_none() {
+        // A worker's first claim: start before the oldest new message. A
+        // plain read, so that the one scan of the table a worker makes
+        // does not hold the write lock.
+        let oldest: Option<i64> = outbox::table
+            .filter(outbox::status.eq(Status::Pending.as_str()))
+            .filter(outbox::next_attempt_at.is_null())
+            .select(dsl::min(outbox::id))
+            .get_result(conn)?;
+        cursor.seen = Some(match oldest {
+            Some(id) => id - 1,
+            None => last_id(conn)?,
+        });
+    }
+    let after = cursor.seen.unwrap_or(0);
+    let (rows, seen) = conn.write_tx(|c| {
+        let mut ids: Vec<i64> = match c {
+            DbConnection::Pg(pg) => due_again!(at, limit).for_update().skip_locked().load(pg)?,
+            DbConnection::Sqlite(lite) => due_again!(at, limit).load(lite)?,
         };
+        let room = limit - ids.len() as i64;
+        let mut seen = None;
+        if room > 0 {
+            let new: Vec<i64> = match c {
+                DbConnection::Pg(pg) => new_after!(after, room)
+                    .for_update()
+                    .skip_locked()
+                    .load(pg)?,
+                DbConnection::Sqlite(lite) => new_after!(after, room).load(lite)?,
+            };
+            if committed_in_id_order {
+                // Either the room ran out at the last new message taken,
+                // or every new message is taken and nothing up to the
+                // last id is new any more.
+                seen = Some(match new.last() {
+                    Some(&last) if new.len() as i64 == room => last,
+                    _ => last_id(c)?,
+                });
+            }
+            ids.extend(new);
+        }
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), seen));
         }
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
                 outbox::status.eq(Status::Sending.as_str()),
-                outbox::locked_until.eq(Some(to_db(lease_until))),
+                outbox::next_attempt_at.eq(Some(lease)),
+                outbox::locked_until.eq(Some(lease)),
                 outbox::claim_token.eq(Some(token)),
             ))
             .execute(c)?;
         let rows: Vec<RowTuple> = outbox::table
-            .filter(outbox::claim_token.eq(token))
-            .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::id.asc())
             .select(COLUMNS)
             .load(c)?;
-        rows.into_iter().map(from_tuple).collect()
-    })
+        Ok::<_, NotifyError>((rows, seen))
+    })?;
+    if seen.is_some() {
+        cursor.seen = seen;
+    }
+    rows.into_iter().map(from_tuple).collect()
 }
 
-type ById<'a> = dsl::Filter<outbox::table, dsl::Eq<outbox::id, &'a str>>;
+type ById<'a> = dsl::Filter<outbox::table, dsl::Eq<outbox::id, i64>>;
 type ByClaim<'a> = dsl::Filter<
     dsl::Filter<ById<'a>, dsl::Eq<outbox::claim_token, &'a str>>,
     dsl::Eq<outbox::status, &'static str>,
 >;
 
 /// The row, if this claim still holds it.
-fn claimed<'a>(id: &'a str, token: &'a str) -> ByClaim<'a> {
+fn claimed(id: i64, token: &str) -> ByClaim<'_> {
     outbox::table
         .filter(outbox::id.eq(id))
         .filter(outbox::claim_token.eq(token))
@@ -387,7 +493,7 @@ fn claimed<'a>(id: &'a str, token: &'a str) -> ByClaim<'a> {
 /// ran out and another worker took the message over).
 pub(crate) fn mark_sent(
     conn: &mut DbConnection,
-    id: &str,
+    id: i64,
     token: &str,
     at: DateTime<Utc>,
 ) -> NotifyResult<bool> {
@@ -397,6 +503,7 @@ pub(crate) fn mark_sent(
                 outbox::status.eq(Status::Sent.as_str()),
                 outbox::sent_at.eq(Some(to_db(at))),
                 outbox::attempts.eq(outbox::attempts + 1),
+                outbox::next_attempt_at.eq(None::<NaiveDateTime>),
                 outbox::last_error.eq(None::<String>),
                 outbox::locked_until.eq(None::<NaiveDateTime>),
                 outbox::claim_token.eq(None::<String>),
@@ -410,16 +517,16 @@ pub(crate) fn mark_sent(
 /// `failed` for good.
 pub(crate) fn mark_attempt_failed(
     conn: &mut DbConnection,
-    id: &str,
+    id: i64,
     token: &str,
     error: &str,
     next_attempt_at: DateTime<Utc>,
     give_up: bool,
 ) -> NotifyResult<bool> {
-    let status = if give_up {
-        Status::Failed
+    let (status, next) = if give_up {
+        (Status::Failed, None)
     } else {
-        Status::Pending
+        (Status::Pending, Some(to_db(next_attempt_at)))
     };
     write(conn, |c| {
         let n = diesel::update(claimed(id, token))
@@ -427,7 +534,7 @@ pub(crate) fn mark_attempt_failed(
                 outbox::status.eq(status.as_str()),
                 outbox::attempts.eq(outbox::attempts + 1),
                 outbox::last_error.eq(Some(error)),
-                outbox::next_attempt_at.eq(to_db(next_attempt_at)),
+                outbox::next_attempt_at.eq(next),
                 outbox::locked_until.eq(None::<NaiveDateTime>),
                 outbox::claim_token.eq(None::<String>),
             ))
@@ -436,12 +543,17 @@ pub(crate) fn mark_attempt_failed(
     })
 }
 
-/// Gives a claimed message back untried (its lease is about to run out).
-pub(crate) fn release(conn: &mut DbConnection, id: &str, token: &str) -> NotifyResult<bool> {
+/// Gives a claimed message back untried (its lease is about to run out),
+/// due now. It keeps a next attempt: a message without one counts as new,
+/// and new messages are only looked for after the worker's cursor
+/// ([`NewMessageCursor`]).
+pub(crate) fn release(conn: &mut DbConnection, id: i64, token: &str) -> NotifyResult<bool> {
+    let at = to_db(now());
     write(conn, |c| {
         let n = diesel::update(claimed(id, token))
             .set((
                 outbox::status.eq(Status::Pending.as_str()),
+                outbox::next_attempt_at.eq(Some(at)),
                 outbox::locked_until.eq(None::<NaiveDateTime>),
                 outbox::claim_token.eq(None::<String>),
             ))
@@ -453,13 +565,19 @@ pub(crate) fn release(conn: &mut DbConnection, id: &str, token: &str) -> NotifyR
 /// Deletes messages sent before `sent_before` and returns how many. The
 /// outbox holds names, addresses and dossier details; keep sent messages
 /// only as long as the admin list needs them.
+///
+/// The newest message is always kept: SQLite gives a new row the highest
+/// id plus one, so deleting the newest would let the next message take an
+/// id a worker has already looked past ([`NewMessageCursor`]).
 pub fn purge_sent(conn: &mut DbConnection, sent_before: DateTime<Utc>) -> NotifyResult<usize> {
     let cutoff = to_db(sent_before);
-    write(conn, |c| {
+    conn.write_tx(|c| {
+        let newest = last_id(c)?;
         Ok(diesel::delete(
             outbox::table
                 .filter(outbox::status.eq(Status::Sent.as_str()))
-                .filter(outbox::sent_at.lt(cutoff)),
+                .filter(outbox::sent_at.lt(cutoff))
+                .filter(outbox::id.lt(newest)),
         )
         .execute(c)?)
     })

@@ -1,10 +1,10 @@
-//! The outbox table (migration `000004_outbox`). Kept in this crate, not
-//! in `motcua-store`'s schema, because only the notifier reads or writes
-//! it.
+//! The outbox table (migrations `000004_outbox` to
+//! `000007_outbox_serial`). Kept in this crate, not in `motcua-store`'s
+//! schema, because only the notifier reads or writes it.
 
 diesel::table! {
     outbox (id) {
-        id -> Text,
+        id -> BigInt,
         kind -> Text,
         recipient -> Text,
         recipient_name -> Text,
@@ -13,7 +13,7 @@ diesel::table! {
         dossier_id -> Nullable<Text>,
         status -> Text,
         attempts -> Integer,
-        next_attempt_at -> Timestamp,
+        next_attempt_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         locked_until -> Nullable<Timestamp>,
         claim_token -> Nullable<Text>,

@@ -250,15 +250,16 @@ impl Mailer {
         &self.from
     }
 
-    /// The e-mail for a rendered message. `id` (the outbox id) becomes the
-    /// Message-ID, so a copy sent twice after a crash can be recognised.
-    pub fn build(&self, id: &str, to: Mailbox, rendered: &Rendered) -> NotifyResult<Message> {
+    /// The e-mail for a rendered message. `key` (the outbox row's
+    /// [`crate::OutboxRow::message_key`]) becomes the Message-ID, so a
+    /// copy sent twice after a crash can be recognised.
+    pub fn build(&self, key: &str, to: Mailbox, rendered: &Rendered) -> NotifyResult<Message> {
         let domain = self.from.email.domain().to_string();
         Ok(Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject.clone())
-            .message_id(Some(format!("<{id}@{domain}>")))
+            .message_id(Some(format!("<{key}@{domain}>")))
             .header(AutoSubmitted)
             .multipart(MultiPart::alternative_plain_html(
                 rendered.text.clone(),

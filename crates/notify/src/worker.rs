@@ -10,8 +10,8 @@
 //! worker never starts a send that could outlast its lease. What remains
 //! is the gap every mail system has: a crash after the server accepted a
 //! message and before the outcome is written sends it again once the
-//! lease expires; the Message-ID (the outbox id) lets that copy be
-//! recognised.
+//! lease expires; the Message-ID ([`OutboxRow::message_key`]) lets that
+//! copy be recognised.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
@@ -24,7 +24,7 @@ use motcua_store::{Database, DbConnection};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::outbox::{self, template_data, OutboxRow};
+use crate::outbox::{self, template_data, NewMessageCursor, OutboxRow};
 use crate::smtp::{is_outage, recipient_mailbox, Mailer};
 use crate::templates::render;
 use crate::{NotifyError, NotifyResult};
@@ -116,7 +116,9 @@ enum Outcome {
 /// Delivers one batch of due messages and reports what happened. Returns
 /// at once with `claimed == 0` when nothing is due. Blocking: run it on a
 /// worker thread (or `web::block`), every few seconds and again at once
-/// while batches come back full.
+/// while batches come back full, passing the same `cursor` each time (a
+/// new one is always correct, but makes the first claim read the whole
+/// outbox on SQLite: [`NewMessageCursor`]).
 ///
 /// Up to `settings.concurrency` messages are in flight at once, each on
 /// its own pooled SMTP connection: a message costs a few round trips and,
@@ -133,6 +135,7 @@ pub fn deliver_batch(
     db: &Database,
     mailer: &Mailer,
     settings: &DeliverySettings,
+    cursor: &mut NewMessageCursor,
 ) -> NotifyResult<DeliveryStats> {
     if settings.lease <= mailer.send_deadline() {
         return Err(NotifyError::Config(format!(
@@ -150,6 +153,7 @@ pub fn deliver_batch(
         settings.batch_size.max(1),
         lease_until,
         &token,
+        cursor,
     )?;
     let mut stats = DeliveryStats {
         claimed: rows.len(),
@@ -260,7 +264,7 @@ fn record(
     let mut conn = db.get()?;
     let (kept, counter) = match outcome {
         Outcome::Sent => {
-            let kept = outbox::mark_sent(&mut conn, &row.id, token, now())?;
+            let kept = outbox::mark_sent(&mut conn, row.id, token, now())?;
             if !kept {
                 // Only a send slower than the lease does this.
                 tracing::warn!(id = %row.id, "message sent after its claim was lost");
@@ -268,12 +272,12 @@ fn record(
             (kept, &mut stats.sent)
         }
         Outcome::Released => (
-            outbox::release(&mut conn, &row.id, token)?,
+            outbox::release(&mut conn, row.id, token)?,
             &mut stats.released,
         ),
         Outcome::Unsendable(error) => {
             tracing::error!(id = %row.id, kind = %row.kind, %error, "message cannot be built");
-            let kept = outbox::mark_attempt_failed(&mut conn, &row.id, token, &error, now(), true)?;
+            let kept = outbox::mark_attempt_failed(&mut conn, row.id, token, &error, now(), true)?;
             (kept, &mut stats.failed)
         }
         Outcome::Refused(error) => {
@@ -297,7 +301,7 @@ fn prepare(mailer: &Mailer, row: &OutboxRow) -> NotifyResult<Message> {
     let data = template_data(&row.data, &row.recipient_name)?;
     let rendered = render(&row.kind, row.locale, &data)?;
     let to = recipient_mailbox(&row.recipient, &row.recipient_name)?;
-    mailer.build(&row.id, to, &rendered)
+    mailer.build(&row.message_key(), to, &rendered)
 }
 
 /// Counts a failed try and schedules the next, or gives up after
@@ -314,7 +318,7 @@ fn record_failure(
     let attempts = row.attempts.saturating_add(1);
     let give_up = !outage && attempts >= settings.max_attempts;
     let next = later(now(), settings.backoff(attempts));
-    if outbox::mark_attempt_failed(conn, &row.id, token, error, next, give_up)? {
+    if outbox::mark_attempt_failed(conn, row.id, token, error, next, give_up)? {
         if give_up {
             tracing::error!(id = %row.id, attempts, %error, "message failed for good");
             stats.failed += 1;

@@ -8,7 +8,9 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use common::{Backend, Sink, TestDb};
-use motcua_notify::{deliver_batch, outbox, DeliverySettings, Kind, NewMessage, Status};
+use motcua_notify::{
+    deliver_batch, outbox, DeliverySettings, Kind, NewMessage, NewMessageCursor, Status,
+};
 use serde_json::json;
 
 const MESSAGES: usize = 200;
@@ -47,8 +49,9 @@ fn two_workers_send_each_message_once(backend: Backend) {
             std::thread::spawn(move || {
                 start.wait();
                 let (mut sent, mut batches) = (0, 0);
+                let mut cursor = NewMessageCursor::default();
                 loop {
-                    let stats = deliver_batch(&db, &mailer, &settings).unwrap();
+                    let stats = deliver_batch(&db, &mailer, &settings, &mut cursor).unwrap();
                     assert_eq!(
                         stats.failed + stats.retried + stats.released,
                         0,

@@ -12,7 +12,8 @@ use diesel::prelude::*;
 use motcua_notify::outbox::{self, OutboxFilter};
 use motcua_notify::schema::outbox as table;
 use motcua_notify::{
-    deliver_batch, DeliverySettings, Kind, Locale, Mailer, NewMessage, NotifyError, Status,
+    deliver_batch, DeliverySettings, Kind, Locale, Mailer, NewMessage, NewMessageCursor,
+    NotifyError, Status,
 };
 use motcua_store::{Database, StoreError};
 use serde_json::{json, Value};
@@ -44,7 +45,7 @@ fn received(code: &str) -> NewMessage {
     .to_name("Nguyễn Văn An")
 }
 
-fn enqueue(db: &Database, msg: &NewMessage) -> String {
+fn enqueue(db: &Database, msg: &NewMessage) -> i64 {
     let mut conn = db.get().unwrap();
     conn.write_tx(|c| outbox::enqueue(c, msg)).unwrap()
 }
@@ -56,15 +57,20 @@ fn counts(db: &Database) -> HashMap<Status, i64> {
         .collect()
 }
 
-fn row(db: &Database, id: &str) -> outbox::OutboxRow {
+fn row(db: &Database, id: i64) -> outbox::OutboxRow {
     outbox::get(&mut db.get().unwrap(), id).unwrap()
 }
 
 /// Runs the worker until a batch claims nothing.
-fn drain(db: &Database, mailer: &Mailer, s: &DeliverySettings) -> usize {
+fn drain(
+    db: &Database,
+    mailer: &Mailer,
+    s: &DeliverySettings,
+    cur: &mut NewMessageCursor,
+) -> usize {
     let mut sent = 0;
     loop {
-        let stats = deliver_batch(db, mailer, s).unwrap();
+        let stats = deliver_batch(db, mailer, s, cur).unwrap();
         sent += stats.sent;
         if stats.claimed == 0 {
             return sent;
@@ -74,6 +80,7 @@ fn drain(db: &Database, mailer: &Mailer, s: &DeliverySettings) -> usize {
 
 fn delivers_with_subject_and_code(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let sink = Sink::start();
     let code = "H53.50.05.13-261130-0001";
     let id = enqueue(&t.db, &received(code).about_dossier("d-1"));
@@ -81,9 +88,9 @@ fn delivers_with_subject_and_code(backend: Backend) {
         &t.db,
         &received("H53.50.05.13-261130-0002").in_locale(Locale::En),
     );
-    assert_eq!(row(&t.db, &id).status, Status::Pending);
+    assert_eq!(row(&t.db, id).status, Status::Pending);
 
-    let stats = deliver_batch(&t.db, &sink.mailer(), &settings()).unwrap();
+    let stats = deliver_batch(&t.db, &sink.mailer(), &settings(), &mut cur).unwrap();
     assert_eq!(
         (stats.claimed, stats.sent, stats.retried, stats.failed),
         (2, 2, 0, 0)
@@ -91,9 +98,10 @@ fn delivers_with_subject_and_code(backend: Backend) {
 
     let mail = sink.messages();
     assert_eq!(mail.len(), 2);
+    let message_id = |id| format!("<{}@motcua.local>", row(&t.db, id).message_key());
     let vi = mail
         .iter()
-        .find(|m| m["message_id"].as_str().unwrap().contains(&id))
+        .find(|m| m["message_id"] == message_id(id))
         .unwrap();
     assert_eq!(vi["subject"], format!("Đã tiếp nhận hồ sơ {code}"));
     assert_eq!(vi["rcpt_tos"], json!(["an.nguyen@example.vn"]));
@@ -103,27 +111,26 @@ fn delivers_with_subject_and_code(backend: Backend) {
     assert!(text.contains(&format!("Mã hồ sơ: {code}")));
     assert!(text.contains(&format!("http://motcua.test/api/v1/public/dossiers/{code}")));
     assert!(vi["html"].as_str().unwrap().contains(code));
-    assert_eq!(vi["message_id"], format!("<{id}@motcua.local>"));
     assert!(vi["raw"]
         .as_str()
         .unwrap()
         .contains("Auto-Submitted: auto-generated"));
     let english = mail
         .iter()
-        .find(|m| m["message_id"].as_str().unwrap().contains(&en))
+        .find(|m| m["message_id"] == message_id(en))
         .unwrap();
     assert_eq!(
         english["subject"],
         "Dossier H53.50.05.13-261130-0002 received"
     );
 
-    let r = row(&t.db, &id);
+    let r = row(&t.db, id);
     assert_eq!(r.status, Status::Sent);
     assert_eq!(r.attempts, 1);
     assert!(r.sent_at.is_some() && r.locked_until.is_none() && r.last_error.is_none());
     assert_eq!(r.dossier_id.as_deref(), Some("d-1"));
     // Nothing left to do: a second batch claims nothing and sends nothing.
-    let again = deliver_batch(&t.db, &sink.mailer(), &settings()).unwrap();
+    let again = deliver_batch(&t.db, &sink.mailer(), &settings(), &mut cur).unwrap();
     assert_eq!(again.claimed, 0);
     assert_eq!(sink.messages().len(), 2);
 }
@@ -172,9 +179,10 @@ fn bad_messages_are_refused_at_enqueue(backend: Backend) {
 
 fn outage_loses_nothing_and_sends_once(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let mut sink = Sink::stopped();
     let mailer = sink.mailer();
-    let ids: Vec<String> = (1..=5)
+    let ids: Vec<i64> = (1..=5)
         .map(|i| enqueue(&t.db, &received(&format!("A-261130-{i:04}"))))
         .collect();
 
@@ -182,12 +190,12 @@ fn outage_loses_nothing_and_sends_once(backend: Backend) {
     // stays pending; none is failed however often the worker runs.
     let s = settings();
     for round in 1..=s.max_attempts + 2 {
-        let stats = deliver_batch(&t.db, &mailer, &s).unwrap();
+        let stats = deliver_batch(&t.db, &mailer, &s, &mut cur).unwrap();
         assert_eq!(
             (stats.claimed, stats.retried, stats.sent, stats.failed),
             (5, 5, 0, 0)
         );
-        for id in &ids {
+        for &id in &ids {
             let r = row(&t.db, id);
             assert_eq!(r.status, Status::Pending);
             assert_eq!(r.attempts, round);
@@ -210,10 +218,21 @@ fn outage_loses_nothing_and_sends_once(backend: Backend) {
         max_backoff: Duration::from_secs(3600),
         ..settings()
     };
-    assert_eq!(deliver_batch(&t.db, &mailer, &patient).unwrap().retried, 5);
-    assert_eq!(deliver_batch(&t.db, &mailer, &patient).unwrap().claimed, 0);
+    assert_eq!(
+        deliver_batch(&t.db, &mailer, &patient, &mut cur)
+            .unwrap()
+            .retried,
+        5
+    );
+    assert_eq!(
+        deliver_batch(&t.db, &mailer, &patient, &mut cur)
+            .unwrap()
+            .claimed,
+        0
+    );
     assert!(
-        row(&t.db, &ids[0]).next_attempt_at > chrono::Utc::now() + chrono::Duration::minutes(30)
+        row(&t.db, ids[0]).next_attempt_at.unwrap()
+            > chrono::Utc::now() + chrono::Duration::minutes(30)
     );
     // Make them due again, as time would.
     diesel::update(table::table)
@@ -223,10 +242,10 @@ fn outage_loses_nothing_and_sends_once(backend: Backend) {
 
     // The server is back: each message goes out exactly once.
     sink.resume();
-    assert_eq!(drain(&t.db, &mailer, &s), 5);
+    assert_eq!(drain(&t.db, &mailer, &s, &mut cur), 5);
     let mail = sink.messages();
     assert_eq!(mail.len(), 5);
-    for (i, id) in ids.iter().enumerate() {
+    for (i, &id) in ids.iter().enumerate() {
         let r = row(&t.db, id);
         assert_eq!(r.status, Status::Sent);
         assert!(r.last_error.is_none());
@@ -243,6 +262,7 @@ fn outage_loses_nothing_and_sends_once(backend: Backend) {
 
 fn refused_until_failed_then_retried(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let sink = Sink::start_with(Some("reject"));
     let mailer = sink.mailer();
     let mut refused = received("A-261130-0009");
@@ -251,9 +271,9 @@ fn refused_until_failed_then_retried(backend: Backend) {
     let good = enqueue(&t.db, &received("A-261130-0010"));
 
     let s = settings();
-    let first = deliver_batch(&t.db, &mailer, &s).unwrap();
+    let first = deliver_batch(&t.db, &mailer, &s, &mut cur).unwrap();
     assert_eq!((first.sent, first.retried, first.failed), (1, 1, 0));
-    let r = row(&t.db, &bad);
+    let r = row(&t.db, bad);
     assert_eq!((r.status, r.attempts), (Status::Pending, 1));
     assert!(
         r.last_error.as_deref().unwrap().contains("550"),
@@ -261,36 +281,37 @@ fn refused_until_failed_then_retried(backend: Backend) {
         r.last_error
     );
 
-    drain(&t.db, &mailer, &s);
-    let r = row(&t.db, &bad);
+    drain(&t.db, &mailer, &s, &mut cur);
+    let r = row(&t.db, bad);
     assert_eq!((r.status, r.attempts), (Status::Failed, s.max_attempts));
-    assert_eq!(row(&t.db, &good).status, Status::Sent);
+    assert_eq!(row(&t.db, good).status, Status::Sent);
     assert_eq!(sink.messages().len(), 1);
 
     // An administrator retries it: pending again, due now, attempts kept;
     // refused once more, it fails again after that one try.
     let mut conn = t.db.get().unwrap();
-    let back = outbox::retry(&mut conn, &bad).unwrap();
+    let back = outbox::retry(&mut conn, bad).unwrap();
     assert_eq!(
         (back.status, back.attempts),
         (Status::Pending, s.max_attempts)
     );
-    assert!(back.next_attempt_at <= chrono::Utc::now());
-    let stats = deliver_batch(&t.db, &mailer, &s).unwrap();
+    assert!(back.next_attempt_at.unwrap() <= chrono::Utc::now());
+    let stats = deliver_batch(&t.db, &mailer, &s, &mut cur).unwrap();
     assert_eq!((stats.claimed, stats.failed), (1, 1));
-    assert_eq!(row(&t.db, &bad).attempts, s.max_attempts + 1);
+    assert_eq!(row(&t.db, bad).attempts, s.max_attempts + 1);
 
     assert!(
-        matches!(outbox::retry(&mut conn, &good), Err(NotifyError::NotRetryable(s)) if s == "sent")
+        matches!(outbox::retry(&mut conn, good), Err(NotifyError::NotRetryable(s)) if s == "sent")
     );
     assert!(matches!(
-        outbox::retry(&mut conn, "0193aaaa-0000-7000-8000-000000000000"),
+        outbox::retry(&mut conn, bad + good + 1000),
         Err(NotifyError::Store(StoreError::NotFound))
     ));
 }
 
 fn abandoned_claims_are_taken_over(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let sink = Sink::start();
     let dead = enqueue(&t.db, &received("A-261130-0021"));
     let alive = enqueue(&t.db, &received("A-261130-0022"));
@@ -305,21 +326,23 @@ fn abandoned_claims_are_taken_over(backend: Backend) {
         diesel::update(table::table.filter(table::id.eq(id)))
             .set((
                 table::status.eq("sending"),
+                table::next_attempt_at.eq(Some(until)),
                 table::locked_until.eq(Some(until)),
                 table::claim_token.eq(Some("someone-else")),
             ))
             .execute(&mut *conn)
             .unwrap();
     }
-    let stats = deliver_batch(&t.db, &sink.mailer(), &settings()).unwrap();
+    let stats = deliver_batch(&t.db, &sink.mailer(), &settings(), &mut cur).unwrap();
     assert_eq!((stats.claimed, stats.sent), (1, 1));
-    assert_eq!(row(&t.db, &dead).status, Status::Sent);
-    assert_eq!(row(&t.db, &alive).status, Status::Sending);
+    assert_eq!(row(&t.db, dead).status, Status::Sent);
+    assert_eq!(row(&t.db, alive).status, Status::Sending);
     assert_eq!(sink.messages().len(), 1);
 }
 
 fn lists_with_filters(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let sink = Sink::start_with(Some("reject"));
     for i in 0..3 {
         enqueue(&t.db, &received(&format!("A-{i}")).about_dossier("d-7"));
@@ -332,7 +355,7 @@ fn lists_with_filters(backend: Backend) {
         max_attempts: 1,
         ..settings()
     };
-    deliver_batch(&t.db, &sink.mailer(), &once).unwrap();
+    deliver_batch(&t.db, &sink.mailer(), &once, &mut cur).unwrap();
     enqueue(&t.db, &received("A-9"));
 
     let mut conn = t.db.get().unwrap();
@@ -393,9 +416,10 @@ fn lists_with_filters(backend: Backend) {
 
 fn no_send_starts_that_could_outlast_the_lease(backend: Backend) {
     let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
     let sink = Sink::start();
     let mailer = sink.mailer();
-    let ids: Vec<String> = (0..3)
+    let ids: Vec<i64> = (0..3)
         .map(|i| enqueue(&t.db, &received(&format!("A-{i}"))))
         .collect();
     // A lease a microsecond longer than a send can take: by the time a
@@ -404,10 +428,10 @@ fn no_send_starts_that_could_outlast_the_lease(backend: Backend) {
         lease: mailer.send_deadline() + Duration::from_micros(1),
         ..settings()
     };
-    let stats = deliver_batch(&t.db, &mailer, &tight).unwrap();
+    let stats = deliver_batch(&t.db, &mailer, &tight, &mut cur).unwrap();
     assert_eq!((stats.claimed, stats.released, stats.sent), (3, 3, 0));
     assert!(sink.messages().is_empty());
-    for id in &ids {
+    for &id in &ids {
         let r = row(&t.db, id);
         assert_eq!((r.status, r.attempts), (Status::Pending, 0));
         assert!(r.locked_until.is_none());
@@ -418,14 +442,73 @@ fn no_send_starts_that_could_outlast_the_lease(backend: Backend) {
         ..settings()
     };
     assert!(matches!(
-        deliver_batch(&t.db, &mailer, &broken),
+        deliver_batch(&t.db, &mailer, &broken, &mut cur),
         Err(NotifyError::Config(_))
     ));
-    assert_eq!(drain(&t.db, &mailer, &settings()), 3);
+    assert_eq!(drain(&t.db, &mailer, &settings(), &mut cur), 3);
+}
+
+/// The worker keeps one cursor from batch to batch (on SQLite it reads
+/// new messages only after the last id it has seen). Whatever happens to
+/// ids in between, a rolled-back write or sent messages purged, every
+/// message written after a batch is found by the next one.
+fn messages_written_after_a_batch_are_found_by_the_next(backend: Backend) {
+    let t = TestDb::new(backend);
+    let mut cur = NewMessageCursor::default();
+    let sink = Sink::start();
+    let mailer = sink.mailer();
+    // Batches smaller than what waits: the cursor stops inside the new
+    // messages, not at the end of the table.
+    let small = DeliverySettings {
+        batch_size: 2,
+        ..settings()
+    };
+    for i in 1..=5 {
+        enqueue(&t.db, &received(&format!("C-{i}")));
+    }
+    assert_eq!(drain(&t.db, &mailer, &small, &mut cur), 5);
+
+    // A write that rolls back: SQLite gives its id to the next message.
+    let mut conn = t.db.get().unwrap();
+    let rolled_back: Result<i64, NotifyError> = conn.write_tx(|c| {
+        let id = outbox::enqueue(c, &received("C-lost"))?;
+        Err(NotifyError::Store(StoreError::Corrupt(format!(
+            "undo {id}"
+        ))))
+    });
+    assert!(rolled_back.is_err());
+    let sixth = enqueue(&t.db, &received("C-6"));
+    assert_eq!(drain(&t.db, &mailer, &small, &mut cur), 1);
+    assert_eq!(row(&t.db, sixth).status, Status::Sent);
+
+    // Sent messages purged: the newest is kept, so ids keep growing.
+    assert_eq!(
+        outbox::purge_sent(&mut conn, chrono::Utc::now()).unwrap(),
+        5
+    );
+    let seventh = enqueue(&t.db, &received("C-7"));
+    assert!(seventh > sixth, "{seventh} after {sixth}");
+    assert_eq!(drain(&t.db, &mailer, &small, &mut cur), 1);
+
+    let subjects: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(subjects.len(), 7, "{subjects:?}");
+    for i in 1..=7 {
+        let code = format!("C-{i}");
+        assert_eq!(
+            subjects.iter().filter(|s| s.ends_with(&code)).count(),
+            1,
+            "{code} in {subjects:?}"
+        );
+    }
 }
 
 on_both_backends!(
     no_send_starts_that_could_outlast_the_lease,
+    messages_written_after_a_batch_are_found_by_the_next,
     delivers_with_subject_and_code,
     rolled_back_write_leaves_no_message,
     bad_messages_are_refused_at_enqueue,

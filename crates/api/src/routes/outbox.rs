@@ -80,7 +80,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Message id")),
+    params(("id" = i64, Path, description = "Message id")),
     responses((status = 200, description = "Pending again, due now", body = Object),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a failed message", body = Problem, content_type = "application/problem+json")))]
@@ -91,11 +91,15 @@ pub async fn retry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let id = path.into_inner();
+    // Not a number: no such message.
+    let id: i64 = path
+        .into_inner()
+        .parse()
+        .map_err(|_| ApiError::not_found("message"))?;
     let row = state
         .with_conn(move |conn| {
             conn.write_tx(|conn| {
-                let row = outbox::retry(conn, &id).map_err(|e| match e {
+                let row = outbox::retry(conn, id).map_err(|e| match e {
                     motcua_notify::NotifyError::Store(motcua_store::StoreError::NotFound) => {
                         ApiError::not_found("message")
                     }
@@ -105,7 +109,7 @@ pub async fn retry(
                     conn,
                     &events::NewEvent {
                         subject_type: "outbox",
-                        subject_id: &row.id,
+                        subject_id: &row.id.to_string(),
                         dossier_id: None,
                         kind: "outbox.retried",
                         actor: &staff.actor(),
