@@ -389,7 +389,99 @@ fn two_servers_deliver_each_receipt_once(backend: Backend) {
     }
 }
 
+/// Waits until the outbox holds `n` messages with `status`, and returns
+/// the page.
+fn wait_for_status(s: &TestServer, admin: &str, status: &str, n: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let page = s.get(&format!("/api/v1/outbox?status={status}"), Some(admin));
+        if page.json["total"] == n {
+            return page.json;
+        }
+        assert!(Instant::now() < deadline, "{n} {status}: {}", page.text);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn an_administrator_retries_a_refused_message(backend: Backend) {
+    let sink = Sink::start_with(Some("reject"));
+    let smtp = sink.config();
+    let s = TestServer::start_with(backend, move |c| {
+        c.mail = Some(MailConfig {
+            smtp,
+            delivery: DeliverySettings {
+                max_attempts: 1,
+                ..DeliverySettings::default()
+            },
+        })
+    });
+    let (clerk, admin) = (s.login("clerk"), s.login("admin"));
+    for (email, name) in [
+        ("reject.me@example.vn", "Từ chối"),
+        ("ok@example.vn", "Được"),
+    ] {
+        let r = s.post(
+            "/api/v1/dossiers",
+            Some(&clerk),
+            &marriage(Some(email), name),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    // The server refuses one address: after its one try the message fails,
+    // with the server's answer kept and nothing more scheduled.
+    let failed = wait_for_status(&s, &admin, "failed", 1);
+    let failed = &failed["items"][0];
+    assert_eq!(failed["recipient"], "reject.me@example.vn");
+    assert_eq!(failed["attempts"], 1);
+    assert!(
+        failed["last_error"].as_str().unwrap().contains("550"),
+        "{failed}"
+    );
+    assert!(failed["next_attempt_at"].is_null(), "{failed}");
+    let sent = wait_for_status(&s, &admin, "sent", 1);
+    let id = failed["id"].as_i64().unwrap();
+    let sent_id = sent["items"][0]["id"].as_i64().unwrap();
+
+    let retry = |id: &str, token: &str| {
+        s.post(
+            &format!("/api/v1/outbox/{id}/retry"),
+            Some(token),
+            &json!({}),
+        )
+    };
+    retry(&id.to_string(), &clerk).assert_problem(403, "forbidden");
+    retry("not-a-number", &admin).assert_problem(404, "not-found");
+    retry(&(sent_id + id + 100).to_string(), &admin).assert_problem(404, "not-found");
+    retry(&sent_id.to_string(), &admin).assert_problem(409, "conflict");
+
+    // Retried: pending again and due now, tried once more, refused again.
+    let r = retry(&id.to_string(), &admin);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.json["id"].as_i64(), &r.json["status"]),
+        (Some(id), &json!("pending"))
+    );
+    assert!(r.json["next_attempt_at"].is_string(), "{}", r.text);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let page = wait_for_status(&s, &admin, "failed", 1);
+        if page["items"][0]["attempts"] == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not tried again: {page}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let events =
+        motcua_store::events::for_subject(&mut s.conn(), "outbox", &id.to_string()).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["outbox.retried"]
+    );
+    assert_eq!(sink.messages().len(), 1);
+}
+
 on_both_backends!(
+    an_administrator_retries_a_refused_message,
     two_servers_deliver_each_receipt_once,
     breaches_tell_the_holder_and_the_supervisor_once_a_day,
     lifecycle_mails_reach_the_citizen,
