@@ -198,6 +198,11 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
+diesel::define_sql_function! {
+    /// SQLite's id of the row the connection inserted last.
+    fn last_insert_rowid() -> diesel::sql_types::BigInt;
+}
+
 /// Adds a pending message, due now. Call it inside the caller's
 /// [`DbConnection::write_tx`] so the message exists only if the change it
 /// reports is committed. Returns the message id.
@@ -231,10 +236,14 @@ pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<i64> {
     // On the concrete connection: binding through the two-backend
     // connection walks the query once more per parameter, which cost a
     // third of this insert on SQLite.
-    let id = motcua_store::each_backend!(conn, |c| diesel::insert_into(outbox::table)
-        .values(row)
-        .returning(outbox::id)
-        .get_result(c))?;
+    let insert = diesel::insert_into(outbox::table).values(row);
+    let id = match conn {
+        DbConnection::Pg(c) => insert.returning(outbox::id).get_result(c)?,
+        DbConnection::Sqlite(c) => {
+            insert.execute(c)?;
+            diesel::select(last_insert_rowid()).get_result(c)?
+        }
+    };
     Ok(id)
 }
 
