@@ -44,7 +44,7 @@ fn enqueue(t: &TestDb, n: u64) {
 }
 
 fn deliver(c: &mut Criterion) {
-    let sink = Sink::start();
+    let sink = Sink::start_raw();
     let mailer = sink.mailer();
     // MOTCUA_BENCH_CONCURRENCY overrides the default messages in flight.
     let settings = DeliverySettings {

@@ -42,6 +42,7 @@ pub struct Sink {
     pub port: u16,
     pub out: PathBuf,
     reject_to: Option<String>,
+    raw: bool,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -59,6 +60,16 @@ impl Sink {
         sink
     }
 
+    /// A sink that keeps messages as received, without decoding their
+    /// parts (`--raw`): for throughput benchmarks, which read nothing back
+    /// and where decoding would cost the sink more than the sender spends.
+    pub fn start_raw() -> Sink {
+        let mut sink = Self::stopped();
+        sink.raw = true;
+        sink.resume();
+        sink
+    }
+
     /// A port and a file, with no server yet: the mail server is down.
     pub fn stopped() -> Sink {
         let dir = tempfile::tempdir().unwrap();
@@ -68,6 +79,7 @@ impl Sink {
             port: free_port(),
             out,
             reject_to: None,
+            raw: false,
             _dir: std::sync::Arc::new(dir),
         }
     }
@@ -87,6 +99,9 @@ impl Sink {
             .stderr(std::fs::File::create(self.out.with_extension("stderr")).unwrap());
         if let Some(r) = &self.reject_to {
             cmd.args(["--reject-to", r]);
+        }
+        if self.raw {
+            cmd.arg("--raw");
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| {
             panic!("these tests need python3 with aiosmtpd (`pip install aiosmtpd`): cannot run python3: {e}")
