@@ -422,17 +422,22 @@ pub(crate) fn claim(
     let committed_in_id_order = matches!(conn, DbConnection::Sqlite(_));
     if committed_in_id_order && cursor.seen.is_none() {
         // A worker's first claim: start before the oldest new message. A
-        // plain read, so that the one scan of the table a worker makes
-        // does not hold the write lock.
-        let oldest: Option<i64> = outbox::table
-            .filter(outbox::status.eq(Status::Pending.as_str()))
-            .filter(outbox::next_attempt_at.is_null())
-            .select(dsl::min(outbox::id))
-            .get_result(conn)?;
-        cursor.seen = Some(match oldest {
-            Some(id) => id - 1,
-            None => last_id(conn)?,
-        });
+        // read transaction, so that the one scan of the table a worker
+        // makes does not hold the write lock, and so that both reads see
+        // the same messages (a message committed between them would
+        // otherwise be counted as seen).
+        let start = conn.transaction(|c| {
+            let oldest: Option<i64> = outbox::table
+                .filter(outbox::status.eq(Status::Pending.as_str()))
+                .filter(outbox::next_attempt_at.is_null())
+                .select(dsl::min(outbox::id))
+                .get_result(c)?;
+            match oldest {
+                Some(id) => Ok::<_, NotifyError>(id - 1),
+                None => last_id(c),
+            }
+        })?;
+        cursor.seen = Some(start);
     }
     let after = cursor.seen.unwrap_or(0);
     let (rows, seen) = conn.write_tx(|c| {
