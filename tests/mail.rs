@@ -480,7 +480,40 @@ fn an_administrator_retries_a_refused_message(backend: Backend) {
     assert_eq!(sink.messages().len(), 1);
 }
 
+fn sent_mail_past_the_retention_period_is_deleted(backend: Backend) {
+    let sink = Sink::start();
+    let smtp = sink.config();
+    let s = server_with_mail(backend, &sink);
+    let (clerk, admin) = (s.login("clerk"), s.login("admin"));
+    for i in 0..3 {
+        let r = s.post(
+            "/api/v1/dossiers",
+            Some(&clerk),
+            &marriage(Some(&format!("cu{i}@example.vn")), "Cũ"),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    wait_for_status(&s, &admin, "sent", 3);
+    // Sent long ago (past the default 90 days).
+    use motcua_store::SimpleConnection;
+    s.conn()
+        .batch_execute("UPDATE outbox SET sent_at = '2020-01-01 00:00:00'")
+        .unwrap();
+    // A second server's worker purges at start: the two older messages go,
+    // the newest stays (new ids must keep growing).
+    let b = TestServer::second(&s, move |c| {
+        c.mail = Some(MailConfig {
+            smtp,
+            delivery: DeliverySettings::default(),
+        })
+    });
+    let kept = wait_for_status(&b, &admin, "sent", 1);
+    assert_eq!(kept["items"][0]["recipient"], "cu2@example.vn", "{kept}");
+    assert_eq!(b.get("/api/v1/outbox", Some(&admin)).json["total"], 1);
+}
+
 on_both_backends!(
+    sent_mail_past_the_retention_period_is_deleted,
     an_administrator_retries_a_refused_message,
     two_servers_deliver_each_receipt_once,
     breaches_tell_the_holder_and_the_supervisor_once_a_day,

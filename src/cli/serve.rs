@@ -49,6 +49,10 @@ pub struct ServeArgs {
     pub digest_hour: u32,
     #[command(flatten)]
     pub smtp: super::mail::SmtpArgs,
+    /// Days a sent message stays in the outbox before it is deleted (0:
+    /// keep them all).
+    #[arg(long, env = "MOTCUA_OUTBOX_KEEP_DAYS", default_value_t = 90)]
+    pub outbox_keep_days: u32,
     /// Do not send mail (messages still wait in the outbox).
     #[arg(long, env = "MOTCUA_MAIL_DISABLED")]
     pub no_mail: bool,
@@ -71,6 +75,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.handover_ack_minutes = args.handover_ack_minutes;
     config.submissions_per_minute = args.submissions_per_minute;
     config.digest_hour = args.digest_hour;
+    config.outbox_keep_days = args.outbox_keep_days;
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

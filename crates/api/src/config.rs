@@ -33,6 +33,10 @@ pub struct Config {
     pub digest_hour: u32,
     /// Where to send mail; `None` leaves messages waiting in the outbox.
     pub mail: Option<MailConfig>,
+    /// Days a sent message stays in the outbox (for the admin list) before
+    /// the mail worker deletes it; 0 keeps them all. The outbox holds
+    /// names, addresses and dossier details.
+    pub outbox_keep_days: u32,
 }
 
 /// The SMTP server and how the outbox worker uses it.
@@ -58,6 +62,7 @@ impl Default for Config {
             submissions_per_minute: 10,
             mail: None,
             digest_hour: 7,
+            outbox_keep_days: 90,
         }
     }
 }

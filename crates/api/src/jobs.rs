@@ -52,10 +52,51 @@ pub fn spawn(state: AppState) {
     });
 }
 
+/// Sent messages deleted per write by [`purge_sent_mail`].
+const PURGE_CHUNK: i64 = 1000;
+
+/// Deletes the sent messages older than the retention period
+/// (`outbox_keep_days`), a thousand per short write, and logs how many.
+fn purge_sent_mail(state: &AppState) {
+    let days = state.config.outbox_keep_days;
+    if days == 0 {
+        return;
+    }
+    let before = motcua_store::time::now() - chrono::Duration::days(i64::from(days));
+    let mut purged = 0;
+    loop {
+        let chunk = state
+            .db
+            .get()
+            .map_err(motcua_notify::NotifyError::from)
+            .and_then(|mut conn| motcua_notify::outbox::purge_sent(&mut conn, before, PURGE_CHUNK));
+        match chunk {
+            Ok(n) => {
+                purged += n;
+                if (n as i64) < PURGE_CHUNK {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not purge sent mail from the outbox");
+                break;
+            }
+        }
+    }
+    if purged > 0 {
+        tracing::info!(
+            purged,
+            days,
+            "sent mail older than the retention period deleted"
+        );
+    }
+}
+
 /// Starts the outbox worker on its own thread (SMTP delivery blocks): it
 /// sends due messages in batches, again at once while batches come full,
-/// else every two seconds, until the server stops. Without mail settings
-/// it does nothing and messages wait in the outbox.
+/// else every two seconds, until the server stops; at start and then every
+/// hour it deletes sent messages past the retention period. Without mail
+/// settings it does nothing and messages wait in the outbox.
 pub fn spawn_mail_worker(state: AppState) {
     let Some(mail) = state.config.mail.clone() else {
         return;
@@ -72,7 +113,12 @@ pub fn spawn_mail_worker(state: AppState) {
         .spawn(move || {
             use std::sync::atomic::Ordering;
             let mut cursor = motcua_notify::NewMessageCursor::default();
+            let mut next_purge = std::time::Instant::now();
             while !state.stopping.load(Ordering::Relaxed) {
+                if std::time::Instant::now() >= next_purge {
+                    purge_sent_mail(&state);
+                    next_purge = std::time::Instant::now() + Duration::from_secs(3600);
+                }
                 let pause = match motcua_notify::deliver_batch(
                     &state.db,
                     &mailer,

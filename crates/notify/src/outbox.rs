@@ -577,24 +577,37 @@ pub(crate) fn release(conn: &mut DbConnection, id: i64, token: &str) -> NotifyRe
     })
 }
 
-/// Deletes messages sent before `sent_before` and returns how many. The
-/// outbox holds names, addresses and dossier details; keep sent messages
-/// only as long as the admin list needs them.
+/// Deletes up to `limit` messages sent before `sent_before`, oldest
+/// first, and returns how many. The outbox holds names, addresses and
+/// dossier details; keep sent messages only as long as the admin list
+/// needs them. Call it again while it returns `limit`: each call is one
+/// short write, so a large first purge never holds SQLite's write lock
+/// for long.
 ///
 /// The newest message is always kept: SQLite gives a new row the highest
 /// id plus one, so deleting the newest would let the next message take an
 /// id a worker has already looked past ([`NewMessageCursor`]).
-pub fn purge_sent(conn: &mut DbConnection, sent_before: DateTime<Utc>) -> NotifyResult<usize> {
+pub fn purge_sent(
+    conn: &mut DbConnection,
+    sent_before: DateTime<Utc>,
+    limit: i64,
+) -> NotifyResult<usize> {
     let cutoff = to_db(sent_before);
     conn.write_tx(|c| {
         let newest = last_id(c)?;
-        Ok(diesel::delete(
-            outbox::table
-                .filter(outbox::status.eq(Status::Sent.as_str()))
-                .filter(outbox::sent_at.lt(cutoff))
-                .filter(outbox::id.lt(newest)),
-        )
-        .execute(c)?)
+        // Through the `outbox_sent` index: only what is deleted is read.
+        let ids: Vec<i64> = outbox::table
+            .filter(outbox::status.eq(Status::Sent.as_str()))
+            .filter(outbox::sent_at.lt(cutoff))
+            .filter(outbox::id.lt(newest))
+            .order(outbox::sent_at.asc())
+            .limit(limit.max(1))
+            .select(outbox::id)
+            .load(c)?;
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        Ok(diesel::delete(outbox::table.filter(outbox::id.eq_any(&ids))).execute(c)?)
     })
 }
 

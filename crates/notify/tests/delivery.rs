@@ -403,9 +403,9 @@ fn lists_with_filters(backend: Backend) {
 
     // Sent messages can be purged; pending and failed ones stay.
     let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
-    assert_eq!(outbox::purge_sent(&mut conn, an_hour_ago).unwrap(), 0);
+    assert_eq!(outbox::purge_sent(&mut conn, an_hour_ago, 100).unwrap(), 0);
     assert_eq!(
-        outbox::purge_sent(&mut conn, chrono::Utc::now()).unwrap(),
+        outbox::purge_sent(&mut conn, chrono::Utc::now(), 100).unwrap(),
         3
     );
     assert_eq!(
@@ -481,11 +481,14 @@ fn messages_written_after_a_batch_are_found_by_the_next(backend: Backend) {
     assert_eq!(drain(&t.db, &mailer, &small, &mut cur), 1);
     assert_eq!(row(&t.db, sixth).status, Status::Sent);
 
-    // Sent messages purged: the newest is kept, so ids keep growing.
-    assert_eq!(
-        outbox::purge_sent(&mut conn, chrono::Utc::now()).unwrap(),
-        5
-    );
+    // Sent messages purged, two a call: the newest is kept, so ids keep
+    // growing.
+    let now = chrono::Utc::now();
+    let purged: Vec<usize> = (0..4)
+        .map(|_| outbox::purge_sent(&mut conn, now, 2).unwrap())
+        .collect();
+    assert_eq!(purged, [2, 2, 1, 0]);
+    assert_eq!(row(&t.db, sixth).status, Status::Sent);
     let seventh = enqueue(&t.db, &received("C-7"));
     assert!(seventh > sixth, "{seventh} after {sixth}");
     assert_eq!(drain(&t.db, &mailer, &small, &mut cur), 1);
