@@ -490,9 +490,9 @@ pub(crate) fn claim(
     rows.into_iter().map(from_tuple).collect()
 }
 
-type ById<'a> = dsl::Filter<outbox::table, dsl::Eq<outbox::id, i64>>;
+type ById = dsl::Filter<outbox::table, dsl::Eq<outbox::id, i64>>;
 type ByClaim<'a> = dsl::Filter<
-    dsl::Filter<ById<'a>, dsl::Eq<outbox::claim_token, &'a str>>,
+    dsl::Filter<ById, dsl::Eq<outbox::claim_token, &'a str>>,
     dsl::Eq<outbox::status, &'static str>,
 >;
 
