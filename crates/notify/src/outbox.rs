@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
 use motcua_store::time::{from_db, now, to_db};
-use motcua_store::{DbConnection, StoreError};
+use motcua_store::{event_batch, DbConnection, StoreError};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -211,7 +211,10 @@ diesel::define_sql_function! {
 /// no index entry. On SQLite the row is an append to the table's last
 /// page, and the caller's transaction holds the database's one write lock
 /// while it runs, so this is what every intake with an e-mail address
-/// pays (migration `000007_outbox_serial`).
+/// pays (migration `000007_outbox_serial`). On PostgreSQL the statement
+/// also writes the events its transaction holds
+/// ([`motcua_store::event_batch`]): the message costs no round trip of its
+/// own.
 ///
 /// A message that could never be sent (an invalid address, a value its
 /// templates need missing from `data`: [`check_data`]) is refused here.
@@ -239,7 +242,11 @@ pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<i64> {
     // asking for the row id after (an extra result table per insert).
     let insert = diesel::insert_into(outbox::table).values(row);
     let id = match conn {
-        DbConnection::Pg(c) => insert.returning(outbox::id).get_result(c)?,
+        // The change's event, held by its transaction, rides along: one
+        // round trip for both (`motcua_store::event_batch`).
+        DbConnection::Pg(c) => {
+            event_batch::carried_by(c, insert.returning(outbox::id)).get_result(c)?
+        }
         DbConnection::Sqlite(c) => {
             insert.execute(c)?;
             diesel::select(last_insert_rowid()).get_result(c)?

@@ -115,7 +115,8 @@ impl DbConnection {
     /// process also queue on an in-process lock first: SQLite's own busy
     /// handler sleeps in steps of up to 100 ms, which made the slowest
     /// intakes wait hundreds of milliseconds under load. Called inside a
-    /// transaction, it nests as a savepoint.
+    /// transaction, it nests as a savepoint. On PostgreSQL the events it
+    /// appends are written in one statement ([`crate::event_batch`]).
     pub fn write_tx<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -124,10 +125,24 @@ impl DbConnection {
         let depth = <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
             .transaction_depth()?;
         if depth.is_some() {
-            return self.transaction(f);
+            let held = crate::event_batch::mark(self);
+            let result = self.transaction(f);
+            if result.is_err() {
+                crate::event_batch::truncate(self, held);
+            }
+            return result;
         }
         match self {
-            DbConnection::Pg(_) => self.transaction(f),
+            DbConnection::Pg(c) => {
+                // Events are held and written with the outbox or at the
+                // end, saving round trips (see `event_batch`).
+                let _held = crate::event_batch::open(c);
+                self.transaction(|conn| {
+                    let value = f(conn)?;
+                    crate::event_batch::flush(conn)?;
+                    Ok(value)
+                })
+            }
             DbConnection::Sqlite(c) => {
                 let _writer = SQLITE_WRITER
                     .lock()

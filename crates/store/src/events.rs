@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::Value;
 
+use crate::event_batch;
 use crate::schema::events;
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
@@ -94,7 +95,15 @@ fn from_tuple(t: EventTuple) -> Event {
     }
 }
 
+/// Appends an event. Inside a PostgreSQL write transaction it is held and
+/// written with the transaction's next write to the outbox or at its end
+/// ([`crate::event_batch`]); elsewhere it is inserted now.
 pub fn append(conn: &mut DbConnection, e: &NewEvent<'_>) -> StoreResult<()> {
+    if let DbConnection::Pg(c) = conn {
+        if event_batch::defer(c, e) {
+            return Ok(());
+        }
+    }
     diesel::insert_into(events::table)
         .values((
             events::subject_type.eq(e.subject_type),
@@ -112,6 +121,7 @@ pub fn append(conn: &mut DbConnection, e: &NewEvent<'_>) -> StoreResult<()> {
 
 /// A dossier's history, oldest first.
 pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Event>> {
+    event_batch::flush(conn)?;
     let rows: Vec<EventTuple> = events::table
         .filter(events::dossier_id.eq(dossier_id))
         .order(events::id.asc())
@@ -126,6 +136,7 @@ pub fn for_subject(
     subject_type: &str,
     subject_id: &str,
 ) -> StoreResult<Vec<Event>> {
+    event_batch::flush(conn)?;
     let rows: Vec<EventTuple> = events::table
         .filter(events::subject_type.eq(subject_type))
         .filter(events::subject_id.eq(subject_id))

@@ -19,6 +19,7 @@ pub mod connection;
 pub mod counters;
 pub mod dossiers;
 pub mod error;
+pub mod event_batch;
 pub mod events;
 pub mod generate;
 pub mod guidance;
@@ -53,7 +54,10 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "counters" => counters::table.count().get_result(conn)?,
         "dossiers" => dossiers::table.count().get_result(conn)?,
         "guidance_slips" => guidance_slips::table.count().get_result(conn)?,
-        "events" => events::table.count().get_result(conn)?,
+        "events" => {
+            event_batch::flush(conn)?;
+            events::table.count().get_result(conn)?
+        }
         "breaches" => breaches::table.count().get_result(conn)?,
         "clock_entries" => clock_entries::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
