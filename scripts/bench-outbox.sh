@@ -9,6 +9,8 @@
 #
 #   scripts/bench-outbox.sh                      # SQLite, 1 connection, 8 rounds of 5 s
 #   CONNECTIONS=16 ROUNDS=6 scripts/bench-outbox.sh postgres
+#   METHOD=paired scripts/bench-outbox.sh postgres  # one client, requests in pairs
+#                                                   # (scripts/outbox_paired.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,12 @@ for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.
 TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
   -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 export TOKEN
+
+if [ "${METHOD:-wrk}" = paired ]; then
+  out="bench-results/outbox-paired-$backend-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  python3 scripts/outbox_paired.py "$base" "$TOKEN" "${PAIRS:-3000}" | tee "$out"
+  exit 0
+fi
 
 wrk -t$threads -c"$CONNECTIONS" -d3s -s scripts/wrk/intake.lua "$base/api/v1/dossiers" >/dev/null # warm-up
 for round in $(seq 1 "$ROUNDS"); do

@@ -30,8 +30,8 @@ impl From<NotifyError> for ApiError {
 }
 
 fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> Result<(), ApiError> {
-    match outbox::enqueue(conn, msg) {
-        Ok(_) => Ok(()),
+    match outbox::add(conn, msg) {
+        Ok(()) => Ok(()),
         // A mistyped address must not undo the desk's work.
         Err(NotifyError::InvalidAddress(e)) => {
             tracing::warn!(error = %e, "skipping mail to an invalid address");

@@ -203,9 +203,34 @@ diesel::define_sql_function! {
     fn last_insert_rowid() -> diesel::sql_types::BigInt;
 }
 
+/// Checks a new message ([`check_data`], the address) and gives the values
+/// its row stores that need converting: the address and the data as text.
+fn checked(msg: &NewMessage) -> NotifyResult<(String, String)> {
+    let recipient = recipient_mailbox(&msg.recipient, &msg.recipient_name)?;
+    check_data(msg.kind, &msg.data)?;
+    Ok((recipient.email.to_string(), msg.data.to_string()))
+}
+
+/// The insert of a new message. Status (pending) and attempts (0) are the
+/// columns' defaults. A macro, not a function: the statement's type spells
+/// out every column.
+macro_rules! insert_message {
+    ($msg:expr, $recipient:expr, $data:expr) => {
+        diesel::insert_into(outbox::table).values((
+            outbox::kind.eq($msg.kind.as_str()),
+            outbox::recipient.eq($recipient),
+            outbox::recipient_name.eq($msg.recipient_name.trim()),
+            outbox::locale.eq($msg.locale.as_str()),
+            outbox::data.eq($data),
+            outbox::dossier_id.eq($msg.dossier_id.as_deref()),
+            outbox::created_at.eq(to_db(now())),
+        ))
+    };
+}
+
 /// Adds a pending message, due now. Call it inside the caller's
 /// [`DbConnection::write_tx`] so the message exists only if the change it
-/// reports is committed. Returns the message id.
+/// reports is committed. [`enqueue`] does the same and returns the id.
 ///
 /// The insert writes the row alone: no id to generate, no next attempt,
 /// no index entry. On SQLite the row is an append to the table's last
@@ -221,29 +246,29 @@ diesel::define_sql_function! {
 /// Callers that must not fail because of a citizen's mistyped address
 /// check it first ([`crate::smtp::recipient_mailbox`]) or skip on
 /// [`NotifyError::InvalidAddress`].
-pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<i64> {
-    let recipient = recipient_mailbox(&msg.recipient, &msg.recipient_name)?;
-    check_data(msg.kind, &msg.data)?;
-    let recipient = recipient.email.to_string();
-    let data = msg.data.to_string();
-    // Status (pending) and attempts (0) are the columns' defaults.
-    let row = (
-        outbox::kind.eq(msg.kind.as_str()),
-        outbox::recipient.eq(&recipient),
-        outbox::recipient_name.eq(msg.recipient_name.trim()),
-        outbox::locale.eq(msg.locale.as_str()),
-        outbox::data.eq(&data),
-        outbox::dossier_id.eq(msg.dossier_id.as_deref()),
-        outbox::created_at.eq(to_db(now())),
-    );
+pub fn add(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<()> {
+    let (recipient, data) = checked(msg)?;
     // On the concrete connection: binding through the two-backend
     // connection walks the query once more per parameter, which cost a
-    // third of this insert on SQLite. There RETURNING costs more than
-    // asking for the row id after (an extra result table per insert).
-    let insert = diesel::insert_into(outbox::table).values(row);
-    let id = match conn {
+    // third of this insert on SQLite.
+    let insert = insert_message!(msg, &recipient, &data);
+    match conn {
         // The change's event, held by its transaction, rides along: one
-        // round trip for both (`motcua_store::event_batch`).
+        // round trip for both.
+        DbConnection::Pg(c) => event_batch::carried_by(c, insert).execute(c)?,
+        DbConnection::Sqlite(c) => insert.execute(c)?,
+    };
+    Ok(())
+}
+
+/// [`add`], returning the new message's id: for tools and tests. On
+/// SQLite that is one more statement inside the write lock (RETURNING
+/// costs more still: an extra result table per insert), which the desk's
+/// changes, needing no id, do not pay.
+pub fn enqueue(conn: &mut DbConnection, msg: &NewMessage) -> NotifyResult<i64> {
+    let (recipient, data) = checked(msg)?;
+    let insert = insert_message!(msg, &recipient, &data);
+    let id = match conn {
         DbConnection::Pg(c) => {
             event_batch::carried_by(c, insert.returning(outbox::id)).get_result(c)?
         }
