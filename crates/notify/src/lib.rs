@@ -2,7 +2,7 @@
 //!
 //! Mail must never be lost, never be sent twice, and never slow down or
 //! break the desk when the mail server is down. So a message is not sent
-//! where it arises: [`outbox::enqueue`] writes it in the caller's
+//! where it arises: [`outbox::add`] writes it in the caller's
 //! transaction (a rolled-back change sends nothing), and
 //! [`worker::deliver_batch`] sends due messages later, claiming them with
 //! `FOR UPDATE SKIP LOCKED` on PostgreSQL so several servers never send

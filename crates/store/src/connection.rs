@@ -125,6 +125,9 @@ impl DbConnection {
         let depth = <Self as Connection>::TransactionManager::transaction_manager_status_mut(self)
             .transaction_depth()?;
         if depth.is_some() {
+            // Events held so far belong to the enclosing transaction:
+            // written before the savepoint, its rollback cannot take them.
+            crate::event_batch::flush(self)?;
             let held = crate::event_batch::mark(self);
             let result = self.transaction(f);
             if result.is_err() {

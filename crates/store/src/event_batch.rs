@@ -14,8 +14,12 @@
 //! removed when it ends, whether it commits, fails or unwinds. A
 //! transaction runs on one thread and holds its connection mutably
 //! borrowed, so neither the thread nor the address can change while events
-//! are pending. A nested transaction (a savepoint) that rolls back drops
-//! the events it appended ([`mark`], [`truncate`]). Reads of the events
+//! are pending. A nested transaction (a savepoint) first writes the events
+//! held before it, so that whatever is written inside it is its own: a
+//! statement carrying them, or a read writing them, inside a savepoint that
+//! then rolls back would otherwise undo events the enclosing transaction
+//! keeps. A savepoint that rolls back drops the events it appended and
+//! still held ([`mark`], [`truncate`]). Reads of the events
 //! table write the pending events first ([`flush`]), so a transaction sees
 //! what it appended. Outside a write transaction nothing is held.
 //!

@@ -86,10 +86,19 @@ fn a_rolled_back_transaction_or_savepoint_drops_its_own_events(backend: Backend)
         });
         assert!(inner.is_err());
         c.write_tx(|c| append(c, 4))?;
-        append(c, 5)
+        append(c, 5)?;
+        // A savepoint that reads the events (writing the held ones) and
+        // then rolls back must not take the enclosing transaction's.
+        let inner = c.write_tx(|c| -> Result<(), StoreError> {
+            append(c, 6)?;
+            assert_eq!(appended(c), [2, 4, 5, 6]);
+            Err(StoreError::Corrupt("the nested change failed".into()))
+        });
+        assert!(inner.is_err());
+        append(c, 7)
     })
     .unwrap();
-    assert_eq!(appended(&mut conn), [2, 4, 5]);
+    assert_eq!(appended(&mut conn), [2, 4, 5, 7]);
 }
 
 fn events_outside_a_transaction_are_written_at_once(backend: Backend) {
@@ -123,13 +132,28 @@ fn a_statement_carries_the_held_events_on_postgres() {
             .values((settings::key.eq("empty"), settings::value.eq("2")))
             .returning(settings::key);
         event_batch::carried_by(pg, insert).get_result::<String>(pg)?;
-        append(c, 3)
+        append(c, 3)?;
+        // Carried inside a savepoint that then rolls back: event 3 belongs
+        // to the enclosing transaction and stays, event 4 goes.
+        let inner = c.write_tx(|c| -> Result<(), StoreError> {
+            append(c, 4)?;
+            let DbConnection::Pg(pg) = c else {
+                unreachable!("a PostgreSQL database")
+            };
+            let insert = diesel::insert_into(settings::table)
+                .values((settings::key.eq("undone"), settings::value.eq("3")))
+                .returning(settings::key);
+            event_batch::carried_by(pg, insert).get_result::<String>(pg)?;
+            Err(StoreError::Corrupt("the nested change failed".into()))
+        });
+        assert!(inner.is_err());
+        Ok(())
     })
     .unwrap();
     assert_eq!(appended(&mut conn), [1, 2, 3]);
     let keys: Vec<String> = settings::table
         .select(settings::key)
-        .filter(settings::key.eq_any(["carrier", "empty"]))
+        .filter(settings::key.eq_any(["carrier", "empty", "undone"]))
         .load(&mut conn)
         .unwrap();
     assert_eq!(keys.len(), 2);
