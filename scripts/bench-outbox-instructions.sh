@@ -32,9 +32,11 @@ TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/
 # REQUESTS intakes, one after another, with the body of scripts/wrk/$1.lua.
 post() {
   python3 - "$1" "$REQUESTS" "$TOKEN" "$PORT" <<'PY'
-import http.client, re, sys
+import http.client, sys
+sys.path.insert(0, "scripts")
+from outbox_paired import body as wrk_body
 script, n, token, port = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-body = re.search(r"wrk.body = '(.*)'", open(f"scripts/wrk/{script}.lua", encoding="utf-8").read()).group(1).encode()
+body = wrk_body(f"{script}.lua")
 conn = http.client.HTTPConnection("127.0.0.1", port)
 for _ in range(n):
     conn.request("POST", "/api/v1/dossiers", body,

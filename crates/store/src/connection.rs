@@ -128,10 +128,9 @@ impl DbConnection {
             // Events held so far belong to the enclosing transaction:
             // written before the savepoint, its rollback cannot take them.
             crate::event_batch::flush(self)?;
-            let held = crate::event_batch::mark(self);
             let result = self.transaction(f);
             if result.is_err() {
-                crate::event_batch::truncate(self, held);
+                crate::event_batch::discard(self);
             }
             return result;
         }

@@ -19,7 +19,7 @@
 //! statement carrying them, or a read writing them, inside a savepoint that
 //! then rolls back would otherwise undo events the enclosing transaction
 //! keeps. A savepoint that rolls back drops the events it appended and
-//! still held ([`mark`], [`truncate`]). Reads of the events
+//! still held ([`discard`]). Reads of the events
 //! table write the pending events first ([`flush`]), so a transaction sees
 //! what it appended. Outside a write transaction nothing is held.
 //!
@@ -66,17 +66,6 @@ impl EventBatch {
 
     fn len(&self) -> usize {
         self.kind.len()
-    }
-
-    fn truncate(&mut self, n: usize) {
-        self.subject_type.truncate(n);
-        self.subject_id.truncate(n);
-        self.dossier_id.truncate(n);
-        self.kind.truncate(n);
-        self.actor_id.truncate(n);
-        self.actor_name.truncate(n);
-        self.at.truncate(n);
-        self.data.truncate(n);
     }
 
     /// `INSERT INTO events ... SELECT ... FROM unnest(...)`, in append
@@ -210,23 +199,16 @@ pub(crate) fn defer(c: &PgConnection, e: &NewEvent<'_>) -> bool {
     with_open(c, |b| b.push(e)).is_some()
 }
 
-/// How many events are held: taken when a savepoint starts.
-pub(crate) fn mark(conn: &DbConnection) -> Option<usize> {
-    match conn {
-        DbConnection::Pg(c) => with_open(c, |b| b.len()),
-        DbConnection::Sqlite(_) => None,
-    }
-}
-
-/// Drops the events appended after `mark` (the savepoint rolled back).
-pub(crate) fn truncate(conn: &DbConnection, mark: Option<usize>) {
-    if let (DbConnection::Pg(c), Some(n)) = (conn, mark) {
-        with_open(c, |b| b.truncate(n));
-    }
-}
-
 fn take(c: &PgConnection) -> EventBatch {
     with_open(c, std::mem::take).unwrap_or_default()
+}
+
+/// Drops the held events: a savepoint rolled back. It started with none
+/// held (they were written before it), so all of them are its own.
+pub(crate) fn discard(conn: &DbConnection) {
+    if let DbConnection::Pg(c) = conn {
+        take(c);
+    }
 }
 
 /// Writes the held events now: before the transaction commits, and before
