@@ -101,7 +101,14 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
         database = state.db.backend().name(),
         "motcua is serving; try GET /healthz or /api/v1/openapi.json"
     );
-    actix_web::rt::System::new()
-        .block_on(async move { motcua_api::http_server(state, listener, args.workers)?.await })?;
+    actix_web::rt::System::new().block_on(async move {
+        // The breach scan and the outbox worker (unless --no-mail).
+        motcua_api::jobs::start(&state);
+        let stopping = state.stopping.clone();
+        let served = motcua_api::http_server(state, listener, args.workers)?.await;
+        // Lets the outbox worker finish its batch and stop.
+        stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+        served
+    })?;
     Ok(())
 }

@@ -75,8 +75,7 @@ impl TestServer {
         let (tx, rx) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                motcua_api::jobs::spawn(state.clone());
-                motcua_api::jobs::spawn_mail_worker(state.clone());
+                motcua_api::jobs::start(&state);
                 let server = motcua_api::http_server(state, listener, 2).unwrap();
                 tx.send(server.handle()).unwrap();
                 server.await.unwrap();

@@ -1,4 +1,5 @@
-//! The background job inside `motcua serve`: every interval it reloads the
+//! The background jobs inside `motcua serve` ([`start`]). The breach job:
+//! every interval it reloads the
 //! calendar if an administrator changed it (on any server) and runs the
 //! breach scan. Exactly-once recording rests on the database's unique key,
 //! so any number of servers may run it.
@@ -24,6 +25,16 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             Ok(result)
         })
         .await
+}
+
+/// Starts every background job of a server: the breach scan
+/// ([`spawn`]) and the outbox worker ([`spawn_mail_worker`]). Call it on
+/// the actix runtime that serves HTTP; returns at once. `motcua serve` and
+/// the test servers both start their jobs here, so a server cannot come up
+/// without them.
+pub fn start(state: &AppState) {
+    spawn(state.clone());
+    spawn_mail_worker(state.clone());
 }
 
 /// Starts the job on the current actix runtime; returns at once. An
