@@ -34,7 +34,7 @@ run() {
       psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS motcua_bench WITH (FORCE)" -c "CREATE DATABASE motcua_bench"
       url="${PG_ADMIN%/*}/motcua_bench" ;;
   esac
-  MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$PORT" --database-url "$url" \
+  MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$PORT" --database-url "$url" \
     >"$work/server-$backend.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done

@@ -21,7 +21,7 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null || true; rm -rf "$wor
 trap cleanup EXIT
 
 MOTCUA_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-  target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$PORT" \
+  target/release/motcua serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$PORT" \
   --database-url "sqlite://$work/bench.db" >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"

@@ -39,7 +39,7 @@ case $backend in
     url="${PG_ADMIN%/*}/motcua_bench_outbox" ;;
   *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
 esac
-MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$PORT" --database-url "$url" \
+MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$PORT" --database-url "$url" \
   >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"
