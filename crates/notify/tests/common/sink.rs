@@ -141,10 +141,14 @@ impl Sink {
         Mailer::new(&self.config()).unwrap()
     }
 
-    /// Every message received so far.
+    /// Every message received so far. Only whole lines count: the sink may
+    /// be writing the next one while this reads the file, and a line is
+    /// whole once its newline is there.
     pub fn messages(&self) -> Vec<Value> {
         match std::fs::read_to_string(&self.out) {
             Ok(text) => text
+                .rsplit_once('\n')
+                .map_or("", |(whole, _partial)| whole)
                 .lines()
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| serde_json::from_str(l).unwrap())
