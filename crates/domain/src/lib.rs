@@ -14,6 +14,8 @@ pub mod role;
 pub mod search;
 pub mod staff;
 pub mod status;
+pub mod text;
+pub mod throttle;
 
 pub use agency::{Agency, AgencyLevel};
 pub use applicant::{mask_name, Applicant};

@@ -155,11 +155,14 @@ impl SupplementPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProcessStep {
     /// What happens at this step, e.g. "Thẩm định hồ sơ".
+    #[schema(max_length = 200)]
     pub name: String,
+    #[schema(max_length = 64)]
     pub agency_code: String,
     /// The role that acts at this step (officer, or clerk for the desk).
     pub role: crate::Role,
     /// Percent of the statutory time this step may use.
+    #[schema(minimum = 0, maximum = 100)]
     pub share_percent: u32,
 }
 
@@ -167,11 +170,15 @@ pub struct ProcessStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RequiredDocument {
     /// Short code of the document within the procedure, e.g. `TK01`.
+    #[schema(max_length = 32)]
     pub code: String,
+    #[schema(max_length = 500)]
     pub name: String,
     /// Number of originals (bản chính) required.
+    #[schema(minimum = 0, maximum = 100)]
     pub original: u32,
     /// Number of copies (bản sao) required.
+    #[schema(minimum = 0, maximum = 100)]
     pub copies: u32,
     /// Optional document: listed but not required for completeness.
     #[serde(default)]
@@ -208,10 +215,13 @@ pub struct Procedure {
 /// A document the applicant handed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SubmittedDocument {
+    #[schema(max_length = 32)]
     pub code: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub original: u32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub copies: u32,
 }
 
