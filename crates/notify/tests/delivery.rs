@@ -237,7 +237,7 @@ fn outage_loses_nothing_and_sends_once(backend: Backend) {
     // Make them due again, as time would.
     diesel::update(table::table)
         .set(table::next_attempt_at.eq(chrono::Utc::now().naive_utc()))
-        .execute(&mut *t.db.get().unwrap())
+        .execute(&mut **t.db.get().unwrap())
         .unwrap();
 
     // The server is back: each message goes out exactly once.
@@ -330,7 +330,7 @@ fn abandoned_claims_are_taken_over(backend: Backend) {
                 table::locked_until.eq(Some(until)),
                 table::claim_token.eq(Some("someone-else")),
             ))
-            .execute(&mut *conn)
+            .execute(&mut **conn)
             .unwrap();
     }
     let stats = deliver_batch(&t.db, &sink.mailer(), &settings(), &mut cur).unwrap();

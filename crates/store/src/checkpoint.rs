@@ -136,7 +136,7 @@ mod tests {
         let mut conn = db.get().unwrap();
         // Commits no longer checkpoint themselves...
         let auto: Vec<AutoCheckpoint> = diesel::sql_query("PRAGMA wal_autocheckpoint")
-            .load(&mut *conn)
+            .load(&mut **conn)
             .unwrap();
         assert_eq!(auto[0].wal_autocheckpoint, 0);
         conn.batch_execute("CREATE TABLE t (b BLOB NOT NULL)")

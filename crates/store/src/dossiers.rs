@@ -218,6 +218,17 @@ pub fn find_by_code_for_update(
 
 /// The dossier and the name of the agency handling it, in one query (the
 /// public look-up's hot path).
+/// The stored PIN hash of the dossier with this code, and nothing else:
+/// the public look-up checks the PIN before it reads the dossier, so a
+/// wrong PIN costs what an unknown code costs.
+pub fn pin_hash_by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<String>> {
+    Ok(dossiers::table
+        .filter(dossiers::code.eq(code))
+        .select(dossiers::pin_hash)
+        .get_result(conn)
+        .optional()?)
+}
+
 pub fn find_with_handling_agency(
     conn: &mut DbConnection,
     code: &str,

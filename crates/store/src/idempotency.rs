@@ -113,3 +113,26 @@ pub fn release(conn: &mut DbConnection, scope: &str, key: &str) -> StoreResult<(
         Ok(())
     })
 }
+
+/// How long a key and its answer are kept: a terminal retries within
+/// minutes, never a day later.
+pub const KEEP_HOURS: i64 = 24;
+
+/// Deletes up to `limit` keys reserved before `before`, in the caller's
+/// transaction. Returns how many.
+pub fn purge(conn: &mut DbConnection, before: DateTime<Utc>, limit: i64) -> StoreResult<usize> {
+    let old: Vec<(String, String)> = idempotency_keys::table
+        .filter(idempotency_keys::created_at.lt(to_db(before)))
+        .select((idempotency_keys::scope, idempotency_keys::key))
+        .limit(limit)
+        .load(conn)?;
+    let mut n = 0;
+    for (scope, key) in &old {
+        n += diesel::delete(idempotency_keys::table.find((scope, key))).execute(conn)?;
+    }
+    Ok(n)
+}
+
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(idempotency_keys::table.count().get_result(conn)?)
+}

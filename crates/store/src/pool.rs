@@ -2,8 +2,9 @@
 //! backend from the URL (the derive's own `establish` would let SQLite
 //! accept any string as a path).
 
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 
@@ -21,24 +22,68 @@ pub struct ConnectionManager {
     init: Option<&'static str>,
 }
 
+/// How long a connection that answered a check is trusted without another.
+/// r2d2 checks a connection each time it is taken from the pool; on
+/// PostgreSQL that check is a round trip, as long as a short query. A
+/// connection in steady use is checked at most once a second instead; one
+/// that died within that second fails the request that took it (503), and
+/// the next check finds it dead.
+pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A pooled connection and when it last answered a check.
+pub struct Checked {
+    conn: DbConnection,
+    last_check: Instant,
+}
+
+impl Deref for Checked {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Checked {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Checked;
     type Error = StoreError;
 
-    fn connect(&self) -> Result<DbConnection, StoreError> {
+    fn connect(&self) -> Result<Checked, StoreError> {
         let mut conn = DbConnection::open(&self.url)?;
         if let Some(sql) = self.init {
             conn.batch_execute(sql)?;
         }
-        Ok(conn)
+        Ok(Checked {
+            conn,
+            last_check: Instant::now(),
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
-        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    fn is_valid(&self, conn: &mut Checked) -> Result<(), StoreError> {
+        if conn.last_check.elapsed() < CHECK_INTERVAL {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
+            .map_err(StoreError::from)?;
+        conn.last_check = Instant::now();
+        Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection handed back inside a transaction, or whose transaction
+    /// manager gave up, is not reused.
+    fn has_broken(&self, conn: &mut Checked) -> bool {
+        use diesel::connection::{Connection, TransactionManager};
+        let status =
+            <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(
+                &mut conn.conn,
+            );
+        !matches!(status.transaction_depth(), Ok(None))
     }
 }
 

@@ -262,6 +262,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        ended_reason -> Nullable<Text>,
+        client_addr -> Text,
+    }
+}
+
+diesel::table! {
+    throttle (bucket) {
+        bucket -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(dossiers -> procedures (procedure_code));
 diesel::joinable!(handovers -> dossiers (dossier_id));
 diesel::joinable!(clock_entries -> dossiers (dossier_id));
@@ -288,4 +310,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     handovers,
     submissions,
     idempotency_keys,
+    sessions,
+    throttle,
 );

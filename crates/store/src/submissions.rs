@@ -85,6 +85,16 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
     Ok(())
 }
 
+/// The stored PIN hash of a submission, and nothing else (see
+/// [`crate::dossiers::pin_hash_by_code`]).
+pub fn pin_hash(conn: &mut DbConnection, id: &str) -> StoreResult<Option<String>> {
+    Ok(submissions::table
+        .find(id)
+        .select(submissions::pin_hash)
+        .get_result(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Submission>> {
     submissions::table
         .find(id)

@@ -20,7 +20,7 @@ pub struct User {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     username: String,
     password_hash: String,
@@ -32,7 +32,7 @@ struct Row {
 }
 
 impl Row {
-    fn split(self) -> StoreResult<(User, String)> {
+    pub(crate) fn split(self) -> StoreResult<(User, String)> {
         Ok((
             User {
                 id: self.id,
@@ -103,6 +103,37 @@ pub fn list(conn: &mut DbConnection, agency: Option<&str>) -> StoreResult<Vec<Us
         .into_iter()
         .map(|r| r.split().map(|(u, _)| u))
         .collect()
+}
+
+/// What an administrator may change on an account; `None` leaves a value
+/// as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct Changes {
+    pub full_name: Option<String>,
+    pub role: Option<String>,
+    pub agency_code: Option<String>,
+    /// `Some(None)` removes the address.
+    pub email: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+/// Applies `changes` to the account; false when there is no such account.
+pub fn update(conn: &mut DbConnection, id: &str, changes: &Changes) -> StoreResult<bool> {
+    let n = diesel::update(users::table.find(id))
+        .set((changes, users::updated_at.eq(to_db(now()))))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Active administrators, to keep at least one.
+pub fn count_active_admins(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {

@@ -154,7 +154,7 @@ fn a_statement_carries_the_held_events_on_postgres() {
     let keys: Vec<String> = settings::table
         .select(settings::key)
         .filter(settings::key.eq_any(["carrier", "empty", "undone"]))
-        .load(&mut conn)
+        .load(&mut **conn)
         .unwrap();
     assert_eq!(keys.len(), 2);
 }
