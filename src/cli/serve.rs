@@ -24,7 +24,8 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTCUA_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
     /// Access-token lifetime in seconds.
-    #[arg(long, env = "MOTCUA_TOKEN_TTL", default_value_t = 8 * 3600)]
+    #[arg(long, env = "MOTCUA_TOKEN_TTL", default_value_t = 8 * 3600,
+        value_parser = clap::value_parser!(i64).range(60..=7 * 24 * 3600))]
     pub token_ttl: i64,
     /// Largest request body in bytes.
     #[arg(long, env = "MOTCUA_BODY_LIMIT", default_value_t = 256 * 1024)]
@@ -40,10 +41,17 @@ pub struct ServeArgs {
     /// sender's and supervisors' lists.
     #[arg(long, env = "MOTCUA_HANDOVER_ACK_MINUTES", default_value_t = 240)]
     pub handover_ack_minutes: i64,
-    /// Online submissions accepted per client address per minute (per
-    /// server).
-    #[arg(long, env = "MOTCUA_SUBMISSIONS_PER_MINUTE", default_value_t = 10)]
+    /// Online submissions accepted per client address per minute (counted
+    /// in the database: across every server).
+    #[arg(long, env = "MOTCUA_SUBMISSIONS_PER_MINUTE", default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub submissions_per_minute: u32,
+    /// Reverse proxies whose X-Forwarded-For names the client: a comma
+    /// list of addresses and networks (10.0.0.1, 192.168.0.0/16). None by
+    /// default: the client is the connection's peer.
+    #[arg(long, env = "MOTCUA_TRUSTED_PROXIES", default_value = "",
+        value_parser = |s: &str| motcua_api::client::TrustedProxies::parse(s))]
+    pub trusted_proxies: motcua_api::client::TrustedProxies,
     /// Local hour from which the supervisors' daily breach digest is sent.
     #[arg(long, env = "MOTCUA_DIGEST_HOUR", default_value_t = 7)]
     pub digest_hour: u32,
@@ -74,6 +82,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.due_soon_seconds = args.due_soon_seconds;
     config.handover_ack_minutes = args.handover_ack_minutes;
     config.submissions_per_minute = args.submissions_per_minute;
+    config.trusted_proxies = args.trusted_proxies.clone();
     config.digest_hour = args.digest_hour;
     config.outbox_keep_days = args.outbox_keep_days;
     if !args.no_mail {

@@ -1,14 +1,14 @@
-//! `motcua user add|list`.
+//! `motcua user add|list|set`.
 
 use std::io::BufRead;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use motcua_api::auth::password;
-use motcua_api::routes::users::{validate_new_user, UserInput};
+use motcua_api::routes::users::{apply_changes, validate_new_user, UserInput, UserPatch};
 use motcua_domain::Role;
 use motcua_store::events::{Actor, NewEvent};
-use motcua_store::{agencies, events, time, users, Database};
+use motcua_store::{agencies, events, sessions, time, users, Database};
 use serde_json::json;
 
 use super::Common;
@@ -19,6 +19,34 @@ pub enum UserCommand {
     Add(AddArgs),
     /// List staff accounts.
     List,
+    /// Change an account: disable or enable it, change its role, agency or
+    /// password, end its sessions. Takes effect on the next request of every
+    /// server. For when no administrator can log in.
+    Set(SetArgs),
+}
+
+#[derive(Args)]
+pub struct SetArgs {
+    pub username: String,
+    /// `false` disables the account and ends its sessions.
+    #[arg(long)]
+    pub active: Option<bool>,
+    /// admin, clerk, officer or supervisor.
+    #[arg(long)]
+    pub role: Option<String>,
+    #[arg(long)]
+    pub agency: Option<String>,
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// Set a new password (prompted, or the first line of standard input
+    /// with --password-stdin); ends the account's sessions.
+    #[arg(long)]
+    pub password: bool,
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// End every session of the account.
+    #[arg(long)]
+    pub end_sessions: bool,
 }
 
 #[derive(Args)]
@@ -72,6 +100,60 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                     if u.active { "active" } else { "inactive" }
                 );
             }
+            Ok(())
+        }
+        UserCommand::Set(args) => {
+            let role = args.role.as_deref().map(Role::parse).transpose()?;
+            let password = if args.password || args.password_stdin {
+                Some(read_password(args.password_stdin)?)
+            } else {
+                None
+            };
+            let hash = password.as_deref().map(password::hash).transpose()?;
+            let patch = UserPatch {
+                full_name: args.full_name,
+                role,
+                agency_code: args.agency,
+                email: None,
+                active: args.active,
+                password,
+            };
+            let username = args.username.trim().to_lowercase();
+            let changes = patch.full_name.is_some()
+                || patch.role.is_some()
+                || patch.agency_code.is_some()
+                || patch.active.is_some()
+                || patch.password.is_some();
+            let actor = Actor::system("cli");
+            let ended = conn.write_tx(|conn| -> Result<usize> {
+                let mut ended = 0;
+                if changes {
+                    let (_, n) = apply_changes(conn, &actor, None, &username, &patch, hash)
+                        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+                    ended += n;
+                }
+                if args.end_sessions {
+                    let (user, _) = users::find_by_username(conn, &username)?
+                        .with_context(|| format!("no user {username}"))?;
+                    let n =
+                        sessions::end_all_for_user(conn, &user.id, "ended_by_admin", time::now())?;
+                    events::append(
+                        conn,
+                        &NewEvent {
+                            subject_type: "user",
+                            subject_id: &user.id,
+                            dossier_id: None,
+                            kind: "user.sessions_ended",
+                            actor: &actor,
+                            at: time::now(),
+                            data: json!({ "username": user.username, "sessions_ended": n }),
+                        },
+                    )?;
+                    ended += n;
+                }
+                Ok(ended)
+            })?;
+            println!("updated {username}; {ended} session(s) ended");
             Ok(())
         }
         UserCommand::Add(args) => {

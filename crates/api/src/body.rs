@@ -1,7 +1,10 @@
 //! The JSON request-body extractor. Unlike actix's own, every failure is a
 //! problem+json answer naming what is wrong: a body too large (413), a
-//! wrong content type (415), malformed JSON or a field of the wrong shape
-//! (400, with the field's path).
+//! wrong content type (415), malformed JSON, a duplicate key or content
+//! after the value (400), a text with control characters or beyond the
+//! limits the OpenAPI document states (422, every offending field), a
+//! field of the wrong shape (400, with the field's path). Texts reach the
+//! handler in Unicode NFC.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +14,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest};
 use motcua_intake::FieldError;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
+use utoipa::ToSchema;
+
+use crate::contract::{self, strict_json};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -30,51 +37,73 @@ pub fn payload_error(e: actix_web::Error, limit: usize) -> ApiError {
     }
 }
 
-/// Parses JSON, naming the path of the first offending field.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// Parses a JSON body for `T`: strictly (no duplicate keys, nothing
+/// after the value), then its texts and limits against `T`'s schema in the
+/// OpenAPI document (422 naming every offending field), then into `T`
+/// (400 naming the first field of the wrong shape).
+pub fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "the request body is empty; send a JSON object",
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        if inner.is_syntax() || inner.is_eof() {
+    let mut value = strict_json::parse(bytes).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "malformed-json",
                 "Malformed JSON",
-                format!("the body is not valid JSON: {message}"),
+                format!("the body is not valid JSON: {e}"),
             )
             .vi("Dữ liệu gửi lên không phải JSON hợp lệ")
         } else {
-            // serde names a missing field only in its message; put it in
-            // the path so clients see `applicant.name`, not the parent.
-            let missing = message
-                .strip_prefix("missing field `")
-                .and_then(|rest| rest.split('`').next());
-            let field = match (path.as_str(), missing) {
-                (".", Some(name)) => name.to_string(),
-                (_, Some(name)) => format!("{path}.{name}"),
-                (".", None) => "body".to_string(),
-                _ => path,
-            };
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-body",
                 "Invalid request body",
-                format!("{field}: {message}"),
+                e.to_string(),
             )
             .vi("Dữ liệu gửi lên thiếu hoặc sai trường")
-            .with_errors(vec![FieldError::new(field, message)])
         }
+    })?;
+    let spec = contract::spec::spec();
+    let mut findings = contract::check::Findings::default();
+    contract::check::walk(
+        spec,
+        spec.component(&T::name()),
+        &mut value,
+        "",
+        &mut findings,
+    );
+    if !findings.errors.is_empty() {
+        return Err(ApiError::invalid(findings.errors));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde names a missing field only in its message; put it in
+        // the path so clients see `applicant.name`, not the parent.
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), missing) {
+            (".", Some(name)) => name.to_string(),
+            (_, Some(name)) => format!("{path}.{name}"),
+            (".", None) => "body".to_string(),
+            _ => path,
+        };
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            "Invalid request body",
+            format!("{field}: {message}"),
+        )
+        .vi("Dữ liệu gửi lên thiếu hoặc sai trường")
+        .with_errors(vec![FieldError::new(field, message)])
     })
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -110,4 +139,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             parse(&bytes).map(JsonBody)
         })
     }
+}
+
+/// For a field where `null` means something (remove the value) and absence
+/// means "leave it": with `#[serde(default, deserialize_with = "present")]`
+/// an absent field is `None`, `null` is `Some(None)`.
+pub fn present<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }

@@ -27,8 +27,12 @@ pub struct Config {
     /// Minutes after which a handover not yet acknowledged shows on the
     /// sender's and the supervisors' lists.
     pub handover_ack_minutes: i64,
-    /// Online submissions accepted per client address per minute.
+    /// Online submissions accepted per client address per minute (counted
+    /// in the database, so across every server).
     pub submissions_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by
+    /// default.
+    pub trusted_proxies: crate::client::TrustedProxies,
     /// Local hour from which the supervisors' daily digest goes out.
     pub digest_hour: u32,
     /// Where to send mail; `None` leaves messages waiting in the outbox.
@@ -60,6 +64,7 @@ impl Default for Config {
             due_soon_seconds: None,
             handover_ack_minutes: 240,
             submissions_per_minute: 10,
+            trusted_proxies: crate::client::TrustedProxies::default(),
             mail: None,
             digest_hour: 7,
             outbox_keep_days: 90,

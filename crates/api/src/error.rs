@@ -41,6 +41,8 @@ pub struct ApiError {
     // Boxed: errors travel through every handler's `Result`, so keep the
     // `Err` variant one pointer wide.
     problem: Box<Problem>,
+    /// Headers the answer carries (`Retry-After` on 429, `Allow` on 405).
+    headers: Vec<(&'static str, String)>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -62,7 +64,26 @@ impl ApiError {
                 errors: Vec::new(),
                 extra: None,
             }),
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// 429: too many attempts; try again after `retry_after_seconds`.
+    pub fn too_many(retry_after_seconds: i64, detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            detail,
+        )
+        .vi("Quá nhiều yêu cầu trong thời gian ngắn; vui lòng thử lại sau")
+        .with_header("Retry-After", retry_after_seconds.max(1).to_string())
+        .with_extra(serde_json::json!({ "retry_after_seconds": retry_after_seconds.max(1) }))
     }
 
     pub fn vi(mut self, detail_vi: impl Into<String>) -> Self {
@@ -125,6 +146,7 @@ impl ApiError {
             detail,
         )
         .vi("Cần đăng nhập")
+        .with_header("WWW-Authenticate", "Bearer realm=\"motcua\"")
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -172,9 +194,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status)
-            .content_type("application/problem+json")
-            .json(&*self.problem)
+        let mut res = HttpResponse::build(self.status);
+        res.content_type("application/problem+json");
+        for (name, value) in &self.headers {
+            res.insert_header((*name, value.as_str()));
+        }
+        res.json(&*self.problem)
     }
 }
 

@@ -20,20 +20,17 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 
-fn scope(req: &ServiceRequest, state: &AppState) -> String {
-    let user = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.jwt.verify(t.trim()).ok())
-        .map(|c| format!("user:{}", c.sub));
-    user.unwrap_or_else(|| {
-        format!(
+/// Whose keys these are: the authenticated user, or without a token the
+/// client. A token that does not work is refused here, before a kept
+/// answer could be replayed to it.
+async fn scope(req: &ServiceRequest, state: &AppState) -> Result<String, ApiError> {
+    match crate::auth::authenticate(req.request()).await? {
+        Some(staff) => Ok(format!("user:{}", staff.id)),
+        None => Ok(format!(
             "addr:{}",
-            req.connection_info().peer_addr().unwrap_or("unknown")
-        )
-    })
+            crate::client::of_request(req.request(), &state.config.trusted_proxies)
+        )),
+    }
 }
 
 fn problem(e: ApiError, req: ServiceRequest) -> ServiceResponse<BoxBody> {
@@ -86,7 +83,10 @@ pub async fn middleware(
     hasher.update(&body);
     let hash = hex::encode(hasher.finalize());
     req.set_payload(actix_web::dev::Payload::from(body));
-    let scope = scope(&req, &state);
+    let scope = match scope(&req, &state).await {
+        Ok(s) => s,
+        Err(e) => return Ok(problem(e, req)),
+    };
 
     let (s, k, h) = (scope.clone(), key.clone(), hash.clone());
     let found = state

@@ -28,13 +28,15 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
 }
 
 /// Starts every background job of a server: the breach scan
-/// ([`spawn`]) and the outbox worker ([`spawn_mail_worker`]). Call it on
+/// ([`spawn`]), the outbox worker ([`spawn_mail_worker`]) and the purge of
+/// expired keys, counters and sessions ([`crate::housekeeping`]). Call it on
 /// the actix runtime that serves HTTP; returns at once. `motcua serve` and
 /// the test servers both start their jobs here, so a server cannot come up
 /// without them.
 pub fn start(state: &AppState) {
     spawn(state.clone());
     spawn_mail_worker(state.clone());
+    crate::housekeeping::spawn(state.clone());
 }
 
 /// Starts the job on the current actix runtime; returns at once. An

@@ -4,14 +4,19 @@
 //! [`http_server`] serves the routes on a listener. The binary and the
 //! end-to-end tests start the server the same way.
 
+pub mod access;
 pub mod auth;
 pub mod body;
 pub mod calendar_handle;
+pub mod client;
 pub mod config;
+pub mod contract;
 pub mod demo;
 pub mod error;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod openapi;
 pub mod routes;
@@ -33,6 +38,7 @@ pub fn http_server(
     workers: usize,
 ) -> std::io::Result<actix_web::dev::Server> {
     let limit = state.config.body_limit;
+    let trusted = state.config.trusted_proxies.clone();
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -44,11 +50,22 @@ pub fn http_server(
             .app_data(web::PathConfig::default().error_handler(|err, _req| {
                 ApiError::bad_request(format!("invalid path: {err}")).into()
             }))
+            // The last wrapped runs first: the log, then problem+json for
+            // every error (and panic), then the contract's check of path,
+            // method and parameters, then the idempotency reservation.
             .wrap(actix_web::middleware::from_fn(idempotency::middleware))
-            .wrap(
-                actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms")
-                    .log_target("motcua::http"),
-            )
+            .wrap(actix_web::middleware::from_fn(contract::guard::middleware))
+            .wrap(actix_web::middleware::from_fn(
+                contract::problems::middleware,
+            ))
+            .wrap({
+                let trusted = trusted.clone();
+                actix_web::middleware::Logger::new("%{client}xi \"%r\" %s %b %Dms")
+                    .custom_request_replace("client", move |req| {
+                        client::of_request(req.request(), &trusted).to_string()
+                    })
+                    .log_target("motcua::http")
+            })
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })

@@ -4,6 +4,8 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use serde_json::{json, Value};
+
 use crate::routes;
 
 struct BearerAuth;
@@ -34,6 +36,7 @@ impl Modify for BearerAuth {
     paths(
         routes::health::healthz,
         routes::auth::token,
+        routes::auth::logout,
         routes::auth::me,
         routes::agencies::list,
         routes::agencies::get_one,
@@ -45,6 +48,9 @@ impl Modify for BearerAuth {
         routes::procedures::update,
         routes::users::list,
         routes::users::create,
+        routes::users::update,
+        routes::users::list_sessions,
+        routes::users::end_sessions,
         routes::dossiers::create,
         routes::dossiers::get_one,
         routes::dossiers::receipt,
@@ -105,12 +111,118 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The longest path or query parameter that declares no limit of its own
+/// (codes, filters, a PIN); the contract guard enforces it from the
+/// document like every declared limit.
+pub const DEFAULT_PARAM_MAX_LENGTH: u64 = 64;
+
+/// The document: the handlers' annotations, plus what every route shares
+/// because of the layers every request passes ([`crate::contract`], the
+/// JSON extractor, authentication, idempotency):
+///
+/// - a string parameter without a limit gets [`DEFAULT_PARAM_MAX_LENGTH`];
+/// - every POST takes an `Idempotency-Key` header;
+/// - every operation declares the errors those layers answer: 401 where a
+///   token is needed, 400 / 413 / 415 / 422 for a body, 404 for a path
+///   parameter, 400 / 409 / 422 for an idempotency key, 422 for any
+///   parameter (control characters are refused in every one).
+pub fn document() -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                add_shared(method, op);
+            }
+        }
+    }
+    doc
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+fn add_shared(method: &str, op: &mut Value) {
+    let Some(op) = op.as_object_mut() else {
+        return;
+    };
+    let params = op
+        .entry("parameters")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Some(list) = params.as_array_mut() {
+        for p in list.iter_mut() {
+            let schema = &mut p["schema"];
+            let is_string = match &schema["type"] {
+                Value::String(t) => t == "string",
+                Value::Array(ts) => ts.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            if is_string && schema.get("maxLength").is_none() {
+                schema["maxLength"] = json!(DEFAULT_PARAM_MAX_LENGTH);
+            }
+        }
+        if method == "post" {
+            list.push(json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "description": "Makes a retried POST safe: the first answer is kept and replayed (with Idempotent-Replayed: true) for 24 hours.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$"}
+            }));
+        }
+    }
+    let has_path_param = params
+        .as_array()
+        .is_some_and(|l| l.iter().any(|p| p["in"] == "path"));
+    let has_params = params.as_array().is_some_and(|l| !l.is_empty());
+    if params.as_array().is_some_and(Vec::is_empty) {
+        op.remove("parameters");
+    }
+    let secured = op.get("security").is_some();
+    let has_body = op.get("requestBody").is_some();
+    let mut add: Vec<(&str, &str)> = vec![(
+        "422",
+        "A parameter or field breaks its limits or the text rules (control characters, length, range); `errors` names each",
+    )];
+    if secured {
+        add.push(("401", "No token, or a token whose session has ended, expired or belongs to a disabled account"));
+    }
+    if has_body || has_params || method == "post" {
+        add.push((
+            "400",
+            "Malformed request: JSON, a parameter of the wrong type, or an idempotency key",
+        ));
+    }
+    if has_body {
+        add.push(("413", "Body larger than MOTCUA_BODY_LIMIT"));
+        add.push(("415", "Body not sent as application/json"));
+    }
+    if has_path_param {
+        add.push(("404", "No such record"));
+    }
+    if method == "post" {
+        add.push(("409", "A request with the same Idempotency-Key is still running, or the state does not allow the change"));
+    }
+    let responses = op
+        .entry("responses")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if let Some(r) = responses.as_object_mut() {
+        for (status, description) in add {
+            r.entry(status).or_insert_with(|| problem(description));
+        }
+    }
+}
+
 /// The document as pretty JSON with a trailing newline, exactly as checked
 /// in.
 pub fn json() -> String {
-    let mut text = ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_string());
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_else(|_| "{}".to_string());
     text.push('\n');
     text
 }

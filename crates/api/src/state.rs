@@ -19,8 +19,6 @@ pub struct AppState {
     pub pins: PinHasher,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
-    /// Online submissions per client address (per server).
-    pub submit_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
     /// Set when the server stops, so background threads end.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -65,10 +63,6 @@ impl AppState {
                 jwt_secret.as_bytes(),
                 config.token_ttl_seconds,
             )),
-            submit_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                std::num::NonZeroU32::new(config.submissions_per_minute.max(1))
-                    .unwrap_or(std::num::NonZeroU32::MIN),
-            ))),
             config: Arc::new(config),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })

@@ -24,29 +24,38 @@ pub use motcua_domain::StaffMember as Clerk;
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct ApplicantInput {
     /// Full name of the citizen or the business.
+    #[schema(max_length = 200)]
     pub name: String,
     /// Citizen id (12 digits), former id (9), passport or business number.
+    #[schema(max_length = 20)]
     pub id_number: String,
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct IntakeRequest {
     /// Procedure code from the catalogue.
+    #[schema(max_length = 64)]
     pub procedure: String,
     pub applicant: ApplicantInput,
     /// Documents handed in, by the procedure's document codes.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub documents: Vec<SubmittedDocument>,
     /// Receiving channel; `counter` when omitted.
     #[serde(default = "default_channel")]
     pub channel: Channel,
     /// Receiving agency; the clerk's own agency when omitted. A clerk can
     /// only log dossiers at their own agency.
+    #[schema(max_length = 64)]
     pub agency: Option<String>,
     /// Free note printed in the tracking book.
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 

@@ -187,8 +187,7 @@ pub fn assign(
         let allowed = match staff.role {
             Role::Officer => staff.agency.as_str() == d.handling_agency,
             Role::Supervisor => supervises_holder,
-            Role::Admin => true,
-            Role::Clerk => false,
+            Role::Admin | Role::Clerk => false,
         };
         if !allowed {
             return Err(ClockError::Forbidden(format!(

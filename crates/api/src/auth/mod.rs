@@ -1,95 +1,39 @@
-//! Staff authentication: argon2 password hashes and HS256 bearer tokens.
+//! Staff authentication: argon2 password hashes, HS256 bearer tokens that
+//! name a session, and the session read on every request.
+//!
+//! A token proves only which session it belongs to. Who the caller is
+//! (active or not, role, agency, name) is read from the database on every
+//! authenticated request, with the session, in one query
+//! ([`motcua_store::sessions::authenticate`]): a logout, a disabled account,
+//! a new role or agency take effect on the next request, on every server,
+//! without trusting any server's memory.
 
 pub mod password;
+pub mod token;
 
-use std::future::{ready, Ready};
+use std::future::Future;
+use std::pin::Pin;
 
-use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use motcua_domain::{AgencyCode, Role};
-use serde::{Deserialize, Serialize};
+use motcua_store::sessions;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-const ISSUER: &str = "motcua";
+pub use token::{Claims, JwtKeys};
 
-/// Token claims: who, in which role, at which agency.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Claims {
-    pub sub: String,
-    pub name: String,
-    pub role: Role,
-    pub agency: String,
-    pub iss: String,
-    pub iat: i64,
-    pub exp: i64,
-}
-
-pub struct JwtKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    pub ttl_seconds: i64,
-}
-
-impl JwtKeys {
-    pub fn new(secret: &[u8], ttl_seconds: i64) -> JwtKeys {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.leeway = 30;
-        JwtKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-            ttl_seconds,
-        }
-    }
-
-    pub fn issue(
-        &self,
-        user_id: &str,
-        name: &str,
-        role: Role,
-        agency: &str,
-    ) -> Result<String, ApiError> {
-        let now = Utc::now().timestamp();
-        let claims = Claims {
-            sub: user_id.to_string(),
-            name: name.to_string(),
-            role,
-            agency: agency.to_string(),
-            iss: ISSUER.to_string(),
-            iat: now,
-            exp: now + self.ttl_seconds,
-        };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
-            tracing::error!(error = %e, "could not sign a token");
-            ApiError::internal()
-        })
-    }
-
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|d| d.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("the access token has expired; log in again")
-                }
-                _ => ApiError::unauthorized("the access token is invalid"),
-            })
-    }
-}
-
-/// An authenticated staff member, extracted from the bearer token. Every
+/// An authenticated staff member, as the database has them now. Every
 /// staff endpoint takes one.
 #[derive(Debug, Clone)]
 pub struct Staff {
     pub id: String,
+    pub username: String,
     pub name: String,
     pub role: Role,
     pub agency: AgencyCode,
+    /// The session the token belongs to.
+    pub session_id: String,
 }
 
 impl Staff {
@@ -124,37 +68,95 @@ impl Staff {
     }
 }
 
-fn extract(req: &HttpRequest) -> Result<Staff, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(ApiError::internal)?;
-    let header = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("send an Authorization: Bearer <token> header"))?;
+/// The bearer token of a request, if it sends one.
+pub fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
     let value = header
         .to_str()
         .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
+    let (scheme, token) = value
+        .split_once(' ')
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be Bearer <token>"))?;
-    let claims = state.jwt.verify(token.trim())?;
-    let agency = AgencyCode::parse(&claims.agency)
-        .map_err(|_| ApiError::unauthorized("the access token is invalid"))?;
-    Ok(Staff {
-        id: claims.sub,
-        name: claims.name,
-        role: claims.role,
-        agency,
-    })
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must be Bearer <token>",
+        ));
+    }
+    Ok(Some(token.trim()))
+}
+
+/// The outcome of authenticating a request, kept in its extensions so the
+/// database is asked once per request however many times it is needed.
+#[derive(Clone)]
+struct Authenticated(Result<Option<Staff>, ApiError>);
+
+/// Authenticates the request's bearer token against its session: `None`
+/// when the request sends no token, an error when it sends one that does
+/// not (or no longer) work.
+pub async fn authenticate(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
+    if let Some(Authenticated(done)) = req.extensions().get::<Authenticated>() {
+        return done.clone();
+    }
+    let outcome = check(req).await;
+    req.extensions_mut().insert(Authenticated(outcome.clone()));
+    outcome
+}
+
+async fn check(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
+    let Some(token) = bearer(req)? else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(ApiError::internal)?
+        .clone();
+    let claims = state.jwt.verify(token)?;
+    let sid = claims.sid.clone();
+    let found = state
+        .with_conn(move |conn| Ok(sessions::authenticate(conn, &sid)?))
+        .await?;
+    let now = motcua_store::time::now();
+    let (session, user) =
+        found.ok_or_else(|| ApiError::unauthorized("the session has ended; log in again"))?;
+    if session.user_id != claims.sub {
+        return Err(ApiError::unauthorized("the access token is invalid"));
+    }
+    if session.ended_at.is_some() {
+        return Err(
+            ApiError::unauthorized("the session has ended; log in again")
+                .vi("Phiên làm việc đã kết thúc; vui lòng đăng nhập lại"),
+        );
+    }
+    if session.expires_at <= now {
+        return Err(ApiError::unauthorized(
+            "the access token has expired; log in again",
+        ));
+    }
+    if !user.active {
+        return Err(ApiError::unauthorized("this account is disabled").vi("Tài khoản đã bị khóa"));
+    }
+    Ok(Some(Staff {
+        id: user.id,
+        username: user.username,
+        name: user.full_name,
+        role: user.role,
+        agency: user.agency,
+        session_id: session.id,
+    }))
 }
 
 impl FromRequest for Staff {
     type Error = ApiError;
-    type Future = Ready<Result<Staff, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Staff, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(extract(req))
+        let req = req.clone();
+        Box::pin(async move {
+            authenticate(&req).await?.ok_or_else(|| {
+                ApiError::unauthorized("send an Authorization: Bearer <token> header")
+            })
+        })
     }
 }

@@ -38,11 +38,15 @@ impl From<Agency> for AgencyDto {
 #[derive(Deserialize, ToSchema)]
 pub struct AgencyInput {
     /// Required on create; ignored on update (the path names the agency).
+    #[schema(max_length = 64)]
     pub code: Option<String>,
+    #[schema(max_length = 300)]
     pub name: String,
     pub level: AgencyLevel,
+    #[schema(max_length = 64)]
     pub parent_code: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: String,
 }
 

@@ -11,6 +11,7 @@ use motcua_store::{agencies, time, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::Reach;
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
 use crate::routes::paging::page;
@@ -42,6 +43,7 @@ pub struct BreachPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BreachQuery {
     /// One agency (within the caller's reach); default all the caller sees.
     pub agency: Option<String>,
@@ -52,33 +54,31 @@ pub struct BreachQuery {
     pub from: Option<DateTime<Utc>>,
     /// Breaches due before this time.
     pub to: Option<DateTime<Utc>>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 
-/// The agencies the caller may watch, narrowed to `wanted` when given.
+/// The agencies the caller watches ([`Reach`]), narrowed to `wanted` and
+/// the agencies below it when given; an empty list means every agency.
 fn reach(
     conn: &mut DbConnection,
     staff: &Staff,
     wanted: Option<&str>,
 ) -> Result<Vec<String>, ApiError> {
-    let all = match staff.role {
-        Role::Admin => None,
-        _ => Some(agencies::with_descendants(conn, staff.agency.as_str())?),
-    };
-    match (wanted, all) {
-        (Some(w), Some(all)) if !all.iter().any(|a| a == w) => Err(ApiError::forbidden(format!(
-            "agency {w} is not {} or below it",
-            staff.agency
-        ))),
-        (Some(w), Some(_)) | (Some(w), None) => {
-            let mut with_children = agencies::with_descendants(conn, w)?;
-            with_children.sort();
-            Ok(with_children)
-        }
-        (None, Some(all)) => Ok(all),
-        (None, None) => Ok(Vec::new()),
+    let mut reach = Reach::of(conn, staff)?;
+    if let Some(w) = wanted {
+        reach = reach.at_and_below(conn, w)?;
     }
+    Ok(match reach {
+        Reach::All => Vec::new(),
+        Reach::Agencies(mut codes) => {
+            codes.sort();
+            codes
+        }
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/breaches", tag = "breaches",
@@ -154,9 +154,13 @@ pub struct DueSoonItem {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DueSoonQuery {
     pub agency: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 

@@ -53,7 +53,7 @@ fn kind_name(k: DayKind) -> &'static str {
 }
 
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
-    params(("year" = i32, Path, description = "Solar year")),
+    params(("year" = i32, Path, minimum = 1900, maximum = 2100, description = "Solar year")),
     responses((status = 200, body = CalendarYear), (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/calendar/{year}")]
 pub async fn year(
@@ -92,8 +92,10 @@ pub async fn year(
 #[derive(Deserialize, ToSchema)]
 pub struct DayEdit {
     /// `day_off` or `working_day`.
+    #[schema(max_length = 16)]
     pub kind: String,
     /// Why: the decision that set it, e.g. "Công văn 1234/BNV".
+    #[schema(max_length = 1000)]
     pub reason: String,
 }
 
@@ -226,10 +228,12 @@ pub async fn remove_day(
 
 #[derive(Deserialize, ToSchema)]
 pub struct DueDateQuestion {
+    /// The moment of receipt; the calendar counts from 2000 to 2100.
     pub received_at: DateTime<Utc>,
     /// A duration, or
     pub duration: Option<DurationDto>,
     /// a procedure code whose statutory time to use.
+    #[schema(max_length = 64)]
     pub procedure: Option<String>,
 }
 

@@ -161,15 +161,20 @@ fn answer(d: &Dossier) -> ClockAnswer {
 #[derive(Deserialize, ToSchema)]
 pub struct NeededItemInput {
     /// The procedure's document code, when it is a listed document.
+    #[schema(max_length = 32)]
     pub code: Option<String>,
+    #[schema(max_length = 500)]
     pub name: String,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct SupplementRequestInput {
+    #[schema(max_length = 2000)]
     pub reason: String,
     /// Everything the citizen must bring, listed once.
+    #[schema(max_items = 100)]
     pub items: Vec<NeededItemInput>,
 }
 
@@ -250,6 +255,7 @@ pub async fn supplement_request(
 #[derive(Deserialize, ToSchema)]
 pub struct SupplementReceivedInput {
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -300,6 +306,7 @@ pub async fn supplement_received(
 #[derive(Deserialize, ToSchema)]
 pub struct ExtensionInput {
     /// Printed on the apology letter.
+    #[schema(max_length = 2000)]
     pub reason: String,
     /// The new appointment (RFC 3339), on a working day, after the current one.
     pub new_due_at: DateTime<Utc>,
@@ -431,6 +438,7 @@ pub async fn apology_letter(
 pub struct ProcessedInput {
     /// The result, e.g. the number of the certificate issued.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub result: String,
 }
 
@@ -478,6 +486,7 @@ pub async fn processed(
 #[derive(Deserialize, ToSchema)]
 pub struct StopInput {
     /// Why processing cannot continue (printed on the stop notice).
+    #[schema(max_length = 2000)]
     pub reason: String,
 }
 

@@ -146,26 +146,6 @@ pub struct MemberDto {
     pub verdict: Option<String>,
 }
 
-/// May this staff member see the dossier? Staff of the receiving or the
-/// handling agency, admins, and supervisors of an agency above either.
-pub fn can_view(conn: &mut DbConnection, staff: &Staff, d: &Dossier) -> Result<bool, ApiError> {
-    let own = staff.agency.as_str();
-    if staff.role == Role::Admin || own == d.receiving_agency || own == d.handling_agency {
-        return Ok(true);
-    }
-    if staff.role == Role::Supervisor {
-        for agency in [&d.receiving_agency, &d.handling_agency] {
-            if agencies::with_ancestors(conn, agency)?
-                .iter()
-                .any(|a| a == own)
-            {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
-}
-
 /// Loads a dossier the caller may see; a dossier they may not see is a
 /// 403, an unknown code a 404.
 pub fn load_visible(
@@ -174,7 +154,7 @@ pub fn load_visible(
     code: &str,
 ) -> Result<Dossier, ApiError> {
     let d = dossiers::find_by_code(conn, code)?.ok_or_else(|| ApiError::not_found("dossier"))?;
-    if !can_view(conn, staff, &d)? {
+    if !crate::access::may_view(conn, staff, &d.receiving_agency, &d.handling_agency)? {
         return Err(ApiError::forbidden(format!(
             "dossier {code} is not handled by your agency {}",
             staff.agency
@@ -330,6 +310,7 @@ pub async fn get_one(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReceiptQuery {
     /// The PIN, to print it on the receipt (right after intake). Without
     /// it the receipt says the PIN is on the original.
@@ -495,7 +476,7 @@ pub async fn guidance_slip(
         .with_conn(move |conn| {
             let s =
                 guidance::get(conn, &id)?.ok_or_else(|| ApiError::not_found("guidance slip"))?;
-            if staff.role != Role::Admin && s.agency_code != staff.agency.as_str() {
+            if !crate::access::Reach::of(conn, &staff)?.contains(&s.agency_code) {
                 return Err(ApiError::forbidden("the slip was issued by another agency"));
             }
             Ok(s)

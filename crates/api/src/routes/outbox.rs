@@ -25,13 +25,17 @@ pub struct OutboxPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// pending, sending, sent or failed.
     pub status: Option<String>,
     pub kind: Option<String>,
     /// Messages about one dossier (its id).
     pub dossier: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -80,7 +84,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations",
     security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Message id")),
+    params(("id" = i64, Path, minimum = 1, description = "Message id")),
     responses((status = 200, description = "Pending again, due now", body = Object),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a failed message", body = Problem, content_type = "application/problem+json")))]

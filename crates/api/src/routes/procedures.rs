@@ -24,18 +24,22 @@ use crate::state::AppState;
 pub struct DurationDto {
     /// Number of units; ignored for `same_day`.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 3650)]
     pub amount: u32,
     pub unit: DurationUnit,
     /// Local cut-off time `HH:MM` for `same_day`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 5)]
     pub cutoff: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FeesDto {
     /// Fees and charges in đồng.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub amount_vnd: i64,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -70,17 +74,24 @@ pub struct ProcedurePage {
 #[derive(Deserialize, ToSchema)]
 pub struct ProcedureInput {
     /// Required on create; ignored on update (the path names it).
+    #[schema(max_length = 64)]
     pub code: Option<String>,
+    #[schema(max_length = 500)]
     pub name: String,
+    #[schema(max_length = 200)]
     pub field: String,
+    #[schema(max_length = 64)]
     pub agency_code: String,
     pub duration: DurationDto,
     pub fees: Option<FeesDto>,
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub required_documents: Vec<RequiredDocument>,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub legal_basis: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub result: String,
     #[serde(default)]
     pub online_allowed: bool,
@@ -91,10 +102,12 @@ pub struct ProcedureInput {
     /// The process plan after the desk: ordered steps whose shares add up
     /// to 100%. Empty: the receiving agency handles it alone.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub steps: Vec<ProcessStep>,
     /// For an interlinked group: the member procedures' codes (one child
     /// dossier each, handled by its own agency).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub members: Vec<String>,
 }
 
@@ -262,13 +275,18 @@ fn to_domain(code: &str, input: ProcedureInput) -> Result<Procedure, ApiError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only procedures received at this agency.
     pub agency: Option<String>,
     /// Free text over code, name and field; accents optional.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Page size, 1-200 (default 50).
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 

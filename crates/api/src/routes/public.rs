@@ -1,8 +1,9 @@
 //! The citizen's look-up by dossier code and PIN. No login. Unknown code
-//! and wrong PIN answer the same 404 so the sequential codes printed on
-//! paper reveal nothing.
+//! and wrong PIN answer the same 404, after the same work, so the
+//! sequential codes printed on paper reveal nothing; wrong PINs are
+//! limited per code and per client (see [`crate::limits`]).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::{mask_name, Status};
 use motcua_intake::receipt::format_local;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, Problem};
+use crate::limits;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -56,14 +58,11 @@ pub struct PublicPart {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The PIN printed on the receipt.
     pub pin: Option<String>,
 }
-
-/// A stored hash verified against when the code is unknown, so both
-/// failures cost the same.
-const DUMMY_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 fn not_found() -> ApiError {
     ApiError::new(
@@ -79,12 +78,16 @@ fn not_found() -> ApiError {
     params(("code" = String, Path, description = "Dossier code from the receipt"), LookupQuery),
     responses((status = 200, body = PublicDossier),
         (status = 400, description = "No PIN given", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown code or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown code or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong PINs for this code or from this address; nothing was checked",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait")))))]
 #[get("/api/v1/public/dossiers/{code}")]
 pub async fn lookup(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<LookupQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let pin = query
@@ -94,19 +97,22 @@ pub async fn lookup(
         .ok_or_else(|| {
             ApiError::invalid_field("pin", "the PIN printed on the receipt is required")
         })?;
+    let client = crate::client::limit_key(crate::client::of_request(
+        &req,
+        &state.config.trusted_proxies,
+    ));
     let st = state.clone();
     let view = state
         .with_conn(move |conn| {
-            let found = dossiers::find_with_handling_agency(conn, &code)?;
-            let (hash, code_for_mac) = match &found {
-                Some((d, _)) => (d.pin_hash.as_str(), d.code.as_str()),
-                None => (DUMMY_HASH, code.as_str()),
-            };
-            let ok = st.pins.verify(code_for_mac, &pin, hash);
-            let (d, agency_name) = match (ok, found) {
-                (true, Some(found)) => found,
-                _ => return Err(not_found()),
-            };
+            let now = motcua_store::time::now();
+            let buckets = limits::pin_buckets(&code, &client);
+            limits::check(conn, &buckets, now, limits::WRONG_PINS)?;
+            let stored = dossiers::pin_hash_by_code(conn, &code)?;
+            if !limits::verify_pin(conn, &st.pins, &buckets, &code, &pin, stored.as_deref(), now)? {
+                return Err(not_found());
+            }
+            let (d, agency_name) =
+                dossiers::find_with_handling_agency(conn, &code)?.ok_or_else(not_found)?;
             let calendar = st.calendar();
             let mut parts = Vec::new();
             for c in dossiers::children(conn, &d.id)? {

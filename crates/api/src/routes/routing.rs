@@ -47,9 +47,11 @@ fn answer(d: &Dossier) -> MoveAnswer {
 #[derive(Deserialize, ToSchema)]
 pub struct SendInput {
     /// An earlier step to send the dossier back to; omitted: the next step.
+    #[schema(minimum = 0, maximum = 50)]
     pub back_to_step: Option<i32>,
     /// Note on the control slip; required (the reason) when sending back.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -215,8 +217,10 @@ pub async fn control_slip(
 #[derive(Deserialize, ToSchema)]
 pub struct PaymentInput {
     /// Fees or taxes to pay, in đồng.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub amount_vnd: i64,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub note: String,
 }
 
@@ -252,6 +256,7 @@ pub async fn payment_request(
 pub struct PaidInput {
     /// Number of the payment receipt or transaction.
     #[serde(default)]
+    #[schema(max_length = 64)]
     pub receipt_number: String,
 }
 
@@ -283,6 +288,8 @@ pub async fn paid(
 
 #[derive(Deserialize, ToSchema)]
 pub struct WithdrawInput {
+    /// Why the citizen withdraws, as they said it.
+    #[schema(max_length = 2000)]
     pub reason: String,
 }
 
@@ -315,8 +322,10 @@ pub async fn withdraw(
 #[derive(Deserialize, ToSchema)]
 pub struct ReturnInput {
     /// Who collected the result.
+    #[schema(max_length = 200)]
     pub collected_by: String,
     /// counter, post or online.
+    #[schema(max_length = 16)]
     pub method: String,
 }
 
@@ -377,6 +386,7 @@ pub async fn return_result(
 #[derive(Deserialize, ToSchema)]
 pub struct AssignInput {
     /// The officer's username; `null` clears the assignment.
+    #[schema(max_length = 64)]
     pub username: Option<String>,
 }
 
@@ -407,10 +417,7 @@ pub async fn assign(
             let holder = motcua_store::dossiers::find_by_code(conn, &code)?
                 .map(|d| d.handling_agency)
                 .unwrap_or_default();
-            let supervises = staff.role == motcua_domain::Role::Supervisor
-                && agencies::with_ancestors(conn, &holder)?
-                    .iter()
-                    .any(|a| a == staff.agency.as_str());
+            let supervises = crate::access::supervises(conn, &staff, &holder)?;
             Ok(lifecycle::assign(
                 conn,
                 &staff.member(),

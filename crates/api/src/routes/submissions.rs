@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_domain::throttle::Policy;
 use motcua_domain::{MissingDocument, Role, Status};
 use motcua_intake::online::{self, RefusalNotice};
 use motcua_intake::receipt::format_local;
@@ -15,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
+use crate::limits;
 use crate::routes::dossiers::{intake_response, wants_html, IntakeResponse};
 use crate::state::AppState;
 
@@ -32,39 +34,39 @@ pub struct SubmittedAnswer {
     pub lookup_url: String,
 }
 
-fn client_addr(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 #[utoipa::path(post, path = "/api/v1/public/dossiers", tag = "public",
     request_body = IntakeRequest,
     responses((status = 201, description = "Status 1: waiting for the desk", body = SubmittedAnswer),
         (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many submissions from this address", body = Problem, content_type = "application/problem+json")))]
+        (status = 429, description = "Too many submissions from this address (MOTCUA_SUBMISSIONS_PER_MINUTE, counted on every server)",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait")))))]
 #[post("/api/v1/public/dossiers")]
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     JsonBody(body): JsonBody<IntakeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = client_addr(&req);
-    if state.submit_limiter.check_key(&addr).is_err() {
-        return Err(ApiError::new(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
-            "Too many submissions",
-            format!(
-                "at most {} online submissions a minute from one address; try again shortly",
-                state.config.submissions_per_minute
-            ),
-        )
-        .vi("Gửi quá nhiều hồ sơ trong thời gian ngắn; vui lòng thử lại sau"));
-    }
+    let ip = crate::client::of_request(&req, &state.config.trusted_proxies);
+    let addr = ip.to_string();
+    let rate = limits::Bucket::new(
+        "submit-address",
+        &crate::client::limit_key(ip),
+        Policy::per_minute(state.config.submissions_per_minute),
+    );
     let pins = state.pins.clone();
     let out = state
-        .with_conn(move |conn| Ok(online::submit(conn, &pins, &body, &addr)?))
+        .with_conn(move |conn| {
+            // Every submission counts, accepted or not, in a transaction
+            // of its own: refused input must not be free to send.
+            let now = motcua_store::time::now();
+            let buckets = [rate];
+            limits::check(conn, &buckets, now, "online submissions")?;
+            if let Some(until) = conn.write_tx(|conn| limits::count(conn, &buckets, now))? {
+                return Err(limits::refused(until, now, "online submissions"));
+            }
+            Ok(online::submit(conn, &pins, &body, &addr)?)
+        })
         .await?;
     let base = state.config.public_base_url.trim_end_matches('/');
     Ok(HttpResponse::Created()
@@ -97,6 +99,7 @@ pub struct PublicSubmission {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PinQuery {
     pub pin: Option<String>,
 }
@@ -104,26 +107,35 @@ pub struct PinQuery {
 #[utoipa::path(get, path = "/api/v1/public/submissions/{reference}", tag = "public",
     params(("reference" = String, Path, description = "Reference from the submission"), PinQuery),
     responses((status = 200, body = PublicSubmission),
-        (status = 404, description = "Unknown reference or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json")))]
+        (status = 404, description = "Unknown reference or wrong PIN (indistinguishable)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong PINs for this reference or from this address; nothing was checked",
+            body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds to wait")))))]
 #[get("/api/v1/public/submissions/{reference}")]
 pub async fn public_status(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PinQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let pin = query.into_inner().pin.unwrap_or_default();
+    let client = crate::client::limit_key(crate::client::of_request(
+        &req,
+        &state.config.trusted_proxies,
+    ));
     let st = state.clone();
     let view = state
         .with_conn(move |conn| {
-            let s = submissions::get(conn, &id)?;
-            let ok = s
-                .as_ref()
-                .is_some_and(|s| st.pins.verify(&s.id, &pin, &s.pin_hash));
-            let s = match (ok, s) {
-                (true, Some(s)) => s,
-                _ => return Err(ApiError::not_found("submission")),
-            };
+            let now = motcua_store::time::now();
+            let buckets = limits::pin_buckets(&id, &client);
+            limits::check(conn, &buckets, now, limits::WRONG_PINS)?;
+            let stored = submissions::pin_hash(conn, &id)?;
+            if !limits::verify_pin(conn, &st.pins, &buckets, &id, &pin, stored.as_deref(), now)? {
+                return Err(ApiError::not_found("submission"));
+            }
+            let s =
+                submissions::get(conn, &id)?.ok_or_else(|| ApiError::not_found("submission"))?;
             let code = match &s.dossier_id {
                 Some(id) => dossiers::get(conn, id)?.map(|d| d.code),
                 None => None,
@@ -160,10 +172,15 @@ pub struct SubmissionDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Status code, default 1 (waiting).
+    #[param(minimum = 1, maximum = 10)]
     pub status: Option<i32>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -240,6 +257,7 @@ pub async fn accept(
 
 #[derive(Deserialize, ToSchema)]
 pub struct RefuseInput {
+    #[schema(max_length = 2000)]
     pub reason: String,
 }
 
@@ -338,7 +356,7 @@ pub async fn refusal(
         .with_conn(move |conn| {
             let s =
                 submissions::get(conn, &id)?.ok_or_else(|| ApiError::not_found("submission"))?;
-            if staff.role != Role::Admin && s.agency_code != staff.agency.as_str() {
+            if !crate::access::Reach::of(conn, &staff)?.contains(&s.agency_code) {
                 return Err(ApiError::forbidden(
                     "the submission was addressed to another agency",
                 ));

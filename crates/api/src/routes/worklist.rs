@@ -3,29 +3,17 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use motcua_domain::{Role, Status};
+use motcua_domain::Status;
 use motcua_store::worklist::{self as work, WorkFilter};
-use motcua_store::{agencies, dossiers, handovers, procedures, time, DbConnection};
+use motcua_store::{dossiers, handovers, procedures, time};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::Reach;
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
 use crate::routes::paging::page;
 use crate::state::AppState;
-
-/// The agencies whose work the caller sees: their own, and for
-/// supervisors every agency below it; admins see all.
-fn visible_agencies(conn: &mut DbConnection, staff: &Staff) -> Result<Vec<String>, ApiError> {
-    Ok(match staff.role {
-        Role::Admin => agencies::list(conn)?
-            .into_iter()
-            .map(|a| a.code.to_string())
-            .collect(),
-        Role::Supervisor => agencies::with_descendants(conn, staff.agency.as_str())?,
-        Role::Clerk | Role::Officer => vec![staff.agency.to_string()],
-    })
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct WorkItemDto {
@@ -56,6 +44,7 @@ pub struct WorkPage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkQuery {
     /// Status code (repeatable as a comma list, e.g. `4,5`); default the
     /// open ones: 2, 4, 5, 6.
@@ -67,7 +56,10 @@ pub struct WorkQuery {
     pub agency: Option<String>,
     /// `me`: only dossiers assigned to the caller.
     pub assigned: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     pub offset: Option<i64>,
 }
 
@@ -121,15 +113,11 @@ pub async fn worklist(
     let cal = calendar.clone();
     let (items, total) = state
         .with_conn(move |conn| {
-            let mut agencies = visible_agencies(conn, &staff)?;
-            if let Some(a) = q.agency {
-                if !agencies.contains(&a) {
-                    return Err(ApiError::forbidden(format!(
-                        "agency {a} is not within your reach"
-                    )));
-                }
-                agencies = vec![a];
+            let mut reach = Reach::of(conn, &staff)?;
+            if let Some(a) = &q.agency {
+                reach = reach.only(a)?;
             }
+            let agencies = reach.agencies(conn)?;
             Ok(work::worklist(
                 conn,
                 &WorkFilter {
@@ -190,9 +178,11 @@ pub struct PendingHandover {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PendingQuery {
     /// Only handovers older than this many minutes (default from the
     /// server's configuration).
+    #[param(minimum = 0, maximum = 525_600)]
     pub older_than_minutes: Option<i64>,
 }
 
@@ -219,9 +209,10 @@ pub async fn unacknowledged(
     let older_than = now - Duration::minutes(minutes);
     let rows = state
         .with_conn(move |conn| {
-            let agencies = match staff.role {
-                Role::Admin => Vec::new(),
-                _ => visible_agencies(conn, &staff)?,
+            // An empty list means every agency.
+            let agencies = match Reach::of(conn, &staff)? {
+                Reach::All => Vec::new(),
+                Reach::Agencies(list) => list,
             };
             Ok(handovers::unacknowledged(conn, &agencies, older_than, 500)?)
         })
@@ -261,6 +252,7 @@ pub struct BookRowDto {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BookQuery {
     /// First local day, YYYY-MM-DD.
     pub from: String,
@@ -308,8 +300,7 @@ pub async fn tracking_book(
     let ag = agency.clone();
     let rows = state
         .with_conn(move |conn| {
-            let reach = visible_agencies(conn, &staff)?;
-            if !reach.contains(&ag) {
+            if !Reach::of(conn, &staff)?.contains(&ag) {
                 return Err(ApiError::forbidden(format!(
                     "the tracking book of {ag} is not within your reach"
                 )));
@@ -391,23 +382,26 @@ pub async fn tracking_book(
         ApiError::internal()
     };
     w.write_record(header).map_err(csv_error)?;
+    // Text a spreadsheet would run as a formula is written as text: names,
+    // notes and contacts come from citizens (online submissions).
+    let cell = |t: &str| motcua_domain::text::spreadsheet_safe(t).into_owned();
     for r in &rows {
         w.write_record([
             r.book_entry.to_string(),
-            r.code.clone(),
-            r.procedure.clone(),
+            cell(&r.code),
+            cell(&r.procedure),
             r.sets.to_string(),
-            r.applicant.clone(),
-            r.contact.clone(),
-            r.lead_agency.clone(),
+            cell(&r.applicant),
+            cell(&r.contact),
+            cell(&r.lead_agency),
             fmt(Some(r.received_at)),
             fmt(Some(r.appointment)),
-            r.sent_to_agency.clone().unwrap_or_default(),
+            cell(r.sent_to_agency.as_deref().unwrap_or_default()),
             fmt(r.sent_at),
             fmt(r.result_back_at),
             fmt(r.returned_at),
-            r.returned_to.clone().unwrap_or_default(),
-            r.note.clone(),
+            cell(r.returned_to.as_deref().unwrap_or_default()),
+            cell(&r.note),
         ])
         .map_err(csv_error)?;
     }
