@@ -131,6 +131,14 @@ impl TestServer {
         let status = resp.status();
         let content_type = resp.header("content-type").unwrap_or("").to_string();
         let replayed = resp.header("idempotent-replayed").is_some();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| {
+                resp.header(&n)
+                    .map(|v| (n.to_ascii_lowercase(), v.to_string()))
+            })
+            .collect();
         let text = resp.into_string().unwrap();
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
         Response {
@@ -139,6 +147,7 @@ impl TestServer {
             text,
             json,
             replayed,
+            headers,
         }
     }
 
@@ -176,6 +185,55 @@ impl TestServer {
         r.json["access_token"].as_str().unwrap().to_string()
     }
 
+    /// Sends a PATCH with a JSON body.
+    pub fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.send(
+            "PATCH",
+            path,
+            token,
+            &[("Content-Type", "application/json")],
+            Some(&body.to_string()),
+        )
+    }
+
+    /// A log-in attempt, as from `client` when the server trusts the test's
+    /// loopback address as a proxy (`X-Forwarded-For`).
+    pub fn try_login(&self, username: &str, password: &str, client: Option<&str>) -> Response {
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(c) = client {
+            headers.push(("X-Forwarded-For", c));
+        }
+        self.send(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            &headers,
+            Some(&json!({"username": username, "password": password}).to_string()),
+        )
+    }
+
+    /// Creates a staff account (as `admin`) with the password
+    /// `mat-khau-dai` and logs it in.
+    pub fn create_user(&self, admin: &str, username: &str, role: &str, agency: &str) -> String {
+        let r = self.post(
+            "/api/v1/users",
+            Some(admin),
+            &json!({"username": username, "password": "mat-khau-dai",
+                "full_name": format!("Cán bộ {username}"), "role": role, "agency_code": agency}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        let login = self.try_login(username, "mat-khau-dai", None);
+        assert_eq!(login.status, 200, "{}", login.text);
+        login.json["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Runs SQL on the test's database (to move a lock into the past, as
+    /// the clock would).
+    pub fn sql(&self, statement: &str) {
+        use motcua_store::SimpleConnection;
+        self.conn().batch_execute(statement).unwrap();
+    }
+
     /// A direct connection to the test's database, to check what was (not)
     /// written.
     pub fn conn(&self) -> DbConnection {
@@ -206,9 +264,15 @@ pub struct Response {
     pub json: Value,
     /// Answered from an earlier request with the same Idempotency-Key.
     pub replayed: bool,
+    /// Header names in lower case.
+    pub headers: std::collections::BTreeMap<String, String>,
 }
 
 impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
     /// Asserts an RFC 9457 problem with this status and type slug.
     pub fn assert_problem(&self, status: u16, slug: &str) {
         assert_eq!(self.status, status, "body: {}", self.text);

@@ -62,6 +62,10 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         }
         "breaches" => breaches::table.count().get_result(conn)?,
         "clock_entries" => clock_entries::table.count().get_result(conn)?,
+        "submissions" => submissions::table.count().get_result(conn)?,
+        "sessions" => sessions::table.count().get_result(conn)?,
+        "throttle" => throttle::table.count().get_result(conn)?,
+        "idempotency_keys" => idempotency_keys::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)
