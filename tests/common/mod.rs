@@ -16,6 +16,7 @@ use motcua_store::DbConnection;
 use serde_json::{json, Value};
 
 mod db;
+pub mod world;
 pub use db::*;
 
 /// A running server with the demo data.

@@ -60,6 +60,13 @@ pub fn send(
 ) -> Result<Sent, ClockError> {
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
+        // Who may act comes first: a stranger learns nothing of the state.
+        if staff.agency.as_str() != d.handling_agency {
+            return Err(ClockError::Forbidden(format!(
+                "dossier {} is held by {}, not by your agency {}",
+                d.code, d.handling_agency, staff.agency
+            )));
+        }
         if d.in_transit {
             return Err(ClockError::Conflict(format!(
                 "dossier {} was sent to {} and not yet acknowledged there",
@@ -185,16 +192,16 @@ pub fn receive(
 ) -> Result<Dossier, ClockError> {
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
-        if !d.in_transit {
-            return Err(ClockError::Conflict(format!(
-                "dossier {} is not waiting to be received",
-                d.code
-            )));
-        }
         if staff.agency.as_str() != d.handling_agency {
             return Err(ClockError::Forbidden(format!(
                 "dossier {} was sent to {}, not to your agency {}",
                 d.code, d.handling_agency, staff.agency
+            )));
+        }
+        if !d.in_transit {
+            return Err(ClockError::Conflict(format!(
+                "dossier {} is not waiting to be received",
+                d.code
             )));
         }
         let last = handovers::for_dossier(conn, &d.id)?

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
+use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::{Role, StatutoryDuration};
 use motcua_sla::ops::recompute;
@@ -274,6 +275,19 @@ pub async fn due_date(
         }
     };
     let cal = state.calendar();
+    // Outside these years the calendar knows no holidays: an answer would
+    // look right and be wrong.
+    let years = crate::calendar_handle::CALENDAR_YEARS;
+    if !years.contains(&cal.local_date(q.received_at).year()) {
+        return Err(ApiError::invalid_field(
+            "received_at",
+            format!(
+                "the calendar counts working time from {} to {}",
+                years.start(),
+                years.end()
+            ),
+        ));
+    }
     let due = cal.due_at(q.received_at, &duration);
     let fmt = |t| motcua_intake::receipt::format_local(&cal, t);
     Ok(HttpResponse::Ok().json(DueDateAnswer {

@@ -1,0 +1,472 @@
+//! A world to call every route of the OpenAPI document in: the demo data,
+//! a token for each role, and for each operation the records it needs in
+//! the state it needs them (a dossier being processed, a paused one, a
+//! submission, a guidance slip...), with a valid body and path. Used by
+//! the role-by-route matrix and by the property test on numbers and
+//! dates.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::{birth_registration, working_days_from_now, Response, TestServer};
+
+/// Every caller the matrix tries: the demo users, a district officer, and
+/// no token at all.
+pub const CALLERS: [&str; 7] = [
+    "anonymous",
+    "admin",
+    "clerk",
+    "officer",
+    "supervisor",
+    "clerk.huyen",
+    "officer.huyen",
+];
+
+/// Who may call each operation, the README's table as the tests read it.
+/// `public`: anyone, without a token; `staff`: any logged-in staff member; otherwise the callers named (see
+/// `CALLERS`: the commune's clerk and officer, the district's supervisor,
+/// clerk and officer, the province's administrator). Callers of another
+/// agency are refused even where their role would be allowed.
+pub const RULES: &[(&str, &str)] = &[
+    ("GET /healthz", "public"),
+    ("GET /api/v1/openapi.json", "public"),
+    ("POST /api/v1/auth/token", "public"),
+    ("POST /api/v1/auth/logout", "staff"),
+    ("GET /api/v1/me", "staff"),
+    // The catalogue and the calendar: read by anyone, kept by admins.
+    ("GET /api/v1/agencies", "public"),
+    ("GET /api/v1/agencies/{code}", "public"),
+    ("POST /api/v1/agencies", "admin"),
+    ("PUT /api/v1/agencies/{code}", "admin"),
+    ("GET /api/v1/procedures", "public"),
+    ("GET /api/v1/procedures/{code}", "public"),
+    ("POST /api/v1/procedures", "admin"),
+    ("PUT /api/v1/procedures/{code}", "admin"),
+    ("GET /api/v1/calendar/{year}", "public"),
+    ("POST /api/v1/calendar/due-date", "public"),
+    ("PUT /api/v1/calendar/days/{date}", "admin"),
+    ("DELETE /api/v1/calendar/days/{date}", "admin"),
+    // Accounts and mail: admins only.
+    ("GET /api/v1/users", "admin"),
+    ("POST /api/v1/users", "admin"),
+    ("PATCH /api/v1/users/{username}", "admin"),
+    ("GET /api/v1/users/{username}/sessions", "admin"),
+    ("DELETE /api/v1/users/{username}/sessions", "admin"),
+    ("GET /api/v1/outbox", "admin"),
+    ("POST /api/v1/outbox/{id}/retry", "admin"),
+    ("POST /api/v1/breaches/scan", "admin"),
+    // Citizens.
+    ("POST /api/v1/public/dossiers", "public"),
+    ("GET /api/v1/public/dossiers/{code}", "public"),
+    ("GET /api/v1/public/submissions/{reference}", "public"),
+    // Reading a commune dossier: its agency's staff, supervisors above,
+    // admins (read only).
+    (
+        "GET /api/v1/dossiers/{code}",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/dossiers/{code}/receipt",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/dossiers/{code}/control-slip",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/dossiers/{code}/apology-letter",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/guidance-slips/{id}",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/submissions/{reference}/refusal",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/agencies/{code}/tracking-book",
+        "admin clerk officer supervisor",
+    ),
+    // Lists scoped to the caller's reach.
+    ("GET /api/v1/worklist", "staff"),
+    ("GET /api/v1/handovers/unacknowledged", "staff"),
+    (
+        "GET /api/v1/breaches/due-soon",
+        "admin officer supervisor officer.huyen",
+    ),
+    ("GET /api/v1/breaches", "admin supervisor"),
+    (
+        "GET /api/v1/submissions",
+        "admin clerk supervisor clerk.huyen",
+    ),
+    // The receiving desk acts.
+    ("POST /api/v1/dossiers", "clerk"),
+    ("POST /api/v1/dossiers/{code}/pin", "clerk"),
+    ("POST /api/v1/dossiers/{code}/supplement-received", "clerk"),
+    ("POST /api/v1/dossiers/{code}/withdraw", "clerk"),
+    ("POST /api/v1/dossiers/{code}/return", "clerk"),
+    ("POST /api/v1/dossiers/{code}/send", "clerk"),
+    ("POST /api/v1/submissions/{reference}/accept", "clerk"),
+    ("POST /api/v1/submissions/{reference}/refuse", "clerk"),
+    // The handling agency's officers act; supervisors above assign.
+    ("POST /api/v1/dossiers/{code}/supplement-request", "officer"),
+    ("POST /api/v1/dossiers/{code}/extension", "officer"),
+    ("POST /api/v1/dossiers/{code}/processed", "officer"),
+    ("POST /api/v1/dossiers/{code}/stop", "officer"),
+    ("POST /api/v1/dossiers/{code}/payment-request", "officer"),
+    ("POST /api/v1/dossiers/{code}/paid", "clerk officer"),
+    ("POST /api/v1/dossiers/{code}/receive", "clerk officer"),
+    ("POST /api/v1/dossiers/{code}/assign", "officer supervisor"),
+];
+
+pub fn allowed(rule: &str, caller: &str) -> bool {
+    match rule {
+        "public" => true,
+        "staff" => caller != "anonymous",
+        names => names.split(' ').any(|n| n == caller),
+    }
+}
+
+/// The user the `{username}` routes change; nobody else needs it.
+pub const SPARE_USER: &str = "tam.thoi";
+
+/// One operation of the document.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    pub method: String,
+    pub template: String,
+    pub secured: bool,
+    /// The component name of the JSON body, if it takes one.
+    pub body: Option<String>,
+    pub parameters: Vec<Value>,
+}
+
+impl Operation {
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.template)
+    }
+}
+
+/// The operations of a document.
+pub fn operations(doc: &Value) -> Vec<Operation> {
+    let mut out = Vec::new();
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let body = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .map(|r| r.rsplit('/').next().unwrap().to_string());
+            out.push(Operation {
+                method: method.to_uppercase(),
+                template: template.clone(),
+                secured: op.get("security").is_some(),
+                body,
+                parameters: op["parameters"].as_array().cloned().unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+pub struct World<'a> {
+    pub s: &'a TestServer,
+    pub tokens: BTreeMap<&'static str, String>,
+    n: Cell<u32>,
+}
+
+impl<'a> World<'a> {
+    pub fn new(s: &'a TestServer) -> World<'a> {
+        let mut tokens = BTreeMap::new();
+        for user in ["admin", "clerk", "officer", "supervisor", "clerk.huyen"] {
+            tokens.insert(user, s.login(user));
+        }
+        let admin = tokens["admin"].clone();
+        tokens.insert(
+            "officer.huyen",
+            s.create_user(&admin, "officer.huyen", "officer", "H53.50"),
+        );
+        s.create_user(&admin, SPARE_USER, "clerk", "H53.50.05.13");
+        World {
+            s,
+            tokens,
+            n: Cell::new(0),
+        }
+    }
+
+    pub fn token(&self, caller: &str) -> Option<&str> {
+        self.tokens.get(caller).map(String::as_str)
+    }
+
+    /// A fresh number, for codes and names that must not repeat.
+    pub fn next(&self) -> u32 {
+        self.n.set(self.n.get() + 1);
+        self.n.get()
+    }
+
+    fn ok(r: Response) -> Response {
+        assert!(r.status < 300, "fixture: {}", r.text);
+        r
+    }
+
+    /// A birth registration received at the commune desk (status 2).
+    pub fn dossier(&self) -> (String, String) {
+        let r = Self::ok(self.s.post(
+            "/api/v1/dossiers",
+            self.token("clerk"),
+            &birth_registration(),
+        ));
+        (
+            r.json["code"].as_str().unwrap().to_string(),
+            r.json["pin"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// A commune dossier the officer has paused for a supplement (5).
+    pub fn paused(&self) -> String {
+        let (code, _) = self.dossier();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/supplement-request"),
+            self.token("officer"),
+            &json!({"reason": "Thiếu giấy tờ", "items": [{"name": "Giấy chứng sinh"}]}),
+        ));
+        code
+    }
+
+    /// A commune dossier being processed (4): paused, then supplemented.
+    pub fn processing(&self) -> String {
+        let code = self.paused();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/supplement-received"),
+            self.token("clerk"),
+            &json!({"note": "Đã nhận"}),
+        ));
+        code
+    }
+
+    /// A commune dossier waiting for fees (6).
+    pub fn awaiting_payment(&self) -> String {
+        let code = self.processing();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/payment-request"),
+            self.token("officer"),
+            &json!({"amount_vnd": 8000}),
+        ));
+        code
+    }
+
+    /// A commune dossier processed, its result ready (9).
+    pub fn processed(&self) -> String {
+        let (code, _) = self.dossier();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/processed"),
+            self.token("officer"),
+            &json!({"result": "Giấy khai sinh số 1"}),
+        ));
+        code
+    }
+
+    /// A member of an interlinked group, sent to the commune and not yet
+    /// acknowledged there.
+    pub fn in_transit(&self) -> String {
+        let r = Self::ok(self.s.post(
+            "/api/v1/dossiers",
+            self.token("clerk"),
+            &json!({
+                "procedure": "LT.KS-TT-BHYT",
+                "applicant": {"name": "Lý Thị Hồng", "id_number": "084190005555"},
+                "documents": [{"code": "TK", "original": 1}, {"code": "GCS", "original": 1},
+                    {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}]
+            }),
+        ));
+        let member = format!("{}-1", r.json["code"].as_str().unwrap());
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{member}/send"),
+            self.token("clerk"),
+            &json!({"note": "Chuyển liên thông"}),
+        ));
+        member
+    }
+
+    /// A guidance slip of the commune desk.
+    pub fn guidance_slip(&self) -> String {
+        let mut body = birth_registration();
+        body["documents"] = json!([]);
+        let r = self.s.post("/api/v1/dossiers", self.token("clerk"), &body);
+        assert_eq!(r.status, 422, "{}", r.text);
+        r.json["guidance_slip"].as_str().unwrap().to_string()
+    }
+
+    /// An online submission to the commune desk (status 1).
+    pub fn submission(&self) -> (String, String) {
+        let r = Self::ok(self.s.send(
+            "POST",
+            "/api/v1/public/dossiers",
+            None,
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Forwarded-For", &format!("10.1.{}.1", self.next() % 250)),
+            ],
+            Some(&birth_registration().to_string()),
+        ));
+        (
+            r.json["reference"].as_str().unwrap().to_string(),
+            r.json["pin"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// A submission the commune desk refused.
+    pub fn refused(&self) -> String {
+        let (reference, _) = self.submission();
+        Self::ok(self.s.post(
+            &format!("/api/v1/submissions/{reference}/refuse"),
+            self.token("clerk"),
+            &json!({"reason": "Thiếu giấy chứng sinh"}),
+        ));
+        reference
+    }
+
+    /// The id of a message in the outbox.
+    pub fn outbox_id(&self) -> i64 {
+        self.dossier();
+        let r = Self::ok(self.s.get("/api/v1/outbox", self.token("admin")));
+        r.json["items"][0]["id"].as_i64().unwrap()
+    }
+
+    /// A valid body for a component, fresh where it must be unique.
+    pub fn body(&self, component: &str) -> Value {
+        let n = self.next();
+        match component {
+            "TokenRequest" => json!({"username": "clerk", "password": "demo"}),
+            "AgencyInput" => json!({"code": format!("H53.9{n}"), "name": format!("Xã thử {n}"),
+                "level": "commune", "parent_code": "H53.50", "address": "Ấp 1"}),
+            "ProcedureInput" => json!({"code": format!("9.{n:06}"), "name": "Thủ tục thử",
+                "field": "Thử nghiệm", "agency_code": "H53.50.05.13",
+                "duration": {"amount": 3, "unit": "working_days"},
+                "required_documents": [{"code": "DON", "name": "Đơn", "original": 1, "copies": 0}]}),
+            "UserInput" => json!({"username": format!("nguoi.moi.{n}"), "password": "mat-khau-dai",
+                "full_name": "Người Mới", "role": "clerk", "agency_code": "H53.50.05.13"}),
+            "UserPatch" => json!({"full_name": "Tạm Thời"}),
+            "IntakeRequest" => birth_registration(),
+            "SupplementRequestInput" => {
+                json!({"reason": "Thiếu", "items": [{"name": "Giấy chứng sinh"}]})
+            }
+            "SupplementReceivedInput" => json!({"note": "Đã nhận"}),
+            "ExtensionInput" => json!({"reason": "Cần xác minh thêm",
+                "new_due_at": working_days_from_now(20)}),
+            "ProcessedInput" => json!({"result": "Giấy khai sinh"}),
+            "StopInput" => json!({"reason": "Không đủ điều kiện"}),
+            "DayEdit" => json!({"kind": "day_off", "reason": "Thử"}),
+            "DueDateQuestion" => json!({"received_at": working_days_from_now(0),
+                "duration": {"amount": 5, "unit": "working_days"}}),
+            "SendInput" => json!({"note": "Chuyển"}),
+            "AssignInput" => json!({"username": "officer"}),
+            "PaymentInput" => json!({"amount_vnd": 50000}),
+            "PaidInput" => json!({"receipt_number": "BL-1"}),
+            "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
+            "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
+            "RefuseInput" => json!({"reason": "Thiếu giấy chứng sinh"}),
+            other => panic!("no example body for {other}: add one to tests/common/world.rs"),
+        }
+    }
+
+    /// The path and query to call `op` on, with the records it needs made
+    /// now.
+    pub fn target(&self, op: &Operation) -> String {
+        let t = op.template.as_str();
+        let m = op.method.as_str();
+        let path = match (m, t) {
+            (_, "/api/v1/agencies/{code}") => t.replace("{code}", "H53.50.05.13"),
+            (_, "/api/v1/agencies/{code}/tracking-book") => {
+                "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
+            }
+            (_, "/api/v1/procedures/{code}") => t.replace("{code}", "1.001193"),
+            (_, "/api/v1/calendar/{year}") => t.replace("{year}", "2026"),
+            (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),
+            (_, "/api/v1/guidance-slips/{id}") => t.replace("{id}", &self.guidance_slip()),
+            (_, "/api/v1/outbox/{id}/retry") => t.replace("{id}", &self.outbox_id().to_string()),
+            (_, t) if t.starts_with("/api/v1/users/{username}") => {
+                t.replace("{username}", SPARE_USER)
+            }
+            (_, "/api/v1/public/dossiers/{code}") => {
+                let (code, pin) = self.dossier();
+                format!("/api/v1/public/dossiers/{code}?pin={pin}")
+            }
+            (_, "/api/v1/public/submissions/{reference}") => {
+                let (reference, pin) = self.submission();
+                format!("/api/v1/public/submissions/{reference}?pin={pin}")
+            }
+            (_, "/api/v1/submissions/{reference}/refusal") => {
+                t.replace("{reference}", &self.refused())
+            }
+            (_, t) if t.contains("{reference}") => t.replace("{reference}", &self.submission().0),
+            (_, t) if t.contains("{code}") => {
+                let code = if t.ends_with("/supplement-received") {
+                    self.paused()
+                } else if t.ends_with("/paid") {
+                    self.awaiting_payment()
+                } else if t.ends_with("/return") {
+                    self.processed()
+                } else if t.ends_with("/receive") {
+                    self.in_transit()
+                } else {
+                    self.dossier().0
+                };
+                t.replace("{code}", &code)
+            }
+            (_, t) => t.to_string(),
+        };
+        assert!(
+            !path.contains('{'),
+            "no fixture for {m} {t}: add one to tests/common/world.rs"
+        );
+        path
+    }
+
+    /// Calls `op` as `caller` (a fresh target and body each time).
+    pub fn call(&self, op: &Operation, caller: &str) -> Response {
+        let path = self.target(op);
+        let body = match (op.method.as_str(), op.template.as_str()) {
+            // A new version of a catalogue entry: the entry as it is, so
+            // the calls after it find the same procedure and agency.
+            ("PUT", "/api/v1/procedures/{code}" | "/api/v1/agencies/{code}") => {
+                Some(self.s.get(&path, None).json.to_string())
+            }
+            _ => op.body.as_ref().map(|b| self.body(b).to_string()),
+        };
+        let mut headers = Vec::new();
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        self.s.send(
+            &op.method,
+            &path,
+            self.token(caller),
+            &headers,
+            body.as_deref(),
+        )
+    }
+}
+
+/// The rule for an operation.
+pub fn rule(op: &Operation) -> &'static str {
+    RULES
+        .iter()
+        .find(|(k, _)| *k == op.key())
+        .unwrap_or_else(|| panic!("{} has no access rule in tests/common/world.rs", op.key()))
+        .1
+}
+
+/// A caller the rule allows (a token holder where one will do).
+pub fn some_allowed_caller(op: &Operation) -> &'static str {
+    let r = rule(op);
+    CALLERS
+        .iter()
+        .copied()
+        .filter(|c| allowed(r, c))
+        .find(|c| *c != "anonymous")
+        .unwrap_or("anonymous")
+}
