@@ -20,16 +20,17 @@ use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// Whose keys these are: the authenticated user, or without a token the
-/// client. A token that does not work is refused here, before a kept
-/// answer could be replayed to it.
-async fn scope(req: &ServiceRequest, state: &AppState) -> Result<String, ApiError> {
-    match crate::auth::authenticate(req.request()).await? {
-        Some(staff) => Ok(format!("user:{}", staff.id)),
-        None => Ok(format!(
+/// Whose keys these are: the authenticated user, or the client when the
+/// request sends no working token. A token that does not (or no longer)
+/// work never reaches a user's kept answers: it falls back to the
+/// client's own keys, and a route that needs the token refuses it.
+async fn scope(req: &ServiceRequest, state: &AppState) -> String {
+    match crate::auth::authenticate(req.request()).await {
+        Ok(Some(staff)) => format!("user:{}", staff.id),
+        _ => format!(
             "addr:{}",
             crate::client::of_request(req.request(), &state.config.trusted_proxies)
-        )),
+        ),
     }
 }
 
@@ -83,10 +84,7 @@ pub async fn middleware(
     hasher.update(&body);
     let hash = hex::encode(hasher.finalize());
     req.set_payload(actix_web::dev::Payload::from(body));
-    let scope = match scope(&req, &state).await {
-        Ok(s) => s,
-        Err(e) => return Ok(problem(e, req)),
-    };
+    let scope = scope(&req, &state).await;
 
     let (s, k, h) = (scope.clone(), key.clone(), hash.clone());
     let found = state

@@ -123,18 +123,19 @@ pub const DEFAULT_PARAM_MAX_LENGTH: u64 = 64;
 /// - a string parameter without a limit gets [`DEFAULT_PARAM_MAX_LENGTH`];
 /// - every POST takes an `Idempotency-Key` header;
 /// - every operation declares the errors those layers answer: 401 where a
-///   token is needed, 400 / 413 / 415 / 422 for a body, 404 for a path
+///   token is needed, 403 where the caller's role or agency is checked,
+///   400 / 413 / 415 / 422 for a body, 404 for a path
 ///   parameter, 400 / 409 / 422 for an idempotency key, 422 for any
 ///   parameter (control characters are refused in every one).
 pub fn document() -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
+        for (template, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
             for (method, op) in item.iter_mut() {
-                add_shared(method, op);
+                add_shared(template, method, op);
             }
         }
     }
@@ -148,7 +149,11 @@ fn problem(description: &str) -> Value {
     })
 }
 
-fn add_shared(method: &str, op: &mut Value) {
+/// Operations every logged-in staff member may call, with no agency to
+/// check: the only secured ones that never answer 403.
+const ANY_STAFF: [&str; 2] = ["/api/v1/me", "/api/v1/auth/logout"];
+
+fn add_shared(template: &str, method: &str, op: &mut Value) {
     let Some(op) = op.as_object_mut() else {
         return;
     };
@@ -192,6 +197,9 @@ fn add_shared(method: &str, op: &mut Value) {
     )];
     if secured {
         add.push(("401", "No token, or a token whose session has ended, expired or belongs to a disabled account"));
+        if !ANY_STAFF.contains(&template) {
+            add.push(("403", "The caller's role or agency may not do this (see the README's table of who may do what)"));
+        }
     }
     if has_body || has_params || method == "post" {
         add.push((
