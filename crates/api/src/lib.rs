@@ -39,6 +39,11 @@ pub fn http_server(
 ) -> std::io::Result<actix_web::dev::Server> {
     let limit = state.config.body_limit;
     let trusted = state.config.trusted_proxies.clone();
+    // Every blocking task holds or waits for a pooled connection, so more
+    // threads than connections only wait; tokio's default (hundreds per
+    // worker, each kept ten seconds) let the thread count, and with it the
+    // memory, creep up under steady load.
+    let blocking = state.db.max_size().max(4) as usize;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
         App::new()
@@ -69,6 +74,7 @@ pub fn http_server(
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })
+    .worker_max_blocking_threads(blocking)
     .listen(listener)?;
     if workers > 0 {
         server = server.workers(workers);

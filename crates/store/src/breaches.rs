@@ -184,11 +184,20 @@ pub fn due_before(
     limit: i64,
     offset: i64,
 ) -> StoreResult<Vec<DueItem>> {
+    // `+due_at` on SQLite: see `worklist::worklist` (closed dossiers must
+    // not be walked on the way to the open ones).
+    let due_order = match conn {
+        DbConnection::Sqlite(_) => "+dossiers.due_at",
+        DbConnection::Pg(_) => "dossiers.due_at",
+    };
     let rows: Vec<(String, i32, String, String, String, chrono::NaiveDateTime)> = dossiers::table
         .filter(dossiers::status_code.eq_any(RUNNING))
         .filter(dossiers::handling_agency_code.eq_any(agencies))
         .filter(dossiers::due_at.lt(to_db(before)))
-        .order((dossiers::due_at.asc(), dossiers::code.asc()))
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::Timestamp>(due_order).asc(),
+            dossiers::code.asc(),
+        ))
         .limit(limit)
         .offset(offset)
         .select((

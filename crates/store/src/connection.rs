@@ -73,6 +73,14 @@ macro_rules! each_backend {
 /// their short write transactions.
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Takes this process's SQLite writer lock (also for the checkpoint that
+/// restarts the log).
+pub(crate) fn sqlite_writer() -> std::sync::MutexGuard<'static, ()> {
+    SQLITE_WRITER
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Per-connection SQLite settings: write-ahead log so readers never block
 /// the writer, a busy timeout so concurrent writers queue instead of
 /// failing, foreign keys enforced.
@@ -146,9 +154,7 @@ impl DbConnection {
                 })
             }
             DbConnection::Sqlite(c) => {
-                let _writer = SQLITE_WRITER
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let _writer = sqlite_writer();
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
                 match f(self) {
                     Ok(value) => {

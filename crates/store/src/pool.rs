@@ -119,7 +119,11 @@ impl Database {
                 init: (backend == Backend::Sqlite).then_some(checkpoint::POOL_PRAGMAS),
             })?;
         let checkpointer = match backend {
-            Backend::Sqlite => Some(Arc::new(Checkpointer::spawn(url, checkpoint::INTERVAL)?)),
+            Backend::Sqlite => Some(Arc::new(Checkpointer::spawn(
+                url,
+                checkpoint::INTERVAL,
+                checkpoint::RESTART_PAGES,
+            )?)),
             Backend::Postgres => None,
         };
         Ok(Database {
@@ -131,6 +135,11 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_size(&self) -> u32 {
+        self.pool.max_size()
     }
 
     pub fn get(&self) -> Result<PooledConnection, StoreError> {

@@ -76,8 +76,22 @@ pub fn worklist(conn: &mut DbConnection, f: &WorkFilter) -> StoreResult<(Vec<Wor
         q
     };
     let total: i64 = build().count().get_result(conn)?;
+    // On SQLite `ORDER BY due_at` makes the planner walk the agency's
+    // (handling, due) index in due order and test each row's status: with
+    // months of closed dossiers ahead of the open ones that is every row
+    // the desk ever handled (18 ms at 34,000 closed dossiers). `+due_at`
+    // is the same order without the index, so SQLite takes the (handling,
+    // status, due) index to the open rows and sorts the few it finds.
+    // SQLite keeps no statistics of the status spread that would tell it.
+    let due_order = match conn {
+        DbConnection::Sqlite(_) => "+dossiers.due_at",
+        DbConnection::Pg(_) => "dossiers.due_at",
+    };
     let rows: Vec<WorkTuple> = build()
-        .order((dossiers::due_at.asc(), dossiers::code.asc()))
+        .order((
+            diesel::dsl::sql::<diesel::sql_types::Timestamp>(due_order).asc(),
+            dossiers::code.asc(),
+        ))
         .limit(f.limit)
         .offset(f.offset)
         .select((

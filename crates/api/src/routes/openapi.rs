@@ -6,9 +6,12 @@ use actix_web::{get, web, HttpResponse};
     responses((status = 200, description = "This document")))]
 #[get("/api/v1/openapi.json")]
 pub async fn document() -> HttpResponse {
+    // The document is a function of the code: made once per process.
+    static TEXT: std::sync::OnceLock<web::Bytes> = std::sync::OnceLock::new();
+    let text = TEXT.get_or_init(|| web::Bytes::from(crate::openapi::json()));
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(crate::openapi::json())
+        .body(text.clone())
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
