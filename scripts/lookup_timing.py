@@ -18,21 +18,17 @@ code" (50 % is a coin toss).
 CODES_FILE has one real dossier code per line.
 """
 import random
-import re
-import socket
 import statistics
 import sys
-import time
-import urllib.parse
+
+from rawhttp import Connection
 
 
 def main():
     base, codes_file = sys.argv[1], sys.argv[2]
     pairs = int(sys.argv[3]) if len(sys.argv) > 3 else 4000
     codes = [line.split()[0] for line in open(codes_file, encoding="utf-8") if line.strip()]
-    url = urllib.parse.urlsplit(base)
-    sock = socket.create_connection((url.hostname, url.port))
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn = Connection(base)
     serial = [0]
 
     def get(path):
@@ -40,21 +36,12 @@ def main():
         n = serial[0]
         client = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255 or 1}"
         request = (
-            f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\nX-Forwarded-For: {client}\r\n\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: {conn.netloc}\r\nX-Forwarded-For: {client}\r\n\r\n"
         ).encode()
-        start = time.perf_counter_ns()
-        sock.sendall(request)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            data += sock.recv(65536)
-        head, rest = data.split(b"\r\n\r\n", 1)
-        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
-        while len(rest) < length:
-            rest += sock.recv(65536)
-        elapsed = time.perf_counter_ns() - start
+        head, elapsed = conn.exchange(request)
         if not head.startswith(b"HTTP/1.1 404"):
             sys.exit(f"{path} answered {head.splitlines()[0]!r}: a limit locked; use more codes")
-        return elapsed / 1e6
+        return elapsed
 
     uses = {}
 

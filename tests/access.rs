@@ -12,14 +12,10 @@ mod common;
 
 use common::world::{allowed, operations, rule, World, CALLERS, RULES};
 use common::{Backend, TestServer};
-use motcua_api::client::TrustedProxies;
 use serde_json::json;
 
 fn every_role_on_every_route(backend: Backend) {
-    let s = TestServer::start_with(backend, |c| {
-        c.trusted_proxies = TrustedProxies::parse("127.0.0.1").unwrap();
-        c.submissions_per_minute = 10_000;
-    });
+    let s = TestServer::behind_proxy(backend);
     let world = World::new(&s);
     let doc = s.get("/api/v1/openapi.json", None).json;
     let ops = operations(&doc);

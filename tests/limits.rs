@@ -8,16 +8,7 @@
 mod common;
 
 use common::{birth_registration, count, Backend, Response, TestServer};
-use motcua_api::client::TrustedProxies;
 use motcua_store::events;
-
-/// A server that believes the test's loopback address is a proxy, so each
-/// request can say which client it comes from.
-fn behind_proxy(backend: Backend) -> TestServer {
-    TestServer::start_with(backend, |c| {
-        c.trusted_proxies = TrustedProxies::parse("127.0.0.1, ::1").unwrap();
-    })
-}
 
 /// Asserts a 429 whose `Retry-After` header and body agree; returns the
 /// seconds to wait.
@@ -35,7 +26,7 @@ fn wait_out_locks(s: &TestServer) {
 }
 
 fn failed_logins_lock_the_account_briefly_and_the_address_longer(backend: Backend) {
-    let s = behind_proxy(backend);
+    let s = TestServer::behind_proxy(backend);
     let attacker = "203.0.113.9";
     let owner = "198.51.100.7";
     for i in 1..=5 {
@@ -77,10 +68,8 @@ fn failed_logins_lock_the_account_briefly_and_the_address_longer(backend: Backen
 }
 
 fn the_account_lock_holds_across_servers(backend: Backend) {
-    let one = behind_proxy(backend);
-    let two = TestServer::second(&one, |c| {
-        c.trusted_proxies = TrustedProxies::parse("127.0.0.1, ::1").unwrap();
-    });
+    let one = TestServer::behind_proxy(backend);
+    let two = TestServer::second(&one, common::trust_loopback);
     for i in 0..5 {
         let s = if i % 2 == 0 { &one } else { &two };
         s.try_login("officer", "sai", Some(&format!("203.0.113.{i}")))
@@ -111,7 +100,7 @@ fn lookup(s: &TestServer, code: &str, pin: &str, client: &str) -> Response {
 }
 
 fn wrong_pins_are_limited_per_code_and_a_mistype_is_not(backend: Backend) {
-    let s = behind_proxy(backend);
+    let s = TestServer::behind_proxy(backend);
     let (code, pin) = intake(&s);
     // A citizen who mistypes twice is never blocked.
     for wrong in ["AAAAAA", "BBBBBB"] {
@@ -138,7 +127,7 @@ fn wrong_pins_are_limited_per_code_and_a_mistype_is_not(backend: Backend) {
 }
 
 fn wrong_pins_are_limited_per_client_across_codes(backend: Backend) {
-    let s = behind_proxy(backend);
+    let s = TestServer::behind_proxy(backend);
     let (code, pin) = intake(&s);
     let guesser = "203.0.113.50";
     // Thirty wrong PINs on thirty made-up codes from one client...
@@ -157,7 +146,7 @@ fn wrong_pins_are_limited_per_client_across_codes(backend: Backend) {
 }
 
 fn an_unknown_code_and_a_wrong_pin_do_the_same_work(backend: Backend) {
-    let s = behind_proxy(backend);
+    let s = TestServer::behind_proxy(backend);
     let (code, _) = intake(&s);
     let unknown = "H53.50.05.13-261201-9999";
     let a = lookup(&s, &code, "ZZZZZZ", "203.0.113.1");
@@ -189,10 +178,8 @@ fn an_unknown_code_and_a_wrong_pin_do_the_same_work(backend: Backend) {
 }
 
 fn the_pin_limit_holds_across_servers(backend: Backend) {
-    let one = behind_proxy(backend);
-    let two = TestServer::second(&one, |c| {
-        c.trusted_proxies = TrustedProxies::parse("127.0.0.1, ::1").unwrap();
-    });
+    let one = TestServer::behind_proxy(backend);
+    let two = TestServer::second(&one, common::trust_loopback);
     let (code, pin) = intake(&one);
     for i in 0..5 {
         let s = if i % 2 == 0 { &one } else { &two };

@@ -10,7 +10,6 @@ mod common;
 
 use common::world::{operations, some_allowed_caller, Operation, World};
 use common::{Backend, TestServer};
-use motcua_api::client::TrustedProxies;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Value};
@@ -215,10 +214,7 @@ fn encode(s: &str) -> String {
 }
 
 fn no_value_makes_the_server_fail(backend: Backend) {
-    let s = TestServer::start_with(backend, |c| {
-        c.trusted_proxies = TrustedProxies::parse("127.0.0.1").unwrap();
-        c.submissions_per_minute = 10_000;
-    });
+    let s = TestServer::behind_proxy(backend);
     let world = World::new(&s);
     let doc = s.get("/api/v1/openapi.json", None).json;
     let mut covered = 0;

@@ -5,10 +5,12 @@ use std::io::BufRead;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use motcua_api::auth::password;
-use motcua_api::routes::users::{apply_changes, validate_new_user, UserInput, UserPatch};
+use motcua_api::routes::users::{
+    apply_changes, end_all_sessions, validate_new_user, UserInput, UserPatch,
+};
 use motcua_domain::Role;
 use motcua_store::events::{Actor, NewEvent};
-use motcua_store::{agencies, events, sessions, time, users, Database};
+use motcua_store::{agencies, events, time, users, Database};
 use serde_json::json;
 
 use super::Common;
@@ -133,23 +135,8 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                     ended += n;
                 }
                 if args.end_sessions {
-                    let (user, _) = users::find_by_username(conn, &username)?
-                        .with_context(|| format!("no user {username}"))?;
-                    let n =
-                        sessions::end_all_for_user(conn, &user.id, "ended_by_admin", time::now())?;
-                    events::append(
-                        conn,
-                        &NewEvent {
-                            subject_type: "user",
-                            subject_id: &user.id,
-                            dossier_id: None,
-                            kind: "user.sessions_ended",
-                            actor: &actor,
-                            at: time::now(),
-                            data: json!({ "username": user.username, "sessions_ended": n }),
-                        },
-                    )?;
-                    ended += n;
+                    ended += end_all_sessions(conn, &actor, &username)
+                        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
                 }
                 Ok(ended)
             })?;

@@ -44,6 +44,14 @@ impl TestServer {
         Self::launch(backend, Some(db), url, tweak)
     }
 
+    /// A server that takes the test's loopback address for a trusted proxy,
+    /// so each request can say which client it comes from
+    /// (`X-Forwarded-For`), with online submissions unlimited unless a test
+    /// limits them.
+    pub fn behind_proxy(backend: Backend) -> TestServer {
+        Self::start_with(backend, trust_loopback)
+    }
+
     /// Another server on the same database as `first` (as behind a load
     /// balancer).
     pub fn second(first: &TestServer, tweak: impl FnOnce(&mut Config)) -> TestServer {
@@ -291,6 +299,12 @@ impl Response {
         assert_eq!(self.json["status"], status);
         assert!(self.json["detail"].as_str().is_some_and(|d| !d.is_empty()));
     }
+}
+
+/// Trusts the loopback address as a proxy; lifts the submissions limit.
+pub fn trust_loopback(c: &mut Config) {
+    c.trusted_proxies = motcua_api::client::TrustedProxies::parse("127.0.0.1, ::1").unwrap();
+    c.submissions_per_minute = 10_000;
 }
 
 /// A complete birth registration for the demo commune.

@@ -69,8 +69,11 @@ pub struct CheckpointReport {
 /// Copies what it can of the log into the database file without waiting
 /// for, or blocking, anyone.
 pub fn passive(conn: &mut DbConnection) -> Result<CheckpointReport, StoreError> {
-    let reports: Vec<CheckpointReport> =
-        diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").load(conn)?;
+    checkpoint(conn, "PRAGMA wal_checkpoint(PASSIVE)")
+}
+
+fn checkpoint(conn: &mut DbConnection, pragma: &str) -> Result<CheckpointReport, StoreError> {
+    let reports: Vec<CheckpointReport> = diesel::sql_query(pragma).load(conn)?;
     reports
         .into_iter()
         .next()
@@ -82,12 +85,7 @@ pub fn passive(conn: &mut DbConnection) -> Result<CheckpointReport, StoreError> 
 /// documentation). Waits for readers, up to the busy timeout.
 pub fn restart(conn: &mut DbConnection) -> Result<CheckpointReport, StoreError> {
     let _writer = crate::connection::sqlite_writer();
-    let reports: Vec<CheckpointReport> =
-        diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").load(conn)?;
-    reports
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::Corrupt("wal_checkpoint reported nothing".into()))
+    checkpoint(conn, "PRAGMA wal_checkpoint(RESTART)")
 }
 
 /// One round of the thread: a passive checkpoint, and a restart when the

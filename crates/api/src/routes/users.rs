@@ -205,8 +205,7 @@ pub fn apply_changes(
     patch: &UserPatch,
     password_hash: Option<String>,
 ) -> Result<(User, usize), ApiError> {
-    let (user, _) =
-        users::find_by_username(conn, username)?.ok_or_else(|| ApiError::not_found("user"))?;
+    let user = user_named(conn, username)?;
     let mut errors = Vec::new();
     let full_name = patch
         .full_name
@@ -364,6 +363,37 @@ pub struct SessionsEnded {
     pub ended: usize,
 }
 
+fn user_named(conn: &mut DbConnection, username: &str) -> Result<User, ApiError> {
+    Ok(users::find_by_username(conn, username)?
+        .ok_or_else(|| ApiError::not_found("user"))?
+        .0)
+}
+
+/// Ends every open session of an account, with its event, in the caller's
+/// transaction; returns how many were open. Shared by the API and the CLI.
+pub fn end_all_sessions(
+    conn: &mut DbConnection,
+    actor: &events::Actor,
+    username: &str,
+) -> Result<usize, ApiError> {
+    let user = user_named(conn, username)?;
+    let now = time::now();
+    let ended = sessions::end_all_for_user(conn, &user.id, "ended_by_admin", now)?;
+    events::append(
+        conn,
+        &events::NewEvent {
+            subject_type: "user",
+            subject_id: &user.id,
+            dossier_id: None,
+            kind: "user.sessions_ended",
+            actor,
+            at: now,
+            data: json!({ "username": user.username, "sessions_ended": ended }),
+        },
+    )?;
+    Ok(ended)
+}
+
 #[utoipa::path(get, path = "/api/v1/users/{username}/sessions", tag = "users",
     security(("bearer" = [])),
     params(("username" = String, Path, description = "The account's user name")),
@@ -380,8 +410,7 @@ pub async fn list_sessions(
     let username = path.into_inner().trim().to_lowercase();
     let open = state
         .with_conn(move |conn| {
-            let (user, _) = users::find_by_username(conn, &username)?
-                .ok_or_else(|| ApiError::not_found("user"))?;
+            let user = user_named(conn, &username)?;
             Ok(sessions::open_for_user(conn, &user.id, time::now())?)
         })
         .await?;
@@ -413,25 +442,7 @@ pub async fn end_sessions(
     let username = path.into_inner().trim().to_lowercase();
     let ended = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let (user, _) = users::find_by_username(conn, &username)?
-                    .ok_or_else(|| ApiError::not_found("user"))?;
-                let now = time::now();
-                let ended = sessions::end_all_for_user(conn, &user.id, "ended_by_admin", now)?;
-                events::append(
-                    conn,
-                    &events::NewEvent {
-                        subject_type: "user",
-                        subject_id: &user.id,
-                        dossier_id: None,
-                        kind: "user.sessions_ended",
-                        actor: &staff.actor(),
-                        at: now,
-                        data: json!({ "username": user.username, "sessions_ended": ended }),
-                    },
-                )?;
-                Ok::<_, ApiError>(ended)
-            })
+            conn.write_tx(|conn| end_all_sessions(conn, &staff.actor(), &username))
         })
         .await?;
     Ok(HttpResponse::Ok().json(SessionsEnded { ended }))
