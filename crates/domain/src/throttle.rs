@@ -7,8 +7,8 @@
 //! A bucket allows `free` attempts. The attempt that reaches `free` locks
 //! it for `base_lock`; each attempt after that (made once the lock has
 //! passed) locks it twice as long as the one before, up to `max_lock`. A
-//! bucket that has seen no attempt for `forget_after` starts again from
-//! zero. While a bucket is locked, the desk answers 429 without checking
+//! bucket starts again from zero once its [`Reset`] says so: after a quiet
+//! period (failure counters), or when its window has passed (rates). While a bucket is locked, the desk answers 429 without checking
 //! anything, so a locked-out attempt costs no password hash and tells the
 //! caller nothing about the secret.
 
@@ -24,8 +24,29 @@ pub struct Policy {
     pub base_lock_seconds: i64,
     /// The longest lock, in seconds.
     pub max_lock_seconds: i64,
-    /// Seconds without an attempt after which the bucket starts afresh.
-    pub forget_after_seconds: i64,
+    /// When the count starts again from zero (never while locked).
+    pub reset: Reset,
+}
+
+/// When a bucket's count starts again from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// After this many seconds without an attempt: a guesser who keeps
+    /// trying keeps the count.
+    AfterQuiet(i64),
+    /// This many seconds after the bucket's first attempt: a rate, so a
+    /// steady client below it is never locked.
+    Window(i64),
+}
+
+impl Reset {
+    /// The longest a bucket may be kept, in seconds (after its lock has
+    /// passed).
+    pub fn seconds(self) -> i64 {
+        match self {
+            Reset::AfterQuiet(s) | Reset::Window(s) => s,
+        }
+    }
 }
 
 /// What a bucket holds.
@@ -33,6 +54,8 @@ pub struct Policy {
 pub struct BucketState {
     pub failures: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// When the count (re)started.
+    pub started_at: DateTime<Utc>,
     /// When the last attempt was counted.
     pub updated_at: DateTime<Utc>,
 }
@@ -45,7 +68,7 @@ impl Policy {
         free: 5,
         base_lock_seconds: 60,
         max_lock_seconds: 15 * 60,
-        forget_after_seconds: 3600,
+        reset: Reset::AfterQuiet(3600),
     };
 
     /// Failed log-ins from one client address (any accounts): twenty, then
@@ -54,7 +77,7 @@ impl Policy {
         free: 20,
         base_lock_seconds: 60,
         max_lock_seconds: 3600,
-        forget_after_seconds: 24 * 3600,
+        reset: Reset::AfterQuiet(24 * 3600),
     };
 
     /// Wrong PINs for one dossier code or submission reference: five,
@@ -64,7 +87,7 @@ impl Policy {
         free: 5,
         base_lock_seconds: 60,
         max_lock_seconds: 15 * 60,
-        forget_after_seconds: 24 * 3600,
+        reset: Reset::AfterQuiet(24 * 3600),
     };
 
     /// Wrong PINs from one client address (any codes): thirty, then one a
@@ -73,7 +96,7 @@ impl Policy {
         free: 30,
         base_lock_seconds: 60,
         max_lock_seconds: 3600,
-        forget_after_seconds: 24 * 3600,
+        reset: Reset::AfterQuiet(24 * 3600),
     };
 
     /// A rate of `per_minute` attempts a minute: every attempt counts, the
@@ -83,7 +106,7 @@ impl Policy {
             free: per_minute.max(1),
             base_lock_seconds: 60,
             max_lock_seconds: 60,
-            forget_after_seconds: 60,
+            reset: Reset::Window(60),
         }
     }
 
@@ -112,12 +135,16 @@ impl Policy {
     /// The bucket after one more attempt at `now`.
     pub fn after_attempt(&self, before: Option<&BucketState>, now: DateTime<Utc>) -> BucketState {
         let forgotten = before.is_none_or(|s| {
-            now.signed_duration_since(s.updated_at) >= Duration::seconds(self.forget_after_seconds)
+            let since = match self.reset {
+                Reset::AfterQuiet(_) => s.updated_at,
+                Reset::Window(_) => s.started_at,
+            };
+            now.signed_duration_since(since) >= Duration::seconds(self.reset.seconds())
                 && !Policy::is_locked(Some(s), now)
         });
-        let (failures, old_lock) = match before {
-            Some(s) if !forgotten => (s.failures.saturating_add(1), s.locked_until),
-            _ => (1, None),
+        let (failures, old_lock, started_at) = match before {
+            Some(s) if !forgotten => (s.failures.saturating_add(1), s.locked_until, s.started_at),
+            _ => (1, None, now),
         };
         let new_lock = self.lock_for(failures).map(|d| now + d);
         BucketState {
@@ -126,6 +153,7 @@ impl Policy {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
             },
+            started_at,
             updated_at: now,
         }
     }
@@ -179,6 +207,7 @@ mod tests {
         let s = BucketState {
             failures: 4,
             locked_until: None,
+            started_at: t(0),
             updated_at: t(0),
         };
         assert_eq!(p.after_attempt(Some(&s), t(24 * 3600)).failures, 1);
@@ -186,11 +215,26 @@ mod tests {
         let locked = BucketState {
             failures: 40,
             locked_until: Some(t(10 * 24 * 3600)),
+            started_at: t(0),
             updated_at: t(0),
         };
         let next = p.after_attempt(Some(&locked), t(2 * 24 * 3600));
         assert_eq!(next.failures, 41);
         assert_eq!(next.locked_until, Some(t(10 * 24 * 3600)));
+    }
+
+    #[test]
+    fn a_steady_client_below_the_rate_is_never_locked() {
+        let p = Policy::per_minute(10);
+        let mut s = None;
+        // Eight a minute, every 7.5 seconds, for ten minutes: a count
+        // forgotten only after a quiet minute would reach ten and lock.
+        for i in 0..80 {
+            let at = t(i * 15 / 2);
+            let next = p.after_attempt(s.as_ref(), at);
+            assert!(!Policy::is_locked(Some(&next), at), "attempt {i}");
+            s = Some(next);
+        }
     }
 
     #[test]

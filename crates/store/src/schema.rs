@@ -279,6 +279,7 @@ diesel::table! {
         bucket -> Text,
         failures -> Integer,
         locked_until -> Nullable<Timestamp>,
+        started_at -> Timestamp,
         updated_at -> Timestamp,
     }
 }

@@ -15,13 +15,29 @@ type Row = (
     i32,
     Option<chrono::NaiveDateTime>,
     chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+);
+
+const COLUMNS: (
+    throttle::bucket,
+    throttle::failures,
+    throttle::locked_until,
+    throttle::started_at,
+    throttle::updated_at,
+) = (
+    throttle::bucket,
+    throttle::failures,
+    throttle::locked_until,
+    throttle::started_at,
+    throttle::updated_at,
 );
 
 fn state(row: &Row) -> BucketState {
     BucketState {
         failures: u32::try_from(row.1).unwrap_or(0),
         locked_until: row.2.map(from_db),
-        updated_at: from_db(row.3),
+        started_at: from_db(row.3),
+        updated_at: from_db(row.4),
     }
 }
 
@@ -29,12 +45,7 @@ fn state(row: &Row) -> BucketState {
 pub fn read(conn: &mut DbConnection, buckets: &[&str]) -> StoreResult<Vec<(String, BucketState)>> {
     let rows: Vec<Row> = throttle::table
         .filter(throttle::bucket.eq_any(buckets))
-        .select((
-            throttle::bucket,
-            throttle::failures,
-            throttle::locked_until,
-            throttle::updated_at,
-        ))
+        .select(COLUMNS)
         .load(conn)?;
     Ok(rows.iter().map(|r| (r.0.clone(), state(r))).collect())
 }
@@ -79,16 +90,12 @@ pub fn count_attempt(
         .values((
             throttle::bucket.eq(bucket),
             throttle::failures.eq(0),
+            throttle::started_at.eq(t),
             throttle::updated_at.eq(t),
         ))
         .on_conflict_do_nothing()
         .execute(c))?;
-    let query = throttle::table.find(bucket).select((
-        throttle::bucket,
-        throttle::failures,
-        throttle::locked_until,
-        throttle::updated_at,
-    ));
+    let query = throttle::table.find(bucket).select(COLUMNS);
     let row: Row = match conn {
         DbConnection::Pg(c) => query.for_update().get_result(c)?,
         DbConnection::Sqlite(c) => query.get_result(c)?,
@@ -102,6 +109,7 @@ pub fn count_attempt(
         .set((
             throttle::failures.eq(i32::try_from(after.failures).unwrap_or(i32::MAX)),
             throttle::locked_until.eq(after.locked_until.map(to_db)),
+            throttle::started_at.eq(to_db(after.started_at)),
             throttle::updated_at.eq(t),
         ))
         .execute(conn)?;

@@ -73,7 +73,7 @@ fn a_quiet_bucket_is_forgotten_and_purged(backend: Backend) {
         conn.write_tx(|c| throttle::count_attempt(c, "login-account:a", &policy, at(0)))
             .unwrap();
     }
-    let later = at(policy.forget_after_seconds);
+    let later = at(policy.reset.seconds());
     let counted = conn
         .write_tx(|c| throttle::count_attempt(c, "login-account:a", &policy, later))
         .unwrap();

@@ -22,6 +22,7 @@ CREATE TABLE throttle (
     bucket TEXT PRIMARY KEY NOT NULL,
     failures INTEGER NOT NULL,
     locked_until TIMESTAMP,
+    started_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX throttle_updated ON throttle (updated_at);

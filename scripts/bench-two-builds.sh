@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Intake latency of two builds of motcua side by side (not a test): for
+# instance the commit before a change (built in a worktree) against this
+# one. Both serve demo data on their own database; scripts/intake_two_builds.py
+# sends the same intake to each in alternating pairs.
+#
+#   scripts/bench-two-builds.sh OLD_BINARY NEW_BINARY [sqlite|postgres] [PAIRS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OLD=$1 NEW=$2 BACKEND=${3:-sqlite} PAIRS=${4:-3000}
+PG_ADMIN=${MOTCUA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ "$BACKEND" = postgres ]; then
+    for db in motcua_two_a motcua_two_b; do psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+start() { # binary name port
+  local url
+  if [ "$BACKEND" = postgres ]; then
+    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS motcua_two_$2 WITH (FORCE)" -c "CREATE DATABASE motcua_two_$2" >/dev/null
+    url="${PG_ADMIN%/*}/motcua_two_$2"
+  else
+    url="sqlite://$work/$2.db"
+  fi
+  MOTCUA_LOG=warn "$1" serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$3" --database-url "$url" >"$work/$2.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$3/healthz" >/dev/null && break; sleep 0.1; done
+  curl -fs -XPOST "http://127.0.0.1:$3/api/v1/auth/token" -H 'content-type: application/json' \
+    -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+ta=$(start "$OLD" a 18101)
+tb=$(start "$NEW" b 18102)
+echo "== $BACKEND: A = $OLD, B = $NEW, $PAIRS pairs"
+python3 scripts/intake_two_builds.py http://127.0.0.1:18101 "$ta" http://127.0.0.1:18102 "$tb" "$PAIRS"
