@@ -66,15 +66,9 @@ pub fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError
             .vi("Dữ liệu gửi lên thiếu hoặc sai trường")
         }
     })?;
-    let spec = contract::spec::spec();
+    let schemas = contract::spec::spec().schemas();
     let mut findings = contract::check::Findings::default();
-    contract::check::walk(
-        spec,
-        spec.component(&T::name()),
-        &mut value,
-        "",
-        &mut findings,
-    );
+    schemas.walk(schemas.component(&T::name()), &mut value, "", &mut findings);
     if !findings.errors.is_empty() {
         return Err(ApiError::invalid(findings.errors));
     }

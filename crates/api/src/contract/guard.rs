@@ -22,7 +22,7 @@ use actix_web::{HttpResponse, ResponseError};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::check::{number_limits, string_limits, text_at, Findings};
+use super::check::{text_at, Findings, Limits};
 use super::spec::{allow_header, spec};
 use crate::error::ApiError;
 
@@ -37,12 +37,8 @@ fn answer(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
 
 /// Checks a parameter's raw text against its schema.
 fn param_limits(findings: &mut Findings, name: &str, value: &str, schema: &Value) {
-    let types: Vec<&str> = match &schema["type"] {
-        Value::String(t) => vec![t.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if types.contains(&"integer") || types.contains(&"number") {
+    let limits = Limits::of(schema);
+    if limits.is_numeric() {
         // Not a number at all: the handler's own parsing answers 400.
         let number = value
             .parse::<i64>()
@@ -55,10 +51,10 @@ fn param_limits(findings: &mut Findings, name: &str, value: &str, schema: &Value
                     .and_then(serde_json::Number::from_f64)
             });
         if let Some(n) = number {
-            number_limits(findings, name, &n, schema);
+            limits.number(findings, name, &n);
         }
     } else {
-        string_limits(findings, name, value, schema);
+        limits.text(findings, name, value);
     }
 }
 

@@ -30,6 +30,7 @@ struct Route {
 pub struct Spec {
     doc: Value,
     routes: Vec<Route>,
+    schemas: super::check::Schemas,
 }
 
 /// A request path matched against the document.
@@ -92,7 +93,17 @@ impl Spec {
                 });
             }
         }
-        Spec { doc, routes }
+        let schemas = super::check::Schemas::compile(&doc);
+        Spec {
+            doc,
+            routes,
+            schemas,
+        }
+    }
+
+    /// The component schemas, compiled for checking bodies.
+    pub fn schemas(&self) -> &super::check::Schemas {
+        &self.schemas
     }
 
     pub fn doc(&self) -> &Value {
