@@ -20,7 +20,7 @@ pub struct User {
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
-pub(crate) struct Row {
+struct Row {
     id: String,
     username: String,
     password_hash: String,
@@ -32,7 +32,7 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    pub(crate) fn split(self) -> StoreResult<(User, String)> {
+    fn split(self) -> StoreResult<(User, String)> {
         Ok((
             User {
                 id: self.id,

@@ -129,8 +129,11 @@ fn sessions_show_the_user_as_it_is_now(backend: Backend) {
     let user = demo_user(&mut conn);
     sessions::insert(&mut conn, &session("s-1", &user, at(0))).unwrap();
     sessions::insert(&mut conn, &session("s-2", &user, at(10))).unwrap();
-    let (s, u) = sessions::authenticate(&mut conn, "s-1").unwrap().unwrap();
-    assert_eq!((s.ended_at, u.role, u.active), (None, Role::Clerk, true));
+    let now = sessions::authenticate(&mut conn, "s-1").unwrap().unwrap();
+    assert_eq!(
+        (now.ended_at, now.user.role, now.user.active, now.expires_at),
+        (None, Role::Clerk, true, at(0) + Duration::hours(8))
+    );
     // Another connection changes the account: the next read sees it.
     let mut other = db.get().unwrap();
     users::update(
@@ -143,11 +146,18 @@ fn sessions_show_the_user_as_it_is_now(backend: Backend) {
         },
     )
     .unwrap();
-    let (_, u) = sessions::authenticate(&mut conn, "s-1").unwrap().unwrap();
-    assert_eq!((u.role, u.active), (Role::Officer, false));
+    let now = sessions::authenticate(&mut conn, "s-1").unwrap().unwrap();
+    assert_eq!((now.user.role, now.user.active), (Role::Officer, false));
     assert!(sessions::end(&mut other, "s-1", "logout", at(20)).unwrap());
     assert!(!sessions::end(&mut other, "s-1", "logout", at(21)).unwrap());
-    let (s, _) = sessions::authenticate(&mut conn, "s-1").unwrap().unwrap();
+    assert_eq!(
+        sessions::authenticate(&mut conn, "s-1")
+            .unwrap()
+            .unwrap()
+            .ended_at,
+        Some(at(20))
+    );
+    let s = sessions::get(&mut conn, "s-1").unwrap().unwrap();
     assert_eq!(s.ended_reason.as_deref(), Some("logout"));
     assert_eq!(
         sessions::open_for_user(&mut conn, &user.id, at(30))

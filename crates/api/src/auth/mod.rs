@@ -16,7 +16,7 @@ use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use motcua_domain::{AgencyCode, Role};
-use motcua_store::sessions;
+use motcua_store::sessions::{self, SessionUser};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -118,18 +118,21 @@ async fn check(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
         .with_conn(move |conn| Ok(sessions::authenticate(conn, &sid)?))
         .await?;
     let now = motcua_store::time::now();
-    let (session, user) =
-        found.ok_or_else(|| ApiError::unauthorized("the session has ended; log in again"))?;
-    if session.user_id != claims.sub {
+    let SessionUser {
+        user,
+        ended_at,
+        expires_at,
+    } = found.ok_or_else(|| ApiError::unauthorized("the session has ended; log in again"))?;
+    if user.id != claims.sub {
         return Err(ApiError::unauthorized("the access token is invalid"));
     }
-    if session.ended_at.is_some() {
+    if ended_at.is_some() {
         return Err(
             ApiError::unauthorized("the session has ended; log in again")
                 .vi("Phiên làm việc đã kết thúc; vui lòng đăng nhập lại"),
         );
     }
-    if session.expires_at <= now {
+    if expires_at <= now {
         return Err(ApiError::unauthorized(
             "the access token has expired; log in again",
         ));
@@ -143,7 +146,7 @@ async fn check(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
         name: user.full_name,
         role: user.role,
         agency: user.agency,
-        session_id: session.id,
+        session_id: claims.sid,
     }))
 }
 
