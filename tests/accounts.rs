@@ -245,7 +245,7 @@ fn administrators_cannot_lock_the_desk_out(backend: Backend) {
         Some(&other),
         &json!({"rank": "general"}),
     )
-    .assert_problem(400, "invalid-body");
+    .assert_problem(422, "validation");
     s.patch(
         "/api/v1/users/nobody",
         Some(&other),

@@ -296,8 +296,9 @@ fn bad_bodies_are_clear_4xx_and_write_nothing(backend: Backend) {
     post_raw("{\"procedure\": ", &json_ct).assert_problem(400, "malformed-json");
     post_raw("", &json_ct).assert_problem(400, "bad-request");
     let missing = post_raw("{\"procedure\": \"1.001193\"}", &json_ct);
-    missing.assert_problem(400, "invalid-body");
+    missing.assert_problem(422, "validation");
     assert_eq!(missing.json["errors"][0]["field"], "applicant");
+    assert_eq!(missing.json["errors"][0]["message"], "is required");
     let missing_name = post_raw(
         "{\"procedure\": \"1.001193\", \"applicant\": {\"id_number\": \"001090012345\"}}",
         &json_ct,
@@ -308,8 +309,12 @@ fn bad_bodies_are_clear_4xx_and_write_nothing(backend: Backend) {
         missing_name.text
     );
     let wrong_type = post_raw("{\"procedure\": 7, \"applicant\": {}}", &json_ct);
-    wrong_type.assert_problem(400, "invalid-body");
+    wrong_type.assert_problem(422, "validation");
     assert_eq!(wrong_type.json["errors"][0]["field"], "procedure");
+    assert_eq!(
+        wrong_type.json["errors"][0]["message"],
+        "must be a text (a JSON string)"
+    );
     post_raw(
         &birth_registration().to_string(),
         &[("Content-Type", "text/plain")],

@@ -540,7 +540,7 @@ fn idempotent_retries_write_once(backend: Backend) {
         "terminal-7-0003",
         "{\"procedure\": 1}",
     );
-    assert_eq!(bad.status, 400);
+    assert_eq!(bad.status, 422);
     assert!(bad_again.replayed);
     assert_eq!(count(&mut conn, "dossiers"), 2);
 }

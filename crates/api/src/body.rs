@@ -3,8 +3,9 @@
 //! wrong content type (415), malformed JSON, a duplicate key or content
 //! after the value (400), a text with control characters or beyond the
 //! limits the OpenAPI document states (422, every offending field), a
-//! field of the wrong shape (400, with the field's path). Texts reach the
-//! handler in Unicode NFC.
+//! field missing or of the wrong shape (422, with the field's path): 400
+//! is only for a body that is not one JSON value. Texts reach the handler
+//! in Unicode NFC.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,7 +41,7 @@ pub fn payload_error(e: actix_web::Error, limit: usize) -> ApiError {
 /// Parses a JSON body for `T`: strictly (no duplicate keys, nothing
 /// after the value), then its texts and limits against `T`'s schema in the
 /// OpenAPI document (422 naming every offending field), then into `T`
-/// (400 naming the first field of the wrong shape).
+/// (422 naming the first field missing or of the wrong shape).
 pub fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
@@ -74,27 +75,52 @@ pub fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // serde names a missing field only in its message; put it in
-        // the path so clients see `applicant.name`, not the parent.
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next());
-        let field = match (path.as_str(), missing) {
-            (".", Some(name)) => name.to_string(),
-            (_, Some(name)) => format!("{path}.{name}"),
-            (".", None) => "body".to_string(),
-            _ => path,
-        };
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            "Invalid request body",
-            format!("{field}: {message}"),
-        )
-        .vi("Dữ liệu gửi lên thiếu hoặc sai trường")
-        .with_errors(vec![FieldError::new(field, message)])
+        let (field, message) = shape_error(&path, &e.into_inner().to_string());
+        ApiError::invalid(vec![FieldError::new(field, message)])
     })
+}
+
+/// Names the field of a JSON value of the wrong shape and says what it
+/// should be, in the words of the other validation errors: serde names a
+/// missing field only in its message (`applicant.name`, not the parent),
+/// and says "invalid type: string \"\", expected struct StopInput".
+fn shape_error(path: &str, message: &str) -> (String, String) {
+    let field = |name: Option<&str>| match (path, name) {
+        (".", Some(name)) => name.to_string(),
+        (_, Some(name)) => format!("{path}.{name}"),
+        (".", None) => "body".to_string(),
+        _ => path.to_string(),
+    };
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return (field(Some(name)), "is required".to_string());
+    }
+    if let Some((name, rest)) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+    {
+        let known = rest.trim_start_matches(", ");
+        return (
+            field(Some(name)),
+            format!("is not a field of this request ({known})"),
+        );
+    }
+    let expected = message.rsplit_once(", expected ").map(|(_, e)| e);
+    let message = match expected {
+        Some(e) if e.starts_with("struct ") || e.starts_with("a map") => {
+            "must be a JSON object".to_string()
+        }
+        Some(e) if e.starts_with("a sequence") => "must be a JSON array".to_string(),
+        Some(e) if e.starts_with("a string") => "must be a text (a JSON string)".to_string(),
+        Some(e) if e.starts_with("a boolean") => "must be true or false".to_string(),
+        Some("i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize") => {
+            "must be a whole number".to_string()
+        }
+        _ => message.to_string(),
+    };
+    (field(None), message)
 }
 
 impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for JsonBody<T> {

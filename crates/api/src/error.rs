@@ -134,6 +134,22 @@ impl ApiError {
         .with_errors(errors)
     }
 
+    /// A query or path that did not deserialize, as a validation error:
+    /// serde names a missing field only in its message
+    /// ("Query deserialize error: missing field `from`").
+    pub fn rejected_parameter(location: &str, message: &str) -> Self {
+        let message = message
+            .split_once("deserialize error: ")
+            .map_or(message, |(_, m)| m);
+        match message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            Some(name) => ApiError::invalid_field(name, "is required"),
+            None => ApiError::invalid_field(location, message),
+        }
+    }
+
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         ApiError::invalid(vec![FieldError::new(field, message)])
     }

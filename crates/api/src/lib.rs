@@ -49,11 +49,13 @@ pub fn http_server(
         App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(limit))
+            // The contract guard checks parameters against the document
+            // first; what still fails to deserialize is named the same way.
             .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-                ApiError::bad_request(format!("invalid query string: {err}")).into()
+                ApiError::rejected_parameter("query", &err.to_string()).into()
             }))
             .app_data(web::PathConfig::default().error_handler(|err, _req| {
-                ApiError::bad_request(format!("invalid path: {err}")).into()
+                ApiError::rejected_parameter("path", &err.to_string()).into()
             }))
             // The last wrapped runs first: the log, then problem+json for
             // every error (and panic), then the contract's check of path,

@@ -24,10 +24,10 @@ use motcua_domain::text;
 use motcua_intake::FieldError;
 use serde_json::{Number, Value};
 
-/// Years a date or time given to the desk may fall in. The calendar
-/// itself knows holidays for 2000 to 2100 and checks that range where it
-/// counts working time.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+/// Years a date or time given to the desk may fall in: the calendar's
+/// (its lunar dates are computed and checked for 1900 to 2100). Where it
+/// counts working time the calendar itself checks 2000 to 2100.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// The errors of one value, named by their path (`applicant.name`,
 /// `documents[2].code`).
@@ -37,7 +37,7 @@ pub struct Findings {
 }
 
 impl Findings {
-    fn push(&mut self, path: &str, message: impl Into<String>) {
+    pub fn push(&mut self, path: &str, message: impl Into<String>) {
         let field = if path.is_empty() { "body" } else { path };
         self.errors.push(FieldError::new(field, message));
     }
@@ -89,6 +89,8 @@ pub struct Limits {
     format: Option<Format>,
     /// The schema's type includes integer or number.
     numeric: bool,
+    /// The schema's type is integer (not number).
+    integer: bool,
 }
 
 impl Limits {
@@ -117,11 +119,21 @@ impl Limits {
                 _ => None,
             },
             numeric: has("integer") || has("number"),
+            integer: has("integer") && !has("number"),
         }
     }
 
     pub fn is_numeric(&self) -> bool {
         self.numeric
+    }
+
+    /// What a value that is not a number should have been.
+    pub fn number_expected(&self) -> &'static str {
+        if self.integer {
+            "must be a whole number"
+        } else {
+            "must be a number"
+        }
     }
 
     /// Checks a text against the string limits.
@@ -145,6 +157,14 @@ impl Limits {
             Some(Format::Date) => s.parse::<chrono::NaiveDate>().ok().map(|d| d.year()),
             None => None,
         };
+        match (self.format, year) {
+            (Some(Format::Date), None) => findings.push(path, "must be a date, YYYY-MM-DD"),
+            (Some(Format::DateTime), None) => findings.push(
+                path,
+                "must be a date and time with its offset (RFC 3339, e.g. 2026-03-02T08:30:00+07:00)",
+            ),
+            _ => {}
+        }
         if year.is_some_and(|y| !YEARS.contains(&y)) {
             findings.push(
                 path,
@@ -473,7 +493,7 @@ mod tests {
                 "tags: must have at most 2 items",
                 "tags[0]: must be at most 2 characters",
                 "child.note: must be at most 3 characters",
-                "when: must fall in the years 1900 to 2199",
+                "when: must fall in the years 1900 to 2100",
                 "x: contains the control character U+0000; only tab and newline are allowed",
                 "self.name: must be at most 6 characters",
             ]

@@ -39,7 +39,6 @@ fn answer(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
 fn param_limits(findings: &mut Findings, name: &str, value: &str, schema: &Value) {
     let limits = Limits::of(schema);
     if limits.is_numeric() {
-        // Not a number at all: the handler's own parsing answers 400.
         let number = value
             .parse::<i64>()
             .map(serde_json::Number::from)
@@ -50,8 +49,9 @@ fn param_limits(findings: &mut Findings, name: &str, value: &str, schema: &Value
                     .ok()
                     .and_then(serde_json::Number::from_f64)
             });
-        if let Some(n) = number {
-            limits.number(findings, name, &n);
+        match number {
+            Some(n) => limits.number(findings, name, &n),
+            None => findings.push(name, limits.number_expected()),
         }
     } else {
         limits.text(findings, name, value);
@@ -133,6 +133,11 @@ pub async fn middleware(
             }
             rewritten |= key != k || value != v;
             pairs.push((key, value));
+        }
+    }
+    for name in op.required("query") {
+        if !pairs.iter().any(|(k, _)| k == name) {
+            findings.push(name, "is required");
         }
     }
     if !findings.errors.is_empty() {

@@ -202,6 +202,16 @@ impl<'a> Operation<'a> {
             .find(|p| p["in"].as_str() == Some(location) && p["name"].as_str() == Some(name))
     }
 
+    /// The names of the parameters in `location` a request must give.
+    pub fn required(&self, location: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(move |p| p["in"].as_str() == Some(location) && p["required"] == true)
+            .filter_map(|p| p["name"].as_str())
+    }
+
     pub fn has_body(&self) -> bool {
         self.op.get("requestBody").is_some()
     }

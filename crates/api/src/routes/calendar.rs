@@ -110,9 +110,18 @@ pub struct DayEditAnswer {
     pub moved_dossiers: Vec<String>,
 }
 
+/// A day of the calendar's years (the contract guard checks the same
+/// from the document; this keeps the handler right on its own).
 fn parse_date(s: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid_field("date", "must be YYYY-MM-DD"))
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid_field("date", "must be a date, YYYY-MM-DD"))?;
+    if !crate::contract::check::YEARS.contains(&date.year()) {
+        return Err(ApiError::invalid_field(
+            "date",
+            "must fall in the years 1900 to 2100",
+        ));
+    }
+    Ok(date)
 }
 
 /// Applies an edit (or a removal) and recomputes open dossiers, in one
@@ -186,7 +195,7 @@ async fn apply(
 
 #[utoipa::path(put, path = "/api/v1/calendar/days/{date}", tag = "calendar",
     security(("bearer" = [])), request_body = DayEdit,
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = DayEditAnswer),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -213,7 +222,7 @@ pub async fn set_day(
 
 #[utoipa::path(delete, path = "/api/v1/calendar/days/{date}", tag = "calendar",
     security(("bearer" = [])),
-    params(("date" = String, Path, description = "YYYY-MM-DD")),
+    params(("date" = String, Path, format = Date, description = "YYYY-MM-DD")),
     responses((status = 200, body = DayEditAnswer),
         (status = 404, description = "No edit for this date", body = Problem, content_type = "application/problem+json")))]
 #[delete("/api/v1/calendar/days/{date}")]

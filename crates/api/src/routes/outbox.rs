@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use motcua_domain::Role;
 use motcua_notify::outbox::{self, OutboxFilter};
 use motcua_notify::{OutboxRow, Status};
-use motcua_store::{events, time};
+use motcua_store::{dossiers, events, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -30,7 +30,8 @@ pub struct OutboxQuery {
     /// pending, sending, sent or failed.
     pub status: Option<String>,
     pub kind: Option<String>,
-    /// Messages about one dossier (its id).
+    /// Messages about one dossier, by its code (as printed on the
+    /// receipt).
     pub dossier: Option<String>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -57,15 +58,23 @@ pub async fn list(
             ApiError::invalid_field("status", "must be pending, sending, sent or failed")
         })?),
     };
-    let filter = OutboxFilter {
+    let (limit, offset) = crate::routes::paging::page(q.limit, q.offset)?;
+    let mut filter = OutboxFilter {
         status,
         kind: q.kind,
-        dossier_id: q.dossier,
-        limit: q.limit.unwrap_or(50).clamp(1, 500),
-        offset: q.offset.unwrap_or(0).max(0),
+        dossier_id: None,
+        limit,
+        offset,
     };
     let (items, total, counts) = state
         .with_conn(move |conn| {
+            if let Some(code) = &q.dossier {
+                // An unknown code matches no message, like any filter.
+                filter.dossier_id = Some(match dossiers::find_by_code(conn, code)? {
+                    Some(d) => d.id,
+                    None => String::new(),
+                });
+            }
             let (items, total) = outbox::list(conn, &filter)?;
             let counts = outbox::count_by_status(conn)?;
             Ok((items, total, counts))

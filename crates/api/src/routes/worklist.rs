@@ -255,8 +255,10 @@ pub struct BookRowDto {
 #[into_params(parameter_in = Query)]
 pub struct BookQuery {
     /// First local day, YYYY-MM-DD.
+    #[param(format = Date)]
     pub from: String,
     /// Last local day (inclusive), YYYY-MM-DD.
+    #[param(format = Date)]
     pub to: String,
     /// `csv` for a spreadsheet (or send Accept: text/csv).
     pub format: Option<String>,
