@@ -728,13 +728,29 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
             200
         );
     }
-    // Officers only act on their own agency's member.
-    s.post(
-        &format!("/api/v1/dossiers/{}/processed", member_codes[2]),
-        Some(&police),
-        &json!({}),
-    )
-    .assert_problem(403, "forbidden");
+    // Officers only act on their own agency's member: not the police on
+    // the insurance card, nor the commune above the police on theirs.
+    for (member, officer) in [(2, &police), (1, &justice)] {
+        s.post(
+            &format!("/api/v1/dossiers/{}/processed", member_codes[member]),
+            Some(officer),
+            &json!({}),
+        )
+        .assert_problem(403, "forbidden");
+    }
+    // The group itself ends with its last member, never before: marking it
+    // processed or stopped names the members still open.
+    for (action, body) in [("processed", json!({})), ("stop", json!({"reason": "x"}))] {
+        let r = s.post(
+            &format!("/api/v1/dossiers/{code}/{action}"),
+            Some(&justice),
+            &body,
+        );
+        r.assert_problem(409, "conflict");
+        for member in &member_codes {
+            assert!(r.text.contains(member.as_str()), "{}", r.text);
+        }
+    }
     for (member, officer) in member_codes.iter().zip([&justice, &police, &insurance]) {
         let public = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
         assert_eq!(
@@ -811,6 +827,98 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
     assert_eq!(book.json[0]["sets"], 3);
 }
 
+/// A member is decided only once its agency acknowledged it, and a
+/// returned group leaves the list of handovers waiting for one.
+fn a_finished_group_leaves_the_unacknowledged_handovers(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let justice = s.login("officer");
+    let police = add_user(&s, &admin, "cong.an.xa", "officer", "H53.50.05.13.01");
+    let insurance = add_user(&s, &admin, "bhxh.huyen", "officer", "H53.50.22");
+    let sup = s.login("supervisor");
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &json!({
+            "procedure": "LT.KS-TT-BHYT",
+            "applicant": {"name": "Lý Thị Hồng", "id_number": "084190005555"},
+            "documents": [{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}, {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let members: Vec<String> = (1..=3).map(|i| format!("{code}-{i}")).collect();
+    for member in &members {
+        let r = s.post(
+            &format!("/api/v1/dossiers/{member}/send"),
+            Some(&clerk),
+            &json!({}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let waiting = |token: &str| -> Vec<String> {
+        let r = s.get(
+            "/api/v1/handovers/unacknowledged?older_than_minutes=0",
+            Some(token),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["dossier_code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut listed = waiting(&sup);
+    listed.sort();
+    assert_eq!(listed, members, "three handovers wait");
+    // Not received yet: the police cannot stop theirs unseen.
+    s.post(
+        &format!("/api/v1/dossiers/{}/stop", members[1]),
+        Some(&police),
+        &json!({"reason": "Không đủ điều kiện"}),
+    )
+    .assert_problem(409, "conflict");
+    for (member, officer) in members.iter().zip([&justice, &police, &insurance]) {
+        let r = s.post(
+            &format!("/api/v1/dossiers/{member}/receive"),
+            Some(officer),
+            &json!({}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    assert!(waiting(&sup).is_empty());
+    let r = s.post(
+        &format!("/api/v1/dossiers/{}/stop", members[1]),
+        Some(&police),
+        &json!({"reason": "Không đủ điều kiện"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    for (member, officer) in [(0, &justice), (2, &insurance)] {
+        let r = s.post(
+            &format!("/api/v1/dossiers/{}/processed", members[member]),
+            Some(officer),
+            &json!({"result": "Xong"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let group = s.get(&format!("/api/v1/dossiers/{code}"), Some(&clerk));
+    assert_eq!(group.json["status_code"], 9, "{}", group.text);
+    let r = s.post(
+        &format!("/api/v1/dossiers/{code}/return"),
+        Some(&clerk),
+        &json!({"collected_by": "Lý Thị Hồng", "method": "counter"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(waiting(&sup).is_empty());
+    // Nor do they stay on anyone's worklist.
+    for token in [&justice, &police, &insurance] {
+        let list = s.get("/api/v1/worklist", Some(token));
+        assert_eq!(list.json["total"], 0, "{}", list.text);
+    }
+}
+
 fn officers_are_assigned_and_see_their_own(backend: Backend) {
     let s = TestServer::start(backend);
     let admin = s.login("admin");
@@ -867,5 +975,6 @@ fn officers_are_assigned_and_see_their_own(backend: Backend) {
 
 on_both_backends!(
     interlinked_group_across_three_agencies,
+    a_finished_group_leaves_the_unacknowledged_handovers,
     officers_are_assigned_and_see_their_own
 );

@@ -138,6 +138,7 @@ pub fn returned(
         let d = lock(conn, code)?;
         require_clerk_of(staff, &d, "return results")?;
         check_transition(d.status, Status::Returned)?;
+        motcua_sla::ops::group::require_members_ended(conn, &d)?;
         let now = time::now();
         dossiers::set_returned(conn, &d.id, now, collected_by.trim(), method)?;
         dossiers::set_status(conn, &d.id, Status::Returned, now)?;

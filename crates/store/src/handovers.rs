@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::schema::handovers;
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
+use motcua_domain::Status;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Handover {
@@ -131,7 +132,10 @@ pub fn acknowledge(
 }
 
 /// Handovers not acknowledged since before `older_than`, to or from any
-/// of `agencies` (empty: all), oldest first.
+/// of `agencies` (empty: all), oldest first. A dossier whose path has
+/// ended (refused, withdrawn, returned to the citizen, as a group's
+/// members are with their group) needs no acknowledgement any more; a
+/// result or a stop notice on its way back to the desk still does.
 pub fn unacknowledged(
     conn: &mut DbConnection,
     agencies: &[String],
@@ -143,6 +147,10 @@ pub fn unacknowledged(
         .inner_join(dossiers::table.on(dossiers::id.eq(handovers::dossier_id)))
         .filter(handovers::received_at.is_null())
         .filter(handovers::sent_at.lt(to_db(older_than)))
+        .filter(
+            dossiers::status_code
+                .ne_all([Status::Refused, Status::Withdrawn, Status::Returned].map(Status::code)),
+        )
         .into_boxed();
     if !agencies.is_empty() {
         q = q.filter(

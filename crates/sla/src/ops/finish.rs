@@ -58,6 +58,15 @@ fn end(
         let d = lock(conn, code)?;
         require_officer_of(staff, &d, "end processing")?;
         check_transition(d.status, to)?;
+        if d.in_transit {
+            // Decided unseen, it would leave its handover waiting for an
+            // acknowledgement that can no longer come.
+            return Err(ClockError::Conflict(format!(
+                "dossier {} was sent to {} and not yet acknowledged there; receive it first",
+                d.code, d.handling_agency
+            )));
+        }
+        super::group::require_members_ended(conn, &d)?;
         let now = time::now();
         let procedure = ledger::procedure_of(conn, &d)?;
         let state = ledger::state(conn, calendar, &d, &procedure)?;

@@ -15,6 +15,34 @@ use super::{event, lock};
 use crate::clock::Verdict;
 use crate::{ledger, ClockError, WorkingCalendar};
 
+/// A group ends with its members: it is not marked processed or stopped,
+/// nor returned, while a member is still open at its agency (a member
+/// left open would stay on worklists after the group's result went back).
+/// The conflict names every open member and its status.
+pub fn require_members_ended(conn: &mut DbConnection, group: &Dossier) -> Result<(), ClockError> {
+    let open: Vec<String> = dossiers::children(conn, &group.id)?
+        .into_iter()
+        .filter(|c| c.status.is_open())
+        .map(|c| {
+            format!(
+                "{} ({} {}, at {})",
+                c.code,
+                c.status.code(),
+                c.status.name(),
+                c.handling_agency
+            )
+        })
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(ClockError::Conflict(format!(
+        "group {} still has open member dossiers: {}; each is decided by its own agency, and the group ends when the last one does",
+        group.code,
+        open.join(", ")
+    )))
+}
+
 /// Moves the parent to processing when one of its children starts.
 pub fn child_started(
     conn: &mut DbConnection,
