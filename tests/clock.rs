@@ -380,6 +380,30 @@ fn due_date_calculator_knows_tet(backend: Backend) {
         days.iter().any(|d| d["date"] == "2026-04-26"),
         "Hùng Kings' day 2026 (10/3 lunar) is listed"
     );
+    // The year's decisions are in: the New Year and National Day swaps,
+    // with their documents; 2027 is not decided yet, so the rules alone.
+    assert_eq!(tet.json["arrangements"], "decided", "{}", tet.text);
+    assert!(tet.text.contains("9441/TB-BNV"), "{}", tet.text);
+    for (date, working) in [
+        ("2026-01-02", false),
+        ("2026-01-10", true),
+        ("2026-08-31", false),
+        ("2026-08-22", true),
+    ] {
+        assert!(
+            days.iter()
+                .any(|d| d["date"] == date && d["working"] == working),
+            "{date} {working}: {}",
+            tet.text
+        );
+    }
+    let next = s.get("/api/v1/calendar/2027", None);
+    assert_eq!(next.json["arrangements"], "computed", "{}", next.text);
+    assert_eq!(next.json["sources"], json!([]));
+    for year in 2020..=2025 {
+        let r = s.get(&format!("/api/v1/calendar/{year}"), None);
+        assert_eq!(r.json["arrangements"], "decided", "{year}");
+    }
     // By procedure code; unknown inputs are 422.
     let r = s.post(
         "/api/v1/calendar/due-date",

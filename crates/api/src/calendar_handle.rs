@@ -6,7 +6,7 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
+use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments, YearDecision};
 use motcua_store::{calendar, settings, DbConnection, StoreError};
 
 /// Years the calendar knows holidays for; dates outside follow only the
@@ -19,6 +19,7 @@ pub const VERSION_KEY: &str = "calendar_version";
 pub struct CalendarHandle {
     settings: CalendarSettings,
     shipped: Vec<YearAdjustments>,
+    decided: Vec<YearDecision>,
     current: RwLock<(i64, Arc<WorkingCalendar>)>,
 }
 
@@ -37,9 +38,12 @@ impl CalendarHandle {
     ) -> Result<CalendarHandle, CalendarLoadError> {
         let shipped = YearAdjustments::vn_public_servants()
             .map_err(|e| CalendarLoadError::Table(e.to_string()))?;
+        let decided = YearDecision::vn_public_servants()
+            .map_err(|e| CalendarLoadError::Table(e.to_string()))?;
         let handle = CalendarHandle {
             settings,
             shipped,
+            decided,
             current: RwLock::new((
                 -1,
                 Arc::new(WorkingCalendar::new(CalendarSettings::default())),
@@ -47,6 +51,12 @@ impl CalendarHandle {
         };
         handle.reload(conn)?;
         Ok(handle)
+    }
+
+    /// The government's decisions for `year`, when the shipped table has
+    /// them; `None` for a year that follows the rules alone.
+    pub fn decision(&self, year: i32) -> Option<&YearDecision> {
+        self.decided.iter().find(|d| d.year == year)
     }
 
     /// The calendar in force.

@@ -33,4 +33,4 @@ pub use holidays::{
 };
 pub use lunar::{lunar_to_solar, solar_to_lunar, LunarDate};
 pub use settings::{CalendarSettings, CountFrom, OfficeHours, SettingsError};
-pub use year_table::{YearAdjustments, YearTableError};
+pub use year_table::{YearAdjustments, YearDecision, YearTableError};

@@ -49,8 +49,44 @@ struct YearEntry {
     days_off: Vec<DayEntry>,
     #[serde(default)]
     working_days: Vec<DayEntry>,
-    // The file's "unconfirmed" notes (decisions not known for certain) are
-    // documentation and are deliberately not read.
+    /// Decisions not known for certain: shown, never applied.
+    #[serde(default)]
+    unconfirmed: Vec<String>,
+    #[serde(default)]
+    sources: Vec<String>,
+}
+
+/// That a year's arrangements were decided and are in the table, with the
+/// documents they come from. A year the table does not list follows the
+/// rules alone: its swapped days and make-up Saturdays are not known yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearDecision {
+    pub year: i32,
+    /// The decisions and pages the year's entries rely on.
+    pub sources: Vec<String>,
+    /// Arrangements proposed or reported but not confirmed; not applied.
+    pub unconfirmed: Vec<String>,
+}
+
+impl YearDecision {
+    /// The years of a table in the format of `vn-public-servants.json`.
+    pub fn parse_table(json: &str) -> Result<Vec<YearDecision>, YearTableError> {
+        let file: TableFile = serde_json::from_str(json)?;
+        Ok(file
+            .years
+            .into_iter()
+            .map(|y| YearDecision {
+                year: y.year,
+                sources: y.sources,
+                unconfirmed: y.unconfirmed,
+            })
+            .collect())
+    }
+
+    /// The years of the shipped table ([`VN_PUBLIC_SERVANTS_JSON`]).
+    pub fn vn_public_servants() -> Result<Vec<YearDecision>, YearTableError> {
+        YearDecision::parse_table(VN_PUBLIC_SERVANTS_JSON)
+    }
 }
 
 #[derive(Deserialize)]
@@ -117,13 +153,17 @@ mod tests {
     #[test]
     fn shipped_table_parses() {
         let table = YearAdjustments::vn_public_servants().unwrap();
-        assert_eq!(table.len(), 3);
+        let decided = YearDecision::vn_public_servants().unwrap();
+        let years: Vec<i32> = decided.iter().map(|y| y.year).collect();
+        assert_eq!(years, (2020..=2026).collect::<Vec<_>>());
+        assert_eq!(table.len(), years.len());
+        assert!(decided.iter().all(|y| !y.sources.is_empty()));
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert!(table[1]
+        assert!(table[5]
             .working_days
             .iter()
             .any(|(w, _)| *w == d(2025, 4, 26)));
-        assert!(table[1].days_off.iter().any(|(w, _)| *w == d(2025, 5, 2)));
+        assert!(table[5].days_off.iter().any(|(w, _)| *w == d(2025, 5, 2)));
     }
 
     #[test]

@@ -112,8 +112,10 @@ fn cases() -> Vec<Case> {
             "Culture Day Sat 24 Nov 2029 → compensatory Mon 26: Tue 27"),
         case((2026, 11, 23, 16, 0), wd(1), (2026, 11, 25, 16, 0),
             "Culture Day Tue 24 Nov 2026 (first year) skipped"),
-        case((2026, 8, 31, 10, 0), wd(1), (2026, 9, 3, 10, 0),
-            "National Day 2026: Tue 1 (adjacent, default) and Wed 2 Sep off → Thu 3"),
+        case((2026, 8, 28, 10, 0), wd(1), (2026, 9, 3, 10, 0),
+            "National Day 2026 (Thông báo 9441/TB-BNV): Sat 29 Aug to Wed 2 Sep off, Mon 31 swapped → Thu 3"),
+        case((2026, 8, 21, 10, 0), wd(1), (2026, 8, 22, 10, 0),
+            "Sat 22 Aug 2026 is the make-up day for Mon 31 Aug → worked"),
         case((2025, 4, 4, 10, 0), wd(1), (2025, 4, 8, 10, 0),
             "Hùng Kings' day 2025 Mon 7 Apr → Tue 8"),
         // ── Make-up working days and table swaps ────────────────────────
@@ -166,8 +168,8 @@ fn cases() -> Vec<Case> {
         next_day_mode((2026, 10, 7, 10, 0), cd(3), (2026, 10, 12, 17, 0),
             "calendar days ignore the setting: Wed + 3 = Sat → close of Mon"),
         // ── Year boundaries ─────────────────────────────────────────────
-        case((2025, 12, 31, 10, 0), wd(1), (2026, 1, 2, 10, 0),
-            "1 Jan 2026 (Thu) is a holiday → Fri 2 Jan"),
+        case((2025, 12, 31, 10, 0), wd(1), (2026, 1, 5, 10, 0),
+            "1 Jan 2026 (Thu) holiday, Fri 2 swapped off (Công văn 12729/VPCP-KGVX), weekend → Mon 5 Jan"),
         case((2026, 12, 31, 15, 0), wd(1), (2027, 1, 4, 15, 0),
             "1 Jan 2027 (Fri) holiday, weekend → Mon 4 Jan"),
         case((2026, 12, 30, 10, 0), cd(5), (2027, 1, 4, 17, 0),
@@ -179,8 +181,8 @@ fn cases() -> Vec<Case> {
         case((2027, 12, 31, 10, 0), wd(1), (2028, 1, 4, 10, 0),
             "1 Jan 2028 is a Saturday → compensatory Mon 3 Jan: Tue 4"),
         // ── Long durations in each unit ─────────────────────────────────
-        case((2026, 1, 5, 8, 0), wd(20), (2026, 2, 2, 8, 0),
-            "6–9 Jan (1–4), 12–16 (5–9), 19–23 (10–14), 26–30 (15–19), Mon 2 Feb (20)"),
+        case((2026, 1, 5, 8, 0), wd(20), (2026, 1, 30, 8, 0),
+            "6–9 Jan (1–4), Sat 10 worked for Fri 2 (5), 12–16 (6–10), 19–23 (11–15), 26–30 (16–20)"),
         case((2026, 1, 5, 8, 0), cd(30), (2026, 2, 4, 17, 0),
             "Mon 5 Jan + 30 = Wed 4 Feb, a working day → its close"),
     ]

@@ -39,6 +39,19 @@ pub struct CalendarYear {
     pub time_zone: String,
     pub office_hours: String,
     pub weekly_days_off: Vec<String>,
+    /// `decided`: the government's arrangements for the year (swapped
+    /// days, make-up Saturdays, Tết for public servants) are in the
+    /// shipped table, from the documents in `sources`. `computed`: they
+    /// are not known to this version, so only the statutory rules apply
+    /// (holidays, Tết, compensatory days); an administrator enters the
+    /// year's decisions as they are published. Administrators' edits
+    /// apply to both.
+    #[schema(example = "decided")]
+    pub arrangements: String,
+    /// The decisions the year's arrangements come from.
+    pub sources: Vec<String>,
+    /// Arrangements proposed or reported but not confirmed: not applied.
+    pub unconfirmed: Vec<String>,
     /// Every listed day: holidays (also on weekends), compensatory days,
     /// extra days off and make-up working days.
     pub days: Vec<CalendarDay>,
@@ -81,8 +94,17 @@ pub async fn year(
             name_en: d.name_en,
         })
         .collect();
+    let decision = state.calendars.decision(year);
     Ok(HttpResponse::Ok().json(CalendarYear {
         year,
+        arrangements: if decision.is_some() {
+            "decided"
+        } else {
+            "computed"
+        }
+        .to_string(),
+        sources: decision.map(|d| d.sources.clone()).unwrap_or_default(),
+        unconfirmed: decision.map(|d| d.unconfirmed.clone()).unwrap_or_default(),
         time_zone: s.time_zone.name().to_string(),
         office_hours: s.office_hours.to_string(),
         weekly_days_off: s.weekly_days_off.iter().map(|d| d.to_string()).collect(),
