@@ -74,6 +74,17 @@ fn supplement_extension_and_verdict(backend: Backend) {
     // Only an officer of the handling agency asks for a supplement.
     let ask = json!({"reason": "Giấy chứng sinh bị mờ", "items": [{"code": "GCS", "name": "Giấy chứng sinh (bản rõ)"}]});
     let path = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    // Nothing was asked for yet: the desk is told so, not a status table.
+    let r = s.post(&path("supplement-received"), Some(&clerk), &json!({}));
+    r.assert_problem(409, "conflict");
+    assert!(
+        r.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is not waiting for a supplement"),
+        "{}",
+        r.text
+    );
     s.post(&path("supplement-request"), Some(&clerk), &ask)
         .assert_problem(403, "forbidden");
     s.post(

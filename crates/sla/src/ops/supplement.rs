@@ -130,11 +130,13 @@ pub fn receive(
         let d = lock(conn, code)?;
         require_clerk_of(staff, &d, "log supplements")?;
         if d.status != Status::SupplementRequested {
-            return Err(ClockError::Transition {
-                from: d.status,
-                to: Status::Processing,
-                allowed: d.status.allowed_next().to_vec(),
-            });
+            // Said as the desk would: nothing was asked for, or no longer.
+            return Err(ClockError::Conflict(format!(
+                "dossier {} is not waiting for a supplement: it is {} ({}); a supplement is logged only after the handling agency asked for one",
+                d.code,
+                d.status.name(),
+                d.status.code()
+            )));
         }
         check_transition(d.status, Status::Processing)?;
         let now = time::now();
