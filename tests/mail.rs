@@ -450,7 +450,9 @@ fn an_administrator_retries_a_refused_message(backend: Backend) {
         )
     };
     retry(&id.to_string(), &clerk).assert_problem(403, "forbidden");
-    retry("not-a-number", &admin).assert_problem(404, "not-found");
+    let r = retry("not-a-number", &admin);
+    r.assert_problem(422, "validation");
+    assert_eq!(r.json["errors"][0]["field"], "id", "{}", r.text);
     retry(&(sent_id + id + 100).to_string(), &admin).assert_problem(404, "not-found");
     retry(&sent_id.to_string(), &admin).assert_problem(409, "conflict");
 

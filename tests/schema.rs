@@ -45,6 +45,134 @@ fn every_route_is_documented() {
     }
 }
 
+/// Every parameter is where the code reads it: a path parameter is a
+/// `{name}` of its path template and every `{name}` is one, so no query
+/// parameter is declared "in": "path" (all 69 once were, and generated
+/// clients for counter terminals put them in the path).
+#[test]
+fn parameters_are_declared_where_the_code_reads_them() {
+    let doc: serde_json::Value = serde_json::from_str(&motcua_api::openapi::json()).unwrap();
+    let mut queries = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let template: BTreeSet<String> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
+        for (method, op) in ops.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let in_path: BTreeSet<String> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(in_path, template, "{method} {path}: path parameters");
+            for p in &params {
+                let location = p["in"].as_str().unwrap();
+                assert!(
+                    ["path", "query", "header"].contains(&location),
+                    "{method} {path}: {p}"
+                );
+                if location == "path" {
+                    assert_eq!(p["required"], true, "{method} {path}: {p}");
+                }
+                if location == "query" {
+                    queries += 1;
+                    assert!(p["schema"]["type"].is_string(), "{method} {path}: {p}");
+                }
+            }
+        }
+    }
+    assert!(queries >= 30, "only {queries} query parameters");
+}
+
+/// The README's API table lists every operation of the document, with
+/// each query parameter and whether it is required (optional ones in
+/// square brackets), and nothing the document lacks.
+#[test]
+fn the_readme_lists_every_operation_and_its_parameters() {
+    let doc: serde_json::Value = serde_json::from_str(&motcua_api::openapi::json()).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = readme
+        .split("| method and path | who | what |")
+        .nth(1)
+        .expect("the README has its API table")
+        .split("\n\n")
+        .next()
+        .unwrap();
+    // (method, path) -> (required, optional) query parameters.
+    type Params = (BTreeSet<String>, BTreeSet<String>);
+    let mut listed: std::collections::BTreeMap<(String, String), Params> = Default::default();
+    for row in table.lines().filter(|l| l.starts_with("| `")) {
+        let cell = row.trim_start_matches("| ").split(" | ").next().unwrap();
+        for op in cell.split(", ") {
+            let op = op.trim_matches('`').replace("\\|", "|");
+            let (method, target) = op.split_once(' ').expect(&op);
+            let cut = target.find(['?', '[']).unwrap_or(target.len());
+            let (path, query) = target.split_at(cut);
+            let (mut required, mut optional) = (BTreeSet::new(), BTreeSet::new());
+            let mut depth = 0;
+            let mut name = String::new();
+            for c in query.chars() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    '=' if !name.is_empty() => {
+                        let set = if depth > 0 {
+                            &mut optional
+                        } else {
+                            &mut required
+                        };
+                        set.insert(std::mem::take(&mut name));
+                    }
+                    c if c.is_ascii_lowercase() || c == '_' => name.push(c),
+                    _ => name.clear(),
+                }
+            }
+            let key = (method.to_lowercase(), path.to_string());
+            assert!(
+                listed.insert(key, (required, optional)).is_none(),
+                "{op} twice"
+            );
+        }
+    }
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let key = (method.clone(), path.clone());
+            let Some((required, optional)) = listed.remove(&key) else {
+                panic!(
+                    "the README's API table lacks {} {path}",
+                    method.to_uppercase()
+                );
+            };
+            let query = |want: bool| -> BTreeSet<String> {
+                op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| p["in"] == "query" && (p["required"] == true) == want)
+                    .map(|p| p["name"].as_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(
+                required,
+                query(true),
+                "{method} {path}: required parameters"
+            );
+            assert_eq!(
+                optional,
+                query(false),
+                "{method} {path}: optional parameters"
+            );
+        }
+    }
+    assert!(
+        listed.is_empty(),
+        "the README lists what the document lacks: {listed:?}"
+    );
+}
+
 fn migration_names(backend: &str) -> BTreeSet<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")

@@ -61,7 +61,19 @@ pub struct PublicPart {
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The PIN printed on the receipt.
-    pub pin: Option<String>,
+    pub pin: String,
+}
+
+/// The PIN of a public look-up: an empty one is refused before anything
+/// is counted (it is no guess).
+pub fn required_pin(pin: String) -> Result<String, ApiError> {
+    if pin.trim().is_empty() {
+        return Err(ApiError::invalid_field(
+            "pin",
+            "the PIN printed on the receipt is required",
+        ));
+    }
+    Ok(pin)
 }
 
 fn not_found() -> ApiError {
@@ -90,13 +102,7 @@ pub async fn lookup(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let pin = query
-        .into_inner()
-        .pin
-        .filter(|p| !p.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::invalid_field("pin", "the PIN printed on the receipt is required")
-        })?;
+    let pin = required_pin(query.into_inner().pin)?;
     let client = crate::client::limit_key(crate::client::of_request(
         &req,
         &state.config.trusted_proxies,

@@ -101,7 +101,8 @@ pub struct PublicSubmission {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PinQuery {
-    pub pin: Option<String>,
+    /// The PIN given when the application was submitted.
+    pub pin: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/public/submissions/{reference}", tag = "public",
@@ -119,7 +120,7 @@ pub async fn public_status(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let pin = query.into_inner().pin.unwrap_or_default();
+    let pin = crate::routes::public::required_pin(query.into_inner().pin)?;
     let client = crate::client::limit_key(crate::client::of_request(
         &req,
         &state.config.trusted_proxies,
