@@ -252,6 +252,30 @@ fn administrators_cannot_lock_the_desk_out(backend: Backend) {
         &json!({"active": false}),
     )
     .assert_problem(404, "not-found");
+    // The demo's staff have addresses, so their mail shows in a catcher;
+    // an administrator changes or removes one.
+    let users = s.get("/api/v1/users", Some(&other));
+    let officer = users
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "officer")
+        .unwrap();
+    assert_eq!(
+        officer["email"], "officer@demo.motcua.local",
+        "{}",
+        users.text
+    );
+    assert_eq!(
+        s.patch(
+            "/api/v1/users/clerk",
+            Some(&other),
+            &json!({"email": "lan@xa.example.vn"})
+        )
+        .json["email"],
+        "lan@xa.example.vn"
+    );
     assert_eq!(
         s.patch("/api/v1/users/clerk", Some(&other), &json!({"email": null}))
             .json["email"],

@@ -288,7 +288,9 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
                 full_name: name.into(),
                 role,
                 agency: code(agency)?,
-                email: None,
+                // Staff mail (handovers, due soon, the digest) shows in
+                // the compose file's mail catcher.
+                email: Some(format!("{username}@demo.motcua.local")),
                 active: true,
             };
             users::insert(conn, &user, &hash)?;
