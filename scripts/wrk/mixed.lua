@@ -3,8 +3,8 @@
 -- idempotency key), closing dossiers taken in earlier (withdrawn, so the
 -- number of open dossiers stays steady as at a real desk), the citizen's
 -- look-up with the right PIN, a guess with a wrong PIN, worklists,
--- catalogue search, and bad input (control characters, trailing content,
--- out-of-range numbers, unknown routes).
+-- catalogue search, log-ins (right and wrong), and bad input (control
+-- characters, trailing content, out-of-range numbers, unknown routes).
 -- Every request claims another client through X-Forwarded-For, so the
 -- server (run with --trusted-proxies 127.0.0.1) keeps many limit buckets.
 -- Needs TOKEN (a clerk's) and DOSSIERS (a file of "code pin" lines).
@@ -79,6 +79,14 @@ request = function()
     return wrk.format("POST", "/api/v1/dossiers", h, bad_bodies[math.random(#bad_bodies)])
   elseif r <= 96 then
     return wrk.format("GET", "/api/v1/handovers/unacknowledged?older_than_minutes=153722867280", h)
+  elseif r <= 98 then
+    -- Log-ins, right and wrong (each a password hash of 19 MiB).
+    h["Content-Type"] = "application/json"
+    -- Wrong ones name a different unknown user each time, so no lock
+    -- spares the server the (dummy) hash.
+    local body = (r == 97) and '{"username":"supervisor","password":"demo"}'
+      or string.format('{"username":"guess%d","password":"wrong-password"}', math.random(1e9))
+    return wrk.format("POST", "/api/v1/auth/token", h, body)
   else
     return wrk.format("GET", "/api/v1/no/such/route/" .. counter, h)
   end
