@@ -142,7 +142,7 @@ fn spreadsheet_formulas_are_neutralised_in_the_csv(backend: Backend) {
         &json!({}),
     );
     assert_eq!(accepted.status, 201, "{}", accepted.text);
-    let today = chrono::Utc::now().date_naive();
+    let today = s.now().date_naive();
     let (from, to) = (
         today - chrono::Duration::days(1),
         today + chrono::Duration::days(1),

@@ -223,7 +223,7 @@ fn vertical_flow_with_a_return_to_an_earlier_step(backend: Backend) {
     assert!(html.text.contains("Chuyển trả: Thiếu biên bản"));
 
     // The tracking book of the commune desk, as JSON and CSV.
-    let today = chrono::Utc::now().date_naive();
+    let today = s.now().date_naive();
     let from = today - chrono::Duration::days(1);
     let to = today + chrono::Duration::days(1);
     let book = s.get(
@@ -770,7 +770,7 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
             r.json["due_at"].as_str().unwrap().parse().unwrap();
         let local =
             |t: chrono::DateTime<chrono::Utc>| (t + chrono::Duration::hours(7)).date_naive();
-        let expected = if local(chrono::Utc::now()) < local(due) {
+        let expected = if local(s.now()) < local(due) {
             "early"
         } else {
             "on_time"
@@ -814,7 +814,7 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
         .iter()
         .all(|m| m["status_code"] == 10));
     // The tracking book has one row for the group, three sets.
-    let today = chrono::Utc::now().date_naive();
+    let today = s.now().date_naive();
     let book = s.get(
         &format!(
             "/api/v1/agencies/H53.50.05.13/tracking-book?from={}&to={}",

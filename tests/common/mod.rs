@@ -12,6 +12,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use motcua_api::{demo, AppState, Config};
+use motcua_store::time::Clock;
 use motcua_store::DbConnection;
 use serde_json::{json, Value};
 
@@ -28,14 +29,35 @@ pub struct TestServer {
     agent: ureq::Agent,
     stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
     pub db_url: String,
+    /// The server's clock, also installed on the test's thread, so that
+    /// `motcua_store::time::now()` in the test reads it.
+    pub clock: Clock,
     // Declared last: dropped after the server stops. `None` for a second
     // server on another server's database.
     db: Option<ScratchDb>,
 }
 
+/// The instant a test server's clock starts at unless the test says
+/// otherwise: Tuesday 8 December 2026, 09:00 in Vietnam, an ordinary
+/// working morning. Tests never read the wall clock, so the suite passes at
+/// any hour (`scripts/test-at-hours.sh` checks it); `tests/any_hour.rs`
+/// runs the desk's main paths at the instants that used to break them.
+pub const ORDINARY_MORNING: &str = "2026-12-08T02:00:00Z";
+
 impl TestServer {
     pub fn start(backend: Backend) -> TestServer {
         Self::start_with(backend, |_| {})
+    }
+
+    /// A server whose clock starts at `at` (RFC 3339).
+    pub fn start_at(backend: Backend, at: &str) -> TestServer {
+        let at = at.parse().unwrap();
+        Self::start_with(backend, move |c| c.clock = Clock::starting_at(at))
+    }
+
+    /// Now on the server's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     pub fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
@@ -55,7 +77,11 @@ impl TestServer {
     /// Another server on the same database as `first` (as behind a load
     /// balancer).
     pub fn second(first: &TestServer, tweak: impl FnOnce(&mut Config)) -> TestServer {
-        Self::launch(first.backend, None, first.db_url.clone(), tweak)
+        let clock = first.clock.clone();
+        Self::launch(first.backend, None, first.db_url.clone(), move |c| {
+            c.clock = clock;
+            tweak(c)
+        })
     }
 
     fn launch(
@@ -75,9 +101,12 @@ impl TestServer {
             public_base_url: base.clone(),
             // Tests trigger scans themselves unless they ask for the job.
             breach_interval_seconds: 0,
+            clock: Clock::starting_at(ORDINARY_MORNING.parse().unwrap()),
             ..Config::default()
         };
         tweak(&mut config);
+        let clock = config.clock.clone();
+        clock.install();
         let state = AppState::prepare(config).unwrap();
         demo::load_if_empty(&mut state.db.get().unwrap()).unwrap();
         let stopping = state.stopping.clone();
@@ -103,6 +132,7 @@ impl TestServer {
             agent,
             stopping,
             db_url,
+            clock,
             db,
         }
     }

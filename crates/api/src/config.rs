@@ -41,6 +41,9 @@ pub struct Config {
     /// the mail worker deletes it; 0 keeps them all. The outbox holds
     /// names, addresses and dossier details.
     pub outbox_keep_days: u32,
+    /// Where "now" comes from: the system's clock, or in tests a clock set
+    /// to the instant the test is about (see `motcua_store::time`).
+    pub clock: motcua_store::time::Clock,
 }
 
 /// The SMTP server and how the outbox worker uses it.
@@ -68,6 +71,7 @@ impl Default for Config {
             mail: None,
             digest_hour: 7,
             outbox_keep_days: 90,
+            clock: motcua_store::time::Clock::System,
         }
     }
 }

@@ -34,6 +34,8 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
 /// the test servers both start their jobs here, so a server cannot come up
 /// without them.
 pub fn start(state: &AppState) {
+    // The jobs' timers run on this thread.
+    state.config.clock.install();
     spawn(state.clone());
     spawn_mail_worker(state.clone());
     crate::housekeeping::spawn(state.clone());
@@ -125,6 +127,7 @@ pub fn spawn_mail_worker(state: AppState) {
         .name("outbox".into())
         .spawn(move || {
             use std::sync::atomic::Ordering;
+            state.config.clock.install();
             let mut cursor = motcua_notify::NewMessageCursor::default();
             let mut next_purge = std::time::Instant::now();
             while !state.stopping.load(Ordering::Relaxed) {

@@ -46,6 +46,9 @@ pub fn http_server(
     let blocking = state.db.max_size().max(4) as usize;
     let data = web::Data::new(state);
     let mut server = HttpServer::new(move || {
+        // The factory runs on each worker thread: what the worker does
+        // reads this server's clock.
+        data.config.clock.install();
         App::new()
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(limit))

@@ -88,9 +88,12 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.db.clone();
+        let clock = self.config.clock.clone();
         actix_web::web::block(move || {
-            let mut conn = db.get()?;
-            f(&mut conn)
+            clock.scope(|| {
+                let mut conn = db.get()?;
+                f(&mut conn)
+            })
         })
         .await?
     }

@@ -170,12 +170,15 @@ pub fn deliver_batch(
     let halt = AtomicBool::new(false);
     let mut recorded = vec![false; rows.len()];
     let mut first_error: Option<NotifyError> = None;
+    // The senders read the lease against the clock of the thread that took it.
+    let clock = motcua_store::time::current();
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
         for _ in 0..settings.concurrency.clamp(1, rows.len()) {
             let tx = tx.clone();
-            let (rows, next, down, halt) = (&rows, &next, &down, &halt);
+            let (rows, next, down, halt, clock) = (&rows, &next, &down, &halt, &clock);
             scope.spawn(move || loop {
+                clock.install();
                 if halt.load(Ordering::SeqCst) || lock(down).is_some() {
                     return;
                 }

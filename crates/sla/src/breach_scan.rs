@@ -15,6 +15,21 @@ pub struct ScanResult {
 
 /// One scan at `now`. `due_soon_seconds` of working time left or less
 /// counts as due soon (default one working day).
+/// The exclusive upper bound of the due times that are "due soon" at
+/// `now`: at most `due_soon_seconds` of working time left, that amount
+/// included (a same-day dossier logged before opening has exactly one
+/// working day left, and was missing from the list until the office
+/// opened). Remaining working time is monotone in the due time, so this is
+/// "due at or before now + N working seconds"; times are kept to the
+/// microsecond, so the bound is one microsecond past that.
+pub fn due_soon_bound(
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+    due_soon_seconds: i64,
+) -> DateTime<Utc> {
+    calendar.add_working_seconds(now, due_soon_seconds) + chrono::Duration::microseconds(1)
+}
+
 pub fn scan(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
@@ -38,9 +53,7 @@ where
     E: From<StoreError> + From<motcua_store::DieselError>,
     F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<(), E>,
 {
-    // Remaining working time is monotone in the due time, so "at most N
-    // working seconds left" is "due before now + N working seconds".
-    let soon_cutoff = calendar.add_working_seconds(now, due_soon_seconds);
+    let soon_cutoff = due_soon_bound(calendar, now, due_soon_seconds);
     conn.write_tx(|conn| {
         let overdue = breaches::record(conn, "overdue", None, now, now)?;
         let due_soon = breaches::record(conn, "due_soon", Some(now), soon_cutoff, now)?;

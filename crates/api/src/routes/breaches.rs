@@ -179,7 +179,7 @@ pub async fn due_soon(
     let (limit, offset) = page(q.limit, q.offset)?;
     let calendar = state.calendar();
     let now = time::now();
-    let cutoff = calendar.add_working_seconds(now, state.due_soon_seconds());
+    let cutoff = motcua_sla::breach_scan::due_soon_bound(&calendar, now, state.due_soon_seconds());
     let items = state
         .with_conn(move |conn| {
             let agencies = match reach(conn, &staff, q.agency.as_deref())? {

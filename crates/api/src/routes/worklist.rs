@@ -95,7 +95,11 @@ pub async fn worklist(
         None => (None, None),
         Some("overdue") => (Some(now), None),
         Some("soon") => (
-            Some(calendar.add_working_seconds(now, state.due_soon_seconds())),
+            Some(motcua_sla::breach_scan::due_soon_bound(
+                &calendar,
+                now,
+                state.due_soon_seconds(),
+            )),
             Some(now),
         ),
         Some(_) => return Err(ApiError::invalid_field("due", "must be soon or overdue")),
