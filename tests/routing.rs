@@ -233,7 +233,9 @@ fn vertical_flow_with_a_return_to_an_earlier_step(backend: Backend) {
     assert_eq!(book.status, 200, "{}", book.text);
     let row = &book.json[0];
     assert_eq!(row["code"], code.as_str());
-    assert_eq!(row["sent_to_agency"], "H53.50.05.13");
+    // The chain's first leg stays in the commune (its clerk to its
+    // officer): "sent to" is the district, where it went beyond the desk.
+    assert_eq!(row["sent_to_agency"], "H53.50", "{}", book.text);
     assert_eq!(row["returned_to"], "Đặng Văn Hùng");
     assert!(row["result_back_at"].is_string());
     assert_eq!(row["contact"], "0987654321");
@@ -813,7 +815,9 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
         .unwrap()
         .iter()
         .all(|m| m["status_code"] == 10));
-    // The tracking book has one row for the group, three sets.
+    // The tracking book: the group's row with its three sets, then each
+    // member under it with the agency it went to; the numbers run on
+    // without a gap (each member took one at intake).
     let today = s.now().date_naive();
     let book = s.get(
         &format!(
@@ -823,8 +827,30 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
         ),
         Some(&clerk),
     );
-    assert_eq!(book.json.as_array().unwrap().len(), 1, "{}", book.text);
-    assert_eq!(book.json[0]["sets"], 3);
+    let rows = book.json.as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{}", book.text);
+    assert_eq!(rows[0]["code"], code.as_str());
+    assert_eq!(rows[0]["sets"], 3);
+    assert_eq!(rows[0]["group"], json!(null));
+    let first = rows[0]["book_entry"].as_i64().unwrap();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row["book_entry"].as_i64().unwrap(),
+            first + i as i64,
+            "{}",
+            book.text
+        );
+    }
+    for (row, (member, agency)) in rows[1..].iter().zip(member_codes.iter().zip([
+        "H53.50.05.13",
+        "H53.50.05.13.01",
+        "H53.50.22",
+    ])) {
+        assert_eq!(row["code"], member.as_str());
+        assert_eq!(row["group"], code.as_str());
+        assert_eq!(row["sets"], 1);
+        assert_eq!(row["sent_to_agency"], agency, "{}", book.text);
+    }
 }
 
 /// A member is decided only once its agency acknowledged it, and a

@@ -141,8 +141,14 @@ pub struct BookRow {
     pub applicant_email: Option<String>,
     pub applicant_address: Option<String>,
     pub procedure_code: String,
+    /// Sets of papers: an interlinked group's members, else one.
+    pub sets: i64,
+    /// The group a member belongs to.
+    pub group: Option<String>,
     pub received_at: DateTime<Utc>,
     pub appointment: DateTime<Utc>,
+    /// The first agency beyond the desk the dossier was sent to (the
+    /// desk's own agency for a dossier decided in the house).
     pub sent_to: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub result_at: Option<DateTime<Utc>>,
@@ -153,6 +159,7 @@ pub struct BookRow {
 
 type BookTuple = (
     (
+        String,
         i64,
         String,
         String,
@@ -162,39 +169,40 @@ type BookTuple = (
         Option<String>,
         Option<String>,
         String,
-        chrono::NaiveDateTime,
-        chrono::NaiveDateTime,
     ),
     (
-        Option<String>,
-        Option<chrono::NaiveDateTime>,
+        chrono::NaiveDateTime,
+        chrono::NaiveDateTime,
         Option<chrono::NaiveDateTime>,
         Option<chrono::NaiveDateTime>,
         Option<String>,
         String,
+        Option<String>,
     ),
 );
 
-/// The dossiers a desk received in `[from, to)`, in order of receipt.
+/// Every dossier a desk received in `[from, to)`, in the order of its
+/// book numbers, an interlinked group's members after their group: each
+/// took a number at intake, so the numbers run without a gap. Two
+/// statements whatever the number of rows: the dossiers and their
+/// handovers.
 pub fn tracking_book(
     conn: &mut DbConnection,
     agency: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<BookRow>> {
-    let rows: Vec<BookTuple> = dossiers::table
-        .left_join(
-            handovers::table.on(handovers::dossier_id
-                .eq(dossiers::id)
-                .and(handovers::seq.eq(1))),
-        )
-        .filter(dossiers::receiving_agency_code.eq(agency))
-        .filter(dossiers::received_at.ge(to_db(from)))
-        .filter(dossiers::received_at.lt(to_db(to)))
-        .filter(dossiers::parent_id.is_null())
-        .order((dossiers::received_at.asc(), dossiers::code.asc()))
+    let in_book = || {
+        dossiers::table
+            .filter(dossiers::receiving_agency_code.eq(agency.to_string()))
+            .filter(dossiers::received_at.ge(to_db(from)))
+            .filter(dossiers::received_at.lt(to_db(to)))
+    };
+    let rows: Vec<BookTuple> = in_book()
+        .order(dossiers::book_entry.asc())
         .select((
             (
+                dossiers::id,
                 dossiers::book_entry,
                 dossiers::code,
                 dossiers::procedure_name,
@@ -204,35 +212,75 @@ pub fn tracking_book(
                 dossiers::applicant_email,
                 dossiers::applicant_address,
                 dossiers::procedure_code,
-                dossiers::received_at,
-                dossiers::original_due_at,
             ),
             (
-                handovers::to_agency.nullable(),
-                handovers::sent_at.nullable(),
+                dossiers::received_at,
+                dossiers::original_due_at,
                 dossiers::ended_at,
                 dossiers::returned_at,
                 dossiers::returned_to,
                 dossiers::note,
+                dossiers::parent_id,
             ),
         ))
         .load(conn)?;
+    // A chain's first legs may stay at the desk's own agency (its clerk to
+    // its officer): "sent to" is the first agency beyond it, or, for a
+    // dossier decided in the house, the first handover there.
+    let handed: Vec<(String, String, chrono::NaiveDateTime)> = handovers::table
+        .filter(handovers::dossier_id.eq_any(in_book().select(dossiers::id)))
+        .order((handovers::dossier_id.asc(), handovers::seq.asc()))
+        .select((
+            handovers::dossier_id,
+            handovers::to_agency,
+            handovers::sent_at,
+        ))
+        .load(conn)?;
+    let mut sent: std::collections::HashMap<String, (String, DateTime<Utc>)> =
+        std::collections::HashMap::new();
+    for (dossier, to_agency, at) in handed {
+        let beyond = to_agency != agency;
+        match sent.get(&dossier) {
+            Some((first, _)) if first != agency || !beyond => {}
+            _ => {
+                sent.insert(dossier, (to_agency, from_db(at)));
+            }
+        }
+    }
+    // A group's members are received with it (same desk, same instant),
+    // so they are rows of this book too.
+    let mut members: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (_, b) in &rows {
+        if let Some(parent) = &b.6 {
+            *members.entry(parent.clone()).or_default() += 1;
+        }
+    }
+    let codes: std::collections::HashMap<String, String> = rows
+        .iter()
+        .map(|(a, _)| (a.0.clone(), a.2.clone()))
+        .collect();
     rows.into_iter()
         .map(|(a, b)| {
+            let (sent_to, sent_at) = match sent.remove(&a.0) {
+                Some((to, at)) => (Some(to), Some(at)),
+                None => (None, None),
+            };
             Ok(BookRow {
-                book_entry: a.0,
-                code: a.1,
-                procedure_name: a.2,
-                status: Status::from_code(a.3)?,
-                applicant_name: a.4,
-                applicant_phone: a.5,
-                applicant_email: a.6,
-                applicant_address: a.7,
-                procedure_code: a.8,
-                received_at: from_db(a.9),
-                appointment: from_db(a.10),
-                sent_to: b.0,
-                sent_at: b.1.map(from_db),
+                sets: members.get(&a.0).copied().unwrap_or(1),
+                group: b.6.and_then(|p| codes.get(&p).cloned()),
+                book_entry: a.1,
+                code: a.2,
+                procedure_name: a.3,
+                status: Status::from_code(a.4)?,
+                applicant_name: a.5,
+                applicant_phone: a.6,
+                applicant_email: a.7,
+                applicant_address: a.8,
+                procedure_code: a.9,
+                received_at: from_db(b.0),
+                appointment: from_db(b.1),
+                sent_to,
+                sent_at,
                 result_at: b.2.map(from_db),
                 returned_at: b.3.map(from_db),
                 returned_to: b.4,

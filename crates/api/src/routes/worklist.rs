@@ -236,8 +236,14 @@ pub async fn unacknowledged(
 
 #[derive(Serialize, ToSchema)]
 pub struct BookRowDto {
+    /// The entry's number in the desk's book for the year; every dossier
+    /// received takes one, an interlinked group's members included, so
+    /// the numbers run without a gap.
     pub book_entry: i64,
     pub code: String,
+    /// For a member of an interlinked group, the group's code (its rows
+    /// follow the group's).
+    pub group: Option<String>,
     pub procedure: String,
     pub status_code: i32,
     /// Sets of papers (one per dossier; a group counts its members).
@@ -247,6 +253,7 @@ pub struct BookRowDto {
     pub lead_agency: String,
     pub received_at: DateTime<Utc>,
     pub appointment: DateTime<Utc>,
+    /// The first agency beyond the desk the dossier was sent to.
     pub sent_to_agency: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
     pub result_back_at: Option<DateTime<Utc>>,
@@ -326,16 +333,13 @@ pub async fn tracking_book(
                     .flatten()
                     .collect::<Vec<_>>()
                     .join("; ");
-                let id = dossiers::find_by_code(conn, &r.code)?
-                    .map(|d| d.id)
-                    .unwrap_or_default();
-                let children = dossiers::children(conn, &id)?.len() as i64;
                 out.push(BookRowDto {
                     book_entry: r.book_entry,
                     code: r.code,
+                    group: r.group,
                     procedure: r.procedure_name,
                     status_code: r.status.code(),
-                    sets: children.max(1),
+                    sets: r.sets,
                     applicant: r.applicant_name,
                     contact,
                     lead_agency: leads.get(&r.procedure_code).cloned().unwrap_or_default(),
@@ -369,6 +373,7 @@ pub async fn tracking_book(
     let header = [
         "STT",
         "Mã hồ sơ",
+        "Thuộc hồ sơ liên thông",
         "Thủ tục",
         "Số bộ",
         "Người nộp",
@@ -395,6 +400,7 @@ pub async fn tracking_book(
         w.write_record([
             r.book_entry.to_string(),
             cell(&r.code),
+            cell(r.group.as_deref().unwrap_or_default()),
             cell(&r.procedure),
             r.sets.to_string(),
             cell(&r.applicant),
