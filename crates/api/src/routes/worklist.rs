@@ -5,7 +5,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_domain::Status;
 use motcua_store::worklist::{self as work, WorkFilter};
-use motcua_store::{dossiers, handovers, procedures, time};
+use motcua_store::{handovers, procedures, time};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
