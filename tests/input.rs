@@ -327,6 +327,24 @@ fn one_error_shape_for_every_bad_input(backend: Backend) {
         fields(&s.get("/api/v1/calendar/99999999999", None)),
         ["year"]
     );
+    // One paging rule: 1 to 500 everywhere, never clamped in silence.
+    for list in [
+        "/api/v1/procedures",
+        "/api/v1/submissions",
+        "/api/v1/outbox",
+    ] {
+        let token = if list.ends_with("outbox") {
+            &admin
+        } else {
+            &clerk
+        };
+        let r = s.get(&format!("{list}?limit=300"), Some(token));
+        assert_eq!(r.status, 200, "{list}: {}", r.text);
+        for bad in ["limit=0", "limit=501", "offset=-5"] {
+            let r = s.get(&format!("{list}?{bad}"), Some(token));
+            assert_eq!(fields(&r), [bad.split('=').next().unwrap()], "{list}?{bad}");
+        }
+    }
     assert_eq!(
         fields(&s.get("/api/v1/breaches?from=yesterday", Some(&admin))),
         ["from"]

@@ -299,17 +299,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            "must be between 1 and 200",
-        ));
-    }
-    let offset = q.offset.unwrap_or(0);
-    if offset < 0 {
-        return Err(ApiError::invalid_field("offset", "must not be negative"));
-    }
+    let (limit, offset) = crate::routes::paging::page(q.limit, q.offset)?;
     let filter = ProcedureFilter {
         agency: q.agency.filter(|a| !a.trim().is_empty()),
         text: q.q.filter(|t| !t.trim().is_empty()),

@@ -196,8 +196,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Clerk, Role::Supervisor, Role::Admin])?;
     let q = query.into_inner();
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let offset = q.offset.unwrap_or(0).max(0);
+    let (limit, offset) = crate::routes::paging::page(q.limit, q.offset)?;
     let items = state
         .with_conn(move |conn| {
             Ok(submissions::list(
