@@ -95,7 +95,9 @@ fn vertical_flow_with_a_return_to_an_earlier_step(backend: Backend) {
     assert_eq!(r.json["status_code"], 4);
     assert_eq!(r.json["in_transit"], true);
     assert_eq!(r.json["current_step"], 1);
-    assert_eq!(r.json["leg_verdict"], "early");
+    // The desk's leg is due at the close of the day it received the
+    // dossier: handed on that same day, on time.
+    assert_eq!(r.json["leg_verdict"], "on_time");
     s.post(&at("send"), Some(&commune), &json!({}))
         .assert_problem(409, "conflict");
     // Not acknowledged yet: on the sender's list and the receiver's worklist.
@@ -190,8 +192,21 @@ fn vertical_flow_with_a_return_to_an_earlier_step(backend: Backend) {
             h("H53.50", "H53.50.05.13"),
             h("H53.50.05.13", "H53.50"),
             h("H53.50", "H53.12"),
+            // The last leg: the province decided and the result went back
+            // to the desk, with that leg's own time and verdict.
+            h("H53.12", "H53.50.05.13"),
         ]
     );
+    let last = &rows[5];
+    assert_eq!(last["direction"], "result", "{last}");
+    assert_eq!(last["giver"], "Cán bộ canbo.so", "{last}");
+    assert_eq!(
+        last["leg_budget_seconds"],
+        10 * 8 * 3600 / 2,
+        "the province's 50%"
+    );
+    assert!(["early", "on_time", "late"].contains(&last["verdict"].as_str().unwrap()));
+    let rows = &rows[..5];
     for r in rows {
         assert!(
             r["received_at"].is_string(),
@@ -783,8 +798,11 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
             &format!("/api/v1/dossiers/{member}/control-slip"),
             Some(&clerk),
         );
-        assert_eq!(slip.json["rows"].as_array().unwrap().len(), 1);
-        assert_eq!(slip.json["rows"][0]["from_agency"], "H53.50.05.13");
+        let rows = slip.json["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2, "{}", slip.text);
+        assert_eq!(rows[0]["from_agency"], "H53.50.05.13");
+        assert_eq!(rows[1]["direction"], "result");
+        assert_eq!(rows[1]["verdict"], expected, "{}", slip.text);
     }
     let parent = s
         .get(&format!("/api/v1/dossiers/{code}"), Some(&clerk))
@@ -851,6 +869,57 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
         assert_eq!(row["sets"], 1);
         assert_eq!(row["sent_to_agency"], agency, "{}", book.text);
     }
+}
+
+/// The desk hands a dossier on the day it receives it, never with more
+/// time than the whole procedure has: for a two-hour procedure the desk's
+/// leg is due when the dossier is, not a working day later.
+fn the_desk_leg_of_a_short_procedure_fits_in_it(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let r = s.post(
+        "/api/v1/procedures",
+        Some(&admin),
+        &json!({
+            "code": "2H.XN.1",
+            "name": "Xác nhận tình trạng hôn nhân (rút gọn)",
+            "field": "Hộ tịch",
+            "agency_code": "H53.50.05.13",
+            "duration": {"amount": 2, "unit": "working_hours"},
+            "required_documents": [{"code": "TK", "name": "Tờ khai", "original": 1, "copies": 0}]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = intake(
+        &s,
+        &clerk,
+        "2H.XN.1",
+        json!([{"code": "TK", "original": 1}]),
+    );
+    // An hour and a half later (still inside the two hours), the desk
+    // sends it on: on time, against a budget of at most two hours.
+    s.clock.advance(chrono::Duration::minutes(90));
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    assert_eq!(s.post(&at("send"), Some(&clerk), &json!({})).status, 200);
+    assert_eq!(
+        s.post(&at("receive"), Some(&officer), &json!({})).status,
+        200
+    );
+    let slip = s.get(&at("control-slip"), Some(&clerk));
+    let desk = &slip.json["rows"][0];
+    assert_eq!(desk["leg_budget_seconds"], 2 * 3600, "{}", slip.text);
+    assert_eq!(desk["verdict"], "on_time", "{}", slip.text);
+    // The officer decides an hour later: past the two hours, late.
+    s.clock.advance(chrono::Duration::minutes(60));
+    let r = s.post(&at("processed"), Some(&officer), &json!({"result": "Xong"}));
+    assert_eq!(r.json["verdict"], "late", "{}", r.text);
+    let slip = s.get(&at("control-slip"), Some(&clerk));
+    let last = &slip.json["rows"][1];
+    assert_eq!(last["direction"], "result", "{}", slip.text);
+    assert_eq!(last["verdict"], "late", "{}", slip.text);
+    assert_eq!(last["giver"], "Trần Văn Bình", "{}", slip.text);
 }
 
 /// A member is decided only once its agency acknowledged it, and a
@@ -1002,5 +1071,6 @@ fn officers_are_assigned_and_see_their_own(backend: Backend) {
 on_both_backends!(
     interlinked_group_across_three_agencies,
     a_finished_group_leaves_the_unacknowledged_handovers,
+    the_desk_leg_of_a_short_procedure_fits_in_it,
     officers_are_assigned_and_see_their_own
 );

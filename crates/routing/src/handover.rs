@@ -11,7 +11,7 @@ use motcua_store::handovers::{self, Handover};
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
-use crate::plan::legs;
+use crate::plan::{leg_budget, legs, LegBudget};
 
 /// Where to send the dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,15 +125,18 @@ pub fn send(
             .and_then(|h| h.received_at)
             .unwrap_or(d.received_at);
         let state = ledger::state(conn, calendar, &d, &procedure)?;
-        let total = calendar.working_seconds_between(d.received_at, state.original_due);
-        let day = i64::from(calendar.settings().office_hours.day_length());
-        let budget = if current.share_percent == 0 {
-            day
-        } else {
-            total * i64::from(current.share_percent) / 100
-        };
+        let LegBudget {
+            seconds: budget,
+            due: leg_due,
+        } = leg_budget(
+            calendar,
+            current,
+            d.received_at,
+            state.original_due,
+            state.verdict_due,
+            leg_start,
+        );
         let used = calendar.working_seconds_between(leg_start, now);
-        let leg_due = calendar.add_working_seconds(leg_start, budget);
         let verdict = Verdict::judge(calendar, now, leg_due, false);
         let handover = Handover {
             id: uuid::Uuid::now_v7().to_string(),

@@ -164,7 +164,8 @@ pub async fn control_slip(
                 |conn: &mut motcua_store::DbConnection, id: &str| -> Result<String, ApiError> {
                     Ok(users::get(conn, id)?.map_or_else(|| id.to_string(), |u| u.full_name))
                 };
-            let mut rows = Vec::with_capacity(list.len());
+            let last_leg = final_leg(conn, &calendar, &d, &list)?;
+            let mut rows = Vec::with_capacity(list.len() + 1);
             for h in list {
                 rows.push(SlipRow {
                     seq: h.seq,
@@ -190,6 +191,27 @@ pub async fn control_slip(
                     note: h.note,
                 });
             }
+            if let Some(leg) = last_leg {
+                rows.push(SlipRow {
+                    seq: rows.len() as i32 + 1,
+                    from_agency_name: agency_name(conn, &d.handling_agency)?,
+                    to_agency_name: agency_name(conn, &d.receiving_agency)?,
+                    from_agency: d.handling_agency.clone(),
+                    to_agency: d.receiving_agency.clone(),
+                    sent_at_local: format_local(&calendar, leg.ended_at),
+                    sent_at: leg.ended_at,
+                    received_at_local: None,
+                    received_at: None,
+                    giver: leg.by,
+                    receiver: None,
+                    verdict_vi: verdict_vi(leg.verdict.as_str()).to_string(),
+                    verdict: leg.verdict.as_str().to_string(),
+                    leg_budget_seconds: leg.budget_seconds,
+                    leg_used_seconds: leg.used_seconds,
+                    direction: "result".into(),
+                    note: leg.note,
+                });
+            }
             Ok(ControlSlip {
                 title: "Phiếu kiểm soát quá trình giải quyết hồ sơ".into(),
                 code: d.code,
@@ -212,6 +234,63 @@ pub async fn control_slip(
             .body(html));
     }
     Ok(HttpResponse::Ok().json(slip))
+}
+
+/// The leg that ends with the decision: it hands nothing over, so no
+/// handover carries it, but it has its time and its verdict like the
+/// others; the slip shows it as the result going back to the desk.
+struct FinalLeg {
+    ended_at: DateTime<Utc>,
+    by: String,
+    note: String,
+    verdict: motcua_sla::Verdict,
+    budget_seconds: i64,
+    used_seconds: i64,
+}
+
+fn final_leg(
+    conn: &mut motcua_store::DbConnection,
+    calendar: &motcua_sla::WorkingCalendar,
+    d: &Dossier,
+    list: &[handovers::Handover],
+) -> Result<Option<FinalLeg>, ApiError> {
+    let Some(ended_at) = d.ended_at else {
+        return Ok(None);
+    };
+    // A group ends with its members, each with its own slip.
+    if !motcua_store::dossiers::children(conn, &d.id)?.is_empty() {
+        return Ok(None);
+    }
+    let procedure = motcua_sla::ledger::procedure_of(conn, d)?;
+    let plan = motcua_routing::plan::legs(&procedure, &d.receiving_agency);
+    let Some(leg) = plan.iter().find(|l| l.index == d.current_step) else {
+        return Ok(None);
+    };
+    let started = list
+        .last()
+        .and_then(|h| h.received_at)
+        .unwrap_or(d.received_at);
+    let state = motcua_sla::ledger::state(conn, calendar, d, &procedure)?;
+    let budget = motcua_routing::plan::leg_budget(
+        calendar,
+        leg,
+        d.received_at,
+        state.original_due,
+        state.verdict_due,
+        started,
+    );
+    let decided = motcua_store::events::for_dossier(conn, &d.id)?
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == "dossier.processed" || e.kind == "dossier.stopped");
+    Ok(Some(FinalLeg {
+        ended_at,
+        by: decided.map(|e| e.actor_name).unwrap_or_default(),
+        note: d.result_note.clone(),
+        verdict: motcua_sla::Verdict::judge(calendar, ended_at, budget.due, false),
+        budget_seconds: budget.seconds,
+        used_seconds: calendar.working_seconds_between(started, ended_at),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
