@@ -871,6 +871,89 @@ fn interlinked_group_across_three_agencies(backend: Backend) {
     }
 }
 
+/// A stop and a withdrawal each leave a written notice, printable, and the
+/// citizen sees their reason on the public view.
+fn stops_and_withdrawals_are_explained_in_writing(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let officer = s.login("officer");
+    let docs = json!([{"code": "TK", "original": 1}, {"code": "GCS", "original": 1}]);
+    let intake_with_pin = || {
+        let r = s.post(
+            "/api/v1/dossiers",
+            Some(&clerk),
+            &json!({"procedure": "1.001193", "applicant": {"name": "Đặng Văn Hùng", "id_number": "084200001234"}, "documents": docs}),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+        (
+            r.json["code"].as_str().unwrap().to_string(),
+            r.json["pin"].as_str().unwrap().to_string(),
+        )
+    };
+    let (stopped, stopped_pin) = intake_with_pin();
+    let (withdrawn, withdrawn_pin) = intake_with_pin();
+    s.get(&format!("/api/v1/dossiers/{stopped}/notice"), Some(&clerk))
+        .assert_problem(409, "conflict");
+    let r = s.post(
+        &format!("/api/v1/dossiers/{stopped}/stop"),
+        Some(&officer),
+        &json!({"reason": "Người yêu cầu không thuộc diện được đăng ký"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = s.post(
+        &format!("/api/v1/dossiers/{withdrawn}/withdraw"),
+        Some(&clerk),
+        &json!({"reason": "Công dân xin rút để bổ sung giấy tờ"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    for (code, pin, kind, reason, by, title) in [
+        (
+            &stopped,
+            &stopped_pin,
+            "stopped",
+            "Người yêu cầu không thuộc diện được đăng ký",
+            "Trần Văn Bình",
+            "Thông báo dừng giải quyết hồ sơ",
+        ),
+        (
+            &withdrawn,
+            &withdrawn_pin,
+            "withdrawn",
+            "Công dân xin rút để bổ sung giấy tờ",
+            "Nguyễn Thị Lan",
+            "Giấy xác nhận rút hồ sơ",
+        ),
+    ] {
+        let public = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+        assert_eq!(public.json["reason"], reason, "{}", public.text);
+        let notice = s.get(&format!("/api/v1/dossiers/{code}/notice"), Some(&clerk));
+        assert_eq!(notice.status, 200, "{}", notice.text);
+        assert_eq!(notice.json["kind"], kind);
+        assert_eq!(notice.json["reason"], reason);
+        assert_eq!(notice.json["decided_by"], by);
+        let html = s.send(
+            "GET",
+            &format!("/api/v1/dossiers/{code}/notice"),
+            Some(&clerk),
+            &[("Accept", "text/html")],
+            None,
+        );
+        assert!(html.content_type.starts_with("text/html"), "{}", html.text);
+        assert!(
+            html.text.contains(title) && html.text.contains(reason),
+            "{}",
+            html.text
+        );
+    }
+    // A dossier still running has no reason to show.
+    let (running, pin) = intake_with_pin();
+    let public = s.get(
+        &format!("/api/v1/public/dossiers/{running}?pin={pin}"),
+        None,
+    );
+    assert_eq!(public.json["reason"], json!(null));
+}
+
 /// The desk hands a dossier on the day it receives it, never with more
 /// time than the whole procedure has: for a two-hour procedure the desk's
 /// leg is due when the dossier is, not a working day later.
@@ -1072,5 +1155,6 @@ on_both_backends!(
     interlinked_group_across_three_agencies,
     a_finished_group_leaves_the_unacknowledged_handovers,
     the_desk_leg_of_a_short_procedure_fits_in_it,
+    stops_and_withdrawals_are_explained_in_writing,
     officers_are_assigned_and_see_their_own
 );

@@ -81,6 +81,10 @@ pub const RULES: &[(&str, &str)] = &[
         "admin clerk officer supervisor",
     ),
     (
+        "GET /api/v1/dossiers/{code}/notice",
+        "admin clerk officer supervisor",
+    ),
+    (
         "GET /api/v1/guidance-slips/{id}",
         "admin clerk officer supervisor",
     ),

@@ -73,6 +73,7 @@ impl Modify for BearerAuth {
         routes::routing::assign,
         routes::routing::receive,
         routes::routing::control_slip,
+        routes::routing::end_notice,
         routes::routing::payment_request,
         routes::routing::paid,
         routes::routing::withdraw,

@@ -8,6 +8,7 @@
 //! write on a dossier.
 
 pub mod control_slip;
+pub mod end_notice;
 pub mod handover;
 pub mod lifecycle;
 pub mod plan;

@@ -101,6 +101,7 @@ pub fn withdraw(
         check_transition(d.status, Status::Withdrawn)?;
         let now = time::now();
         dossiers::set_status(conn, &d.id, Status::Withdrawn, now)?;
+        dossiers::set_result_note(conn, &d.id, reason.trim())?;
         event(
             conn,
             &d,

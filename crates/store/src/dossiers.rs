@@ -314,6 +314,16 @@ pub fn set_ended(
     Ok(())
 }
 
+/// Keeps why a dossier ended without a result (a withdrawal's reason), as
+/// a stop keeps its reason through [`set_ended`]: the citizen's view and
+/// the printed notice show it.
+pub fn set_result_note(conn: &mut DbConnection, id: &str, note: &str) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set(dossiers::result_note.eq(note))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Open dossiers whose clock may be touched by a change of the calendar on
 /// or after `from`: running clocks due at or after it, and every paused
 /// clock. Returns codes.

@@ -43,6 +43,9 @@ pub struct PublicDossier {
     pub waiting_for_supplement: bool,
     /// For an interlinked group: where each part stands.
     pub parts: Vec<PublicPart>,
+    /// Why the dossier ended without a result: the reason of a stop or of
+    /// a withdrawal, as printed on its notice.
+    pub reason: Option<String>,
     /// What the citizen should know now, in Vietnamese and English.
     pub note_vi: Option<String>,
     pub note_en: Option<String>,
@@ -130,8 +133,12 @@ pub async fn lookup(
                     status_text_en: c.status.label_en(),
                 });
             }
+            let reason = matches!(d.status, Status::Stopped | Status::Withdrawn)
+                .then(|| d.result_note.clone())
+                .filter(|r| !r.is_empty());
             Ok(PublicDossier {
                 parts,
+                reason,
                 code: d.code,
                 status: d.status,
                 status_code: d.status.code(),

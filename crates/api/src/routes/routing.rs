@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use motcua_domain::Status;
 use motcua_intake::receipt::format_local;
 use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
+use motcua_routing::end_notice::EndNotice;
 use motcua_routing::handover::{self, Destination};
 use motcua_routing::lifecycle;
 use motcua_store::dossiers::Dossier;
@@ -293,6 +294,81 @@ fn final_leg(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/dossiers/{code}/notice", tag = "routing",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Dossier code")),
+    responses(
+        (status = 200, description = "The stop notice (status 8) or the withdrawal confirmation (status 7), as JSON or, with Accept: text/html, printable", body = EndNotice),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The dossier was neither stopped nor withdrawn", body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/dossiers/{code}/notice")]
+pub async fn end_notice(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let calendar = state.calendar();
+    let notice = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            let (kind, event, agency) = match d.status {
+                Status::Stopped => ("stopped", "dossier.stopped", &d.handling_agency),
+                Status::Withdrawn => ("withdrawn", "dossier.withdrawn", &d.receiving_agency),
+                other => {
+                    return Err(ApiError::conflict(format!(
+                        "dossier {} is {} ({}): only a stopped or withdrawn dossier has a notice",
+                        d.code,
+                        other.name(),
+                        other.code()
+                    )))
+                }
+            };
+            let ended = motcua_store::events::for_dossier(conn, &d.id)?
+                .into_iter()
+                .rev()
+                .find(|e| e.kind == event)
+                .ok_or_else(|| ApiError::not_found("notice"))?;
+            // Withdrawals logged before the reason was kept on the dossier
+            // have it only in their event.
+            let reason = if d.result_note.is_empty() {
+                ended.data["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            } else {
+                d.result_note.clone()
+            };
+            Ok(EndNotice {
+                kind: kind.into(),
+                title: EndNotice::title_of(kind).into(),
+                agency_name: agencies::get(conn, agency)?
+                    .map_or_else(|| agency.clone(), |a| a.name),
+                applicant_name: d.applicant_name.clone(),
+                procedure_name: d.procedure_name.clone(),
+                received_at_local: format_local(&calendar, d.received_at),
+                reason,
+                decided_at_local: format_local(&calendar, ended.at),
+                decided_at: ended.at,
+                decided_by: ended.actor_name,
+                code: d.code,
+            })
+        })
+        .await?;
+    if wants_html(&req) {
+        let html = notice.to_html().map_err(|e| {
+            tracing::error!(error = %e, "notice template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    }
+    Ok(HttpResponse::Ok().json(notice))
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct PaymentInput {
     /// Fees or taxes to pay, in đồng.
@@ -514,6 +590,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(send)
         .service(receive)
         .service(control_slip)
+        .service(end_notice)
         .service(payment_request)
         .service(paid)
         .service(withdraw)
