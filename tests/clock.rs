@@ -335,6 +335,39 @@ fn calendar_edit_moves_open_dossiers(backend: Backend) {
         .as_str()
         .unwrap()
         .contains(&day.to_string()));
+    // The staff view explains the date: the receipt's step keeps the
+    // appointment it had, and the edit is a step of its own with its cause.
+    let steps = after["clock"]["steps"].as_array().unwrap();
+    assert_eq!(steps[0]["cause"], "received");
+    assert_eq!(time(&steps[0]["due_at"]), due0, "{steps:?}");
+    let edit_step = steps.last().unwrap();
+    assert_eq!(edit_step["cause"], "recalculated", "{steps:?}");
+    assert_eq!(time(&edit_step["due_at"]), due1);
+    assert_eq!(edit_step["shift_working_seconds"], 8 * 3600);
+    let detail = edit_step["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&day.to_string()) && detail.contains("Nghỉ đột xuất"),
+        "{detail}"
+    );
+    // The citizen, who gave an address, is told the new appointment.
+    let mail = s.get(
+        &format!("/api/v1/outbox?dossier={code}&kind=appointment_moved"),
+        Some(&admin),
+    );
+    assert_eq!(mail.json["total"], 1, "{}", mail.text);
+    let data = &mail.json["items"][0]["data"];
+    assert!(
+        data["reason"].as_str().unwrap().contains("Nghỉ đột xuất"),
+        "{data}"
+    );
+    let new_day = cal.local(due1).format("%d/%m/%Y").to_string();
+    assert!(
+        data["new_appointment_at"]
+            .as_str()
+            .unwrap()
+            .contains(&new_day),
+        "{data}"
+    );
     // The year's list shows it; the calculator uses it.
     let year = s.get(
         &format!("/api/v1/calendar/{}", chrono::Datelike::year(&day)),

@@ -83,6 +83,10 @@ kinds! {
     /// To the applicant: the apology with the reason and the new appointment.
     Extended => "extended"
         needs [Text("code"), Text("reason"), Text("new_appointment_at"), Text("lookup_url")],
+    /// To the applicant: an edit of the working calendar moved the
+    /// appointment (the day and the decision, the new appointment).
+    AppointmentMoved => "appointment_moved"
+        needs [Text("code"), Text("reason"), Text("new_appointment_at"), Text("lookup_url")],
     /// To the applicant: the dossier is refused, with the reason.
     Refused => "refused" needs [Text("code"), Text("reason"), Text("lookup_url")],
     /// To the applicant: processing is stopped, with the reason.
@@ -263,6 +267,6 @@ mod tests {
         }
         assert!(matches!("nope".parse::<Kind>(), Err(NotifyError::UnknownKind(k)) if k == "nope"));
         assert!("fr".parse::<Locale>().is_err());
-        assert_eq!(Kind::ALL.len(), 12);
+        assert_eq!(Kind::ALL.len(), 13);
     }
 }

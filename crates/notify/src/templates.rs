@@ -59,6 +59,7 @@ const FILES: &[(&str, &str)] = kind_files!(
     "dossier_received",
     "supplement_requested",
     "extended",
+    "appointment_moved",
     "refused",
     "stopped",
     "result_ready",

@@ -8,6 +8,8 @@ use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_domain::{Role, StatutoryDuration};
+use motcua_intake::receipt::format_local;
+use motcua_notify::Kind;
 use motcua_sla::ops::recompute;
 use motcua_sla::DayKind;
 use motcua_store::calendar::{self, Adjustment};
@@ -155,6 +157,7 @@ async fn apply(
     edit: Option<DayEdit>,
 ) -> Result<DayEditAnswer, ApiError> {
     let handle = state.calendars.clone();
+    let st = state.clone();
     let (version, cal, moved) = state
         .with_conn(move |conn| {
             conn.write_tx(|conn| {
@@ -184,6 +187,22 @@ async fn apply(
                 let cal = Arc::new(handle.build(conn)?);
                 let from = cal.to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default());
                 let moved = recompute::recompute_open(conn, &cal, from, &staff.actor(), &cause)?;
+                // Each citizen with an address hears of the new appointment,
+                // in the same transaction as the move.
+                for m in &moved {
+                    crate::mail::citizen(
+                        conn,
+                        &st,
+                        Kind::AppointmentMoved,
+                        &m.dossier,
+                        json!({
+                            "reason": cause,
+                            "previous_appointment_at": format_local(&cal, m.previous_due),
+                            "new_appointment_at": format_local(&cal, m.due),
+                        }),
+                    )?;
+                }
+                let moved: Vec<String> = moved.into_iter().map(|m| m.dossier.code).collect();
                 events::append(
                     conn,
                     &events::NewEvent {

@@ -25,10 +25,15 @@ use crate::state::AppState;
 #[derive(Serialize, ToSchema)]
 pub struct DueStepDto {
     pub at: DateTime<Utc>,
-    /// received, paused, resumed, restarted or extended.
+    /// received, paused, resumed, restarted, extended or recalculated (an
+    /// edit of the working calendar).
     pub cause: String,
     pub due_at: DateTime<Utc>,
+    /// Working seconds the step moved the due time by (negative: earlier).
     pub shift_working_seconds: Option<i64>,
+    /// The step's cause in words, where it has one: a calendar edit names
+    /// the day and the decision.
+    pub detail: Option<String>,
 }
 
 impl From<&DueStep> for DueStepDto {
@@ -41,8 +46,54 @@ impl From<&DueStep> for DueStepDto {
                 .unwrap_or_default(),
             due_at: s.due_at,
             shift_working_seconds: s.shift_seconds,
+            detail: None,
         }
     }
+}
+
+/// The steps of the ledger, derived with today's calendar, as they
+/// happened: the received step keeps the appointment printed at intake,
+/// and each calendar edit that moved the appointment is a step of its own
+/// with its cause (the ledger alone would show the new date as if it had
+/// always been the one).
+fn steps_as_they_happened(
+    calendar: &WorkingCalendar,
+    state: &motcua_sla::ClockState,
+    events: &[motcua_store::events::Event],
+) -> Vec<DueStepDto> {
+    let mut steps: Vec<DueStepDto> = state.steps.iter().map(DueStepDto::from).collect();
+    let time_of = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<DateTime<Utc>>().ok());
+    if let (Some(first), Some(printed)) = (
+        steps.first_mut(),
+        events
+            .iter()
+            .find(|e| e.kind == "dossier.received")
+            .and_then(|e| time_of(&e.data["due_at"])),
+    ) {
+        first.due_at = printed;
+    }
+    for e in events.iter().filter(|e| e.kind == "dossier.due_recomputed") {
+        let (Some(before), Some(after)) = (
+            time_of(&e.data["previous_due_at"]),
+            time_of(&e.data["due_at"]),
+        ) else {
+            continue;
+        };
+        let shift = if after >= before {
+            calendar.working_seconds_between(before, after)
+        } else {
+            -calendar.working_seconds_between(after, before)
+        };
+        steps.push(DueStepDto {
+            at: e.at,
+            cause: "recalculated".into(),
+            due_at: after,
+            shift_working_seconds: Some(shift),
+            detail: e.data["due_cause"].as_str().map(str::to_string),
+        });
+    }
+    steps.sort_by_key(|s| s.at);
+    steps
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,7 +185,11 @@ pub fn clock_view(
         }),
         ended_at: d.ended_at,
         verdict: d.verdict.clone(),
-        steps: state.steps.iter().map(DueStepDto::from).collect(),
+        steps: steps_as_they_happened(
+            calendar,
+            &state,
+            &motcua_store::events::for_dossier(conn, &d.id)?,
+        ),
     })
 }
 

@@ -10,16 +10,24 @@ use serde_json::json;
 use super::{event, lock, project};
 use crate::{ledger, ClockError, WorkingCalendar};
 
+/// A dossier whose appointment a calendar edit moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MovedDue {
+    pub dossier: motcua_store::dossiers::Dossier,
+    pub previous_due: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+}
+
 /// Re-derives the clocks of open dossiers that a change of the calendar
 /// from `from` on can touch, inside the caller's transaction. Returns the
-/// codes whose due time moved.
+/// dossiers whose due time moved, as they were before.
 pub fn recompute_open(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     from: DateTime<Utc>,
     actor: &Actor,
     cause: &str,
-) -> Result<Vec<String>, ClockError> {
+) -> Result<Vec<MovedDue>, ClockError> {
     let now = time::now();
     let mut moved = Vec::new();
     for code in dossiers::open_codes_due_after(conn, from)? {
@@ -46,7 +54,11 @@ pub fn recompute_open(
                 ),
             }),
         )?;
-        moved.push(code);
+        moved.push(MovedDue {
+            previous_due: d.due_at,
+            due: state.due,
+            dossier: d,
+        });
     }
     Ok(moved)
 }
