@@ -618,6 +618,49 @@ fn online_submissions_are_accepted_or_refused(backend: Backend) {
     );
     assert_eq!(public.json["status_code"], 2);
     assert_eq!(public.json["dossier_code"], code);
+    // The citizen follows the dossier with the PIN they already have: no
+    // new PIN was issued (none could reach them) ...
+    assert_eq!(accepted.json["pin"], "", "{}", accepted.text);
+    let dossier_view = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+    assert_eq!(dossier_view.status, 200, "{}", dossier_view.text);
+    assert_eq!(dossier_view.json["status_code"], 2);
+    // ... they are sent the same receipt as at the counter ...
+    let admin = s.login("admin");
+    let receipts = s.get(
+        &format!("/api/v1/outbox?dossier={code}&kind=dossier_received"),
+        Some(&admin),
+    );
+    assert_eq!(receipts.json["total"], 1, "{}", receipts.text);
+    assert_eq!(receipts.json["items"][0]["recipient"], "an@example.vn");
+    // ... and the submission's status follows the dossier's.
+    let officer = s.login("officer");
+    let r = s.post(
+        &format!("/api/v1/dossiers/{code}/supplement-request"),
+        Some(&officer),
+        &json!({"reason": "Giấy chứng sinh bị mờ", "items": [{"name": "Giấy chứng sinh"}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let public = s.get(
+        &format!("/api/v1/public/submissions/{reference}?pin={pin}"),
+        None,
+    );
+    assert_eq!(public.json["status_code"], 5, "{}", public.text);
+    assert!(public.json["due_at"].is_string(), "{}", public.text);
+    // A PIN the desk reissues replaces the submission's on the dossier.
+    let reissued = s.post(
+        &format!("/api/v1/dossiers/{code}/pin"),
+        Some(&clerk),
+        &json!({}),
+    );
+    assert_eq!(reissued.status, 200, "{}", reissued.text);
+    let new_pin = reissued.json["pin"].as_str().unwrap();
+    s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None)
+        .assert_problem(404, "dossier-not-found");
+    let r = s.get(
+        &format!("/api/v1/public/dossiers/{code}?pin={new_pin}"),
+        None,
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
 
     // An incomplete submission cannot be accepted; it is refused in writing.
     let mut incomplete = birth_registration();

@@ -50,6 +50,27 @@ fn merge(mut base: Value, extra: Value) -> Value {
 
 /// Mail to the applicant of a dossier (not to members of a group: the
 /// citizen follows the group).
+/// The receipt mail, the same for a counter intake and an accepted online
+/// submission: the code, the received time and the appointment, the
+/// look-up link (never the PIN).
+pub fn receipt(
+    conn: &mut DbConnection,
+    state: &AppState,
+    calendar: &motcua_sla::WorkingCalendar,
+    d: &Dossier,
+) -> Result<(), ApiError> {
+    citizen(
+        conn,
+        state,
+        Kind::DossierReceived,
+        d,
+        json!({
+            "received_at": motcua_intake::receipt::format_local(calendar, d.received_at),
+            "appointment_at": motcua_intake::receipt::format_local(calendar, d.due_at),
+        }),
+    )
+}
+
 pub fn citizen(
     conn: &mut DbConnection,
     state: &AppState,

@@ -8,7 +8,7 @@ use motcua_domain::{Channel, Role, StaffMember, Status};
 use motcua_sla::WorkingCalendar;
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::submissions::{self, Submission};
-use motcua_store::{events, procedures, time, DbConnection};
+use motcua_store::{dossiers, events, procedures, time, DbConnection};
 use serde_json::json;
 
 use crate::receive::check;
@@ -137,8 +137,14 @@ pub fn accept(
             agency: None,
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
         };
-        let received = receive(conn, calendar, pins, clerk, &req)?;
+        let mut received = receive(conn, calendar, pins, clerk, &req)?;
         let now = time::now();
+        // The citizen keeps following the dossier with the PIN of the
+        // submission (see `dossiers::pin_hash_by_code`); no new PIN is
+        // issued, since none could reach them.
+        dossiers::set_pin_hash(conn, &received.dossier.id, &s.pin_hash, now)?;
+        received.dossier.pin_hash = s.pin_hash.clone();
+        received.pin = String::new();
         if !submissions::decide(
             conn,
             &s.id,

@@ -218,15 +218,36 @@ pub fn find_by_code_for_update(
 
 /// The dossier and the name of the agency handling it, in one query (the
 /// public look-up's hot path).
-/// The stored PIN hash of the dossier with this code, and nothing else:
-/// the public look-up checks the PIN before it reads the dossier, so a
-/// wrong PIN costs what an unknown code costs.
-pub fn pin_hash_by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<String>> {
-    Ok(dossiers::table
+/// The stored PIN hash of the dossier with this code and what it was
+/// keyed with, and nothing else: the public look-up checks the PIN before
+/// it reads the dossier, so a wrong PIN costs what an unknown code costs.
+/// A PIN is keyed with the dossier's code, except that a dossier accepted
+/// from an online submission keeps the submission's PIN (keyed with its
+/// reference), so the citizen follows it with the PIN they already have,
+/// until the desk reissues one.
+pub fn pin_hash_by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<PinHash>> {
+    use crate::schema::submissions;
+    let found: Option<(String, Option<String>)> = dossiers::table
+        .left_join(
+            submissions::table.on(submissions::dossier_id
+                .eq(dossiers::id.nullable())
+                .and(submissions::pin_hash.eq(dossiers::pin_hash))),
+        )
         .filter(dossiers::code.eq(code))
-        .select(dossiers::pin_hash)
+        .select((dossiers::pin_hash, submissions::id.nullable()))
         .get_result(conn)
-        .optional()?)
+        .optional()?;
+    Ok(found.map(|(hash, reference)| PinHash {
+        key: reference.unwrap_or_else(|| code.to_string()),
+        hash,
+    }))
+}
+
+/// A stored PIN hash and the text it was keyed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinHash {
+    pub key: String,
+    pub hash: String,
 }
 
 pub fn find_with_handling_agency(

@@ -22,6 +22,8 @@ use crate::state::AppState;
 pub struct IntakeResponse {
     pub code: String,
     /// The PIN for the public look-up. Shown once: print it on the receipt.
+    /// Empty for a dossier accepted from an online submission: the citizen
+    /// follows it with the PIN of the submission.
     pub pin: String,
     pub status: Status,
     pub status_code: i32,
@@ -127,8 +129,16 @@ pub fn intake_response(
         due_at_local: format_local(&state.calendar(), d.due_at),
         procedure_code: d.procedure_code.clone(),
         procedure_version: d.procedure_version,
-        receipt_url: format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin),
-        lookup_url: lookup_url(&state.config.public_base_url, &d.code, Some(&received.pin)),
+        receipt_url: if received.pin.is_empty() {
+            format!("/api/v1/dossiers/{}/receipt", d.code)
+        } else {
+            format!("/api/v1/dossiers/{}/receipt?pin={}", d.code, received.pin)
+        },
+        lookup_url: lookup_url(
+            &state.config.public_base_url,
+            &d.code,
+            Some(received.pin.as_str()).filter(|p| !p.is_empty()),
+        ),
     }
 }
 
@@ -201,17 +211,7 @@ pub async fn create(
             let outcome = conn.write_tx(|conn| -> Result<_, ApiError> {
                 match motcua_intake::receive(conn, &calendar, &pins, &clerk, &req) {
                     Ok(r) => {
-                        let d = &r.dossier;
-                        crate::mail::citizen(
-                            conn,
-                            &st,
-                            motcua_notify::Kind::DossierReceived,
-                            d,
-                            serde_json::json!({
-                                "received_at": format_local(&calendar, d.received_at),
-                                "appointment_at": format_local(&calendar, d.due_at),
-                            }),
-                        )?;
+                        crate::mail::receipt(conn, &st, &calendar, &r.dossier)?;
                         Ok(Ok(r))
                     }
                     Err(e @ motcua_intake::IntakeError::Incomplete { .. }) => Ok(Err(e)),

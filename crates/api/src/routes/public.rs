@@ -117,7 +117,9 @@ pub async fn lookup(
             let buckets = limits::pin_buckets(&code, &client);
             limits::check(conn, &buckets, now, limits::WRONG_PINS)?;
             let stored = dossiers::pin_hash_by_code(conn, &code)?;
-            if !limits::verify_pin(conn, &st.pins, &buckets, &code, &pin, stored.as_deref(), now)? {
+            let key = stored.as_ref().map_or(code.as_str(), |s| s.key.as_str());
+            let hash = stored.as_ref().map(|s| s.hash.as_str());
+            if !limits::verify_pin(conn, &st.pins, &buckets, key, &pin, hash, now)? {
                 return Err(not_found());
             }
             let (d, agency_name) =

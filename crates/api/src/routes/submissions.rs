@@ -88,13 +88,19 @@ pub async fn submit(
 #[derive(Serialize, ToSchema)]
 pub struct PublicSubmission {
     pub reference: String,
+    /// Once accepted, the dossier's status as it goes on (supplement
+    /// requested, extended, processed, returned...), so the citizen
+    /// follows it here too; the same PIN opens the dossier's own view.
     pub status: Status,
     pub status_code: i32,
     pub status_text_vi: &'static str,
     pub status_text_en: &'static str,
     pub submitted_at: DateTime<Utc>,
-    /// Set once accepted: look the dossier up with this code.
+    /// Set once accepted: look the dossier up with this code and the
+    /// submission's PIN.
     pub dossier_code: Option<String>,
+    /// Once accepted, the dossier's current appointment.
+    pub due_at: Option<DateTime<Utc>>,
     pub refusal_reason: Option<String>,
 }
 
@@ -137,11 +143,16 @@ pub async fn public_status(
             }
             let s =
                 submissions::get(conn, &id)?.ok_or_else(|| ApiError::not_found("submission"))?;
-            let code = match &s.dossier_id {
-                Some(id) => dossiers::get(conn, id)?.map(|d| d.code),
+            let dossier = match &s.dossier_id {
+                Some(id) => dossiers::get(conn, id)?,
                 None => None,
             };
-            let status = Status::from_code(s.status_code).map_err(|_| ApiError::internal())?;
+            let status = match &dossier {
+                Some(d) => d.status,
+                None => Status::from_code(s.status_code).map_err(|_| ApiError::internal())?,
+            };
+            let due_at = dossier.as_ref().map(|d| d.due_at);
+            let code = dossier.map(|d| d.code);
             Ok(PublicSubmission {
                 reference: s.id,
                 status,
@@ -150,6 +161,7 @@ pub async fn public_status(
                 status_text_en: status.label_en(),
                 submitted_at: s.submitted_at,
                 dossier_code: code,
+                due_at,
                 refusal_reason: s.refusal_reason,
             })
         })
@@ -239,15 +251,15 @@ pub async fn accept(
     let id = path.into_inner();
     let calendar = state.calendar();
     let pins = state.pins.clone();
+    let st = state.clone();
     let received = state
         .with_conn(move |conn| {
-            Ok(online::accept(
-                conn,
-                &calendar,
-                &pins,
-                &staff.member(),
-                &id,
-            )?)
+            conn.write_tx(|conn| {
+                let r = online::accept(conn, &calendar, &pins, &staff.member(), &id)?;
+                // The same receipt mail as a counter intake.
+                crate::mail::receipt(conn, &st, &calendar, &r.dossier)?;
+                Ok(r)
+            })
         })
         .await?;
     Ok(HttpResponse::Created()
