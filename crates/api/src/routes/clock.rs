@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
-use crate::routes::dossiers::{load_visible, wants_html};
+use crate::routes::dossiers::{load_visible, printable};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -477,16 +477,7 @@ pub async fn apology_letter(
             ))
         })
         .await?;
-    if wants_html(&req) {
-        let html = letter.to_html().map_err(|e| {
-            tracing::error!(error = %e, "apology template failed");
-            ApiError::internal()
-        })?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html));
-    }
-    Ok(HttpResponse::Ok().json(letter))
+    printable(&req, &letter, "apology letter", |p| p.to_html())
 }
 
 #[derive(Deserialize, ToSchema)]

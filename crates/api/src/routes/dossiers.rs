@@ -1,6 +1,7 @@
 //! Dossiers for staff: intake at the counter, the full view with history,
 //! the receipt, reissuing a lost PIN, and guidance slips.
 
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::{Channel, Role, Status, SubmittedDocument};
@@ -178,6 +179,27 @@ pub fn wants_html(req: &HttpRequest) -> bool {
         .get(actix_web::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
+}
+
+/// A paper the desk prints (receipt, control slip, apology letter, notice):
+/// as JSON, or with `Accept: text/html` the page to print. `what` names it
+/// in the log should its template fail.
+pub fn printable<T: Serialize, E: std::fmt::Display>(
+    req: &HttpRequest,
+    paper: &T,
+    what: &str,
+    to_html: impl FnOnce(&T) -> Result<String, E>,
+) -> Result<HttpResponse, ApiError> {
+    if !wants_html(req) {
+        return Ok(HttpResponse::Ok().json(paper));
+    }
+    let html = to_html(paper).map_err(|e| {
+        tracing::error!(error = %e, paper = what, "template failed");
+        ApiError::internal()
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }
 
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
@@ -366,19 +388,12 @@ pub async fn receipt(
             }))
         })
         .await?;
-    if wants_html(&req) {
-        let html = receipt.to_html().map_err(|e| {
-            tracing::error!(error = %e, "receipt template failed");
-            ApiError::internal()
-        })?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Cache-Control", "no-store"))
-            .body(html));
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(receipt))
+    let mut answer = printable(&req, &receipt, "receipt", |p| p.to_html())?;
+    answer.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    Ok(answer)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
-use crate::routes::dossiers::{load_visible, wants_html};
+use crate::routes::dossiers::{load_visible, printable};
 use crate::state::AppState;
 
 /// The dossier after a move.
@@ -225,16 +225,7 @@ pub async fn control_slip(
             })
         })
         .await?;
-    if wants_html(&req) {
-        let html = slip.to_html().map_err(|e| {
-            tracing::error!(error = %e, "control slip template failed");
-            ApiError::internal()
-        })?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html));
-    }
-    Ok(HttpResponse::Ok().json(slip))
+    printable(&req, &slip, "control slip", |p| p.to_html())
 }
 
 /// The leg that ends with the decision: it hands nothing over, so no
@@ -357,16 +348,7 @@ pub async fn end_notice(
             })
         })
         .await?;
-    if wants_html(&req) {
-        let html = notice.to_html().map_err(|e| {
-            tracing::error!(error = %e, "notice template failed");
-            ApiError::internal()
-        })?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html));
-    }
-    Ok(HttpResponse::Ok().json(notice))
+    printable(&req, &notice, "notice", |p| p.to_html())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -17,7 +17,7 @@ use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::limits;
-use crate::routes::dossiers::{intake_response, wants_html, IntakeResponse};
+use crate::routes::dossiers::{intake_response, printable, IntakeResponse};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -381,16 +381,7 @@ pub async fn refusal(
             notice(conn, &calendar, &s)
         })
         .await?;
-    if wants_html(&req) {
-        let html = n.to_html().map_err(|e| {
-            tracing::error!(error = %e, "refusal template failed");
-            ApiError::internal()
-        })?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html));
-    }
-    Ok(HttpResponse::Ok().json(n))
+    printable(&req, &n, "refusal notice", |p| p.to_html())
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
