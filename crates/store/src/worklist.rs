@@ -181,8 +181,8 @@ type BookTuple = (
     ),
 );
 
-/// Every dossier a desk received in `[from, to)`, in the order of its
-/// book numbers, an interlinked group's members after their group: each
+/// Every dossier a desk received in `[from, to)`, in the order of
+/// receipt, an interlinked group's members after their group: each
 /// took a number at intake, so the numbers run without a gap. Two
 /// statements whatever the number of rows: the dossiers and their
 /// handovers.
@@ -198,8 +198,11 @@ pub fn tracking_book(
             .filter(dossiers::received_at.ge(to_db(from)))
             .filter(dossiers::received_at.lt(to_db(to)))
     };
+    // In order of receipt; a group and its members share their instant and
+    // took consecutive numbers. (Numbers alone would put January's first
+    // entries before December's in a range across the new year.)
     let rows: Vec<BookTuple> = in_book()
-        .order(dossiers::book_entry.asc())
+        .order((dossiers::received_at.asc(), dossiers::book_entry.asc()))
         .select((
             (
                 dossiers::id,
