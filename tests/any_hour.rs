@@ -9,8 +9,8 @@ mod common;
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
 use common::{birth_registration, Backend, TestServer};
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::StatutoryDuration;
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use serde_json::json;
 
 /// (what, instant in UTC; Vietnam is seven hours ahead)

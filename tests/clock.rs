@@ -8,7 +8,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::{Backend, TestServer};
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use serde_json::{json, Value};
 
 /// The calendar the server uses with default settings.

@@ -1,5 +1,5 @@
 //! Dossier codes stay gap-free and unique under concurrency, on both
-//! backends (DESIGN.md §3).
+//! backends (docs/dossier-code.md, Numbering without gaps or repeats).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -8,7 +8,7 @@ mod user;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use motcua_api::Config;
-use motcua_sla::{CalendarSettings, CountFrom, OfficeHours};
+use motcua_calendar::{CalendarSettings, CountFrom, OfficeHours};
 
 #[derive(Parser)]
 #[command(

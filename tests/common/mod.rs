@@ -363,10 +363,10 @@ pub fn count(conn: &mut DbConnection, table: &str) -> i64 {
 /// A time `days` working days from now on the server's default calendar
 /// (always on a working day, unlike "now + N days").
 pub fn working_days_from_now(days: i64) -> chrono::DateTime<chrono::Utc> {
-    let calendar = motcua_sla::WorkingCalendar::for_years(
-        motcua_sla::CalendarSettings::default(),
+    let calendar = motcua_calendar::WorkingCalendar::for_years(
+        motcua_calendar::CalendarSettings::default(),
         2000..=2100,
-        &motcua_sla::YearAdjustments::vn_public_servants().unwrap(),
+        &motcua_calendar::YearAdjustments::vn_public_servants().unwrap(),
     );
     calendar.add_working_seconds(motcua_store::time::now(), days * 8 * 3600)
 }

@@ -6,7 +6,7 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments, YearDecision};
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments, YearDecision};
 use motcua_store::{calendar, settings, DbConnection, StoreError};
 
 /// Years the calendar knows holidays for; dates outside follow only the

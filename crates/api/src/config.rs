@@ -1,7 +1,7 @@
 //! Server configuration, passed explicitly (no global singleton). The CLI
 //! fills it from flags and `MOTCUA_*` environment variables.
 
-use motcua_sla::CalendarSettings;
+use motcua_calendar::CalendarSettings;
 
 #[derive(Debug, Clone)]
 pub struct Config {

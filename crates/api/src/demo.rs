@@ -1,4 +1,4 @@
-//! Demo data for a first look and for tests (DESIGN.md §6): a province, a
+//! Demo data for a first look and for tests (docs/catalogue.md, Sample data): a province, a
 //! district and a commune with their offices, five sample procedures and
 //! one user per role. Durations are illustrative, not legal fact.
 

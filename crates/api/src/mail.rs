@@ -56,7 +56,7 @@ fn merge(mut base: Value, extra: Value) -> Value {
 pub fn receipt(
     conn: &mut DbConnection,
     state: &AppState,
-    calendar: &motcua_sla::WorkingCalendar,
+    calendar: &motcua_calendar::WorkingCalendar,
     d: &Dossier,
 ) -> Result<(), ApiError> {
     citizen(

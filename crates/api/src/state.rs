@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use motcua_calendar::WorkingCalendar;
 use motcua_intake::PinHasher;
-use motcua_sla::WorkingCalendar;
 use motcua_store::{settings, Database, DbConnection, StoreError};
 use rand::RngCore;
 

@@ -1,4 +1,4 @@
-//! Receiving channels as the national portal numbers them (DESIGN.md §2).
+//! Receiving channels as the national portal numbers them (docs/statuses.md, Channels).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

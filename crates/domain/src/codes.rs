@@ -1,5 +1,5 @@
 //! Identifiers printed on paper: agency codes, procedure codes and the
-//! dossier code `{agency}-{yyMMdd}-{NNNN}` (DESIGN.md §3).
+//! dossier code `{agency}-{yyMMdd}-{NNNN}` (docs/dossier-code.md, Format).
 
 use std::fmt;
 

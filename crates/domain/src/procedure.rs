@@ -1,4 +1,4 @@
-//! The procedure catalogue (DESIGN.md §6): what a procedure requires and how
+//! The procedure catalogue (docs/catalogue.md): what a procedure requires and how
 //! long the state promises to take.
 
 use serde::{Deserialize, Serialize};
@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::{AgencyCode, DomainError, ProcedureCode};
 
-/// The unit of a statutory duration (DESIGN.md §4).
+/// The unit of a statutory duration (docs/time.md, Durations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationUnit {
@@ -119,7 +119,7 @@ impl StatutoryDuration {
     }
 }
 
-/// What a supplement request does to the clock (DESIGN.md §1.3): most
+/// What a supplement request does to the clock (docs/desk.md, Supplements): most
 /// procedures pause it while the citizen gathers papers; some restart the
 /// full statutory time when the complete dossier arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
@@ -282,7 +282,7 @@ impl Procedure {
 
     /// Compares the documents handed in with the published list and
     /// returns every shortfall, so the clerk can guide the citizen once, in
-    /// writing, listing everything (DESIGN.md §1). Codes not on the list are
+    /// writing, listing everything (docs/desk.md, Receiving at the counter). Codes not on the list are
     /// reported separately by [`Procedure::unknown_documents`].
     pub fn missing_documents(&self, given: &[SubmittedDocument]) -> Vec<MissingDocument> {
         self.required_documents

@@ -1,5 +1,5 @@
 //! The public status vocabulary of the national public-service portal
-//! (DESIGN.md §2) and the transition table every write is checked against.
+//! (docs/statuses.md, The transition table) and the transition table every write is checked against.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,4 +1,4 @@
-//! Receiving dossiers at the counter (DESIGN.md §1.1): the completeness
+//! Receiving dossiers at the counter (docs/desk.md, Receiving at the counter): the completeness
 //! check against the published list, the written guidance for incomplete
 //! dossiers, the dossier code, the PIN and the receipt with appointment.
 

@@ -1,11 +1,11 @@
-//! Online submissions (DESIGN.md §1, status 1): a citizen files from a
+//! Online submissions (docs/desk.md, Receiving at the counter; status 1): a citizen files from a
 //! portal without logging in; the receiving desk accepts it (a dossier
 //! code, a receipt, and the clock starts at acceptance) or refuses it with
 //! a written reason (status 3).
 
 use chrono::{DateTime, Utc};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Channel, Role, StaffMember, Status};
-use motcua_sla::WorkingCalendar;
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::submissions::{self, Submission};
 use motcua_store::{dossiers, events, procedures, time, DbConnection};

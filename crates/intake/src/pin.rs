@@ -1,5 +1,5 @@
 //! The PIN printed on the receipt. Dossier codes are sequential and printed
-//! on paper, so a code alone must never reveal a dossier (DESIGN.md §3).
+//! on paper, so a code alone must never reveal a dossier (docs/dossier-code.md, PINs).
 //! The PIN is stored as an HMAC keyed with a server secret, never in
 //! clear, and compared in constant time.
 

@@ -1,11 +1,11 @@
 //! The receipt with appointment (Giấy tiếp nhận hồ sơ và hẹn trả kết quả,
-//! DESIGN.md §1.1): its data as JSON and a printable A5 page in Vietnamese
+//! docs/desk.md, Receiving at the counter): its data as JSON and a printable A5 page in Vietnamese
 //! with a QR code of the public look-up address.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use minijinja::{context, Environment};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Agency, Procedure};
-use motcua_sla::WorkingCalendar;
 use motcua_store::dossiers::Dossier;
 use qrcode::render::svg;
 use qrcode::QrCode;
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn local_times_are_written_the_vietnamese_way() {
-        let calendar = WorkingCalendar::new(motcua_sla::CalendarSettings::default());
+        let calendar = WorkingCalendar::new(motcua_calendar::CalendarSettings::default());
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         // Hanoi is UTC+7: the afternoon of 31 December in UTC is already
         // New Year's morning there.

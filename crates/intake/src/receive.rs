@@ -2,10 +2,10 @@
 //! transaction.
 
 use chrono::{DateTime, Datelike, Utc};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{
     Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
 };
-use motcua_sla::WorkingCalendar;
 use motcua_store::dossiers::Dossier;
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::guidance::GuidanceSlip;

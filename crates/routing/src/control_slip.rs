@@ -1,5 +1,5 @@
 //! The process-control slip (Phiếu kiểm soát quá trình giải quyết hồ sơ,
-//! DESIGN.md §1.2): one row per handover with the agency, the times handed
+//! docs/desk.md, Interlinked processing): one row per handover with the agency, the times handed
 //! over and received, giver, receiver, the leg's verdict and a note.
 
 use chrono::{DateTime, Utc};

@@ -2,10 +2,11 @@
 //! acknowledging it there. Each send closes the sender's leg with a verdict
 //! against its share of the time.
 
+use motcua_calendar::clock::Verdict;
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{StaffMember, Status};
-use motcua_sla::clock::Verdict;
 use motcua_sla::ops::{actor, check_transition, event, lock};
-use motcua_sla::{ledger, ClockError, WorkingCalendar};
+use motcua_sla::{ledger, ClockError};
 use motcua_store::dossiers::{self, Dossier};
 use motcua_store::handovers::{self, Handover};
 use motcua_store::{time, DbConnection};

@@ -1,4 +1,4 @@
-//! Interlinked processing (liên thông, DESIGN.md §1.2): a dossier's process
+//! Interlinked processing (liên thông, docs/desk.md, Interlinked processing): a dossier's process
 //! plan, handovers between agencies with each leg's verdict, the
 //! process-control slip, and the rest of the lifecycle (payment,
 //! withdrawal, return of the result).

@@ -1,4 +1,4 @@
-//! The rest of the lifecycle (DESIGN.md §2): financial obligations (6 and
+//! The rest of the lifecycle (docs/statuses.md, Who makes each move): financial obligations (6 and
 //! back to 4), withdrawal by the citizen (7), and the return of the result
 //! (10). Each is one transaction with its event, checked against the
 //! status table.

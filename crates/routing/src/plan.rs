@@ -2,8 +2,8 @@
 //! procedure's process plan (or, without one, its own agency alone).
 
 use chrono::{DateTime, Utc};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Procedure, Role, StatutoryDuration};
-use motcua_sla::WorkingCalendar;
 
 /// One stop on the dossier's way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,7 @@ const DESK_CUTOFF_MINUTE: u16 = 15 * 60;
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use motcua_sla::{CalendarSettings, YearAdjustments};
+    use motcua_calendar::{CalendarSettings, YearAdjustments};
 
     fn calendar() -> WorkingCalendar {
         WorkingCalendar::for_years(

@@ -12,8 +12,8 @@ use std::time::Instant;
 use criterion::{criterion_group, criterion_main, Criterion};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_sla::breach_scan::scan;
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_store::{generate, DbConnection, SimpleConnection};
 
 const AGENCIES: usize = 100;

@@ -1,12 +1,12 @@
 //! The apology letter with a new appointment (Phiếu xin lỗi và hẹn lại
-//! ngày trả kết quả, DESIGN.md §1.4), as JSON data and a printable A5 page
+//! ngày trả kết quả, docs/desk.md, Extension and apology), as JSON data and a printable A5 page
 //! in Vietnamese.
 
 use chrono::{DateTime, Utc};
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use crate::WorkingCalendar;
+use motcua_calendar::WorkingCalendar;
 
 const TEMPLATE: &str = include_str!("../templates/apology/apology.html");
 

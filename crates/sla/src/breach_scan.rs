@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use motcua_store::{breaches, DbConnection, StoreError};
 
-use crate::WorkingCalendar;
+use motcua_calendar::WorkingCalendar;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanResult {

@@ -5,8 +5,8 @@ use motcua_store::clock::ClockRow;
 use motcua_store::dossiers::Dossier;
 use motcua_store::{clock, procedures, DbConnection, StoreError};
 
-use crate::clock::{derive, ClockEntry, ClockState};
-use crate::WorkingCalendar;
+use motcua_calendar::clock::{derive, ClockEntry, ClockState};
+use motcua_calendar::WorkingCalendar;
 
 /// Turns stored rows into ledger entries; unknown kinds are skipped with a
 /// warning rather than failing the whole dossier.

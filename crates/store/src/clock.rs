@@ -1,5 +1,5 @@
 //! The clock ledger's rows: append-only, numbered per dossier. What they
-//! mean is in `motcua_sla::clock`; this module only stores them.
+//! mean is in `motcua_calendar::clock`; this module only stores them.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

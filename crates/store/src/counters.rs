@@ -1,7 +1,7 @@
 //! Gap-free counters. The increment locks the counter's row until the
 //! transaction ends, so concurrent callers queue, each gets the next
 //! number, and a rolled-back transaction gives its number back: no gaps, no
-//! repeats (DESIGN.md §3).
+//! repeats (docs/dossier-code.md, Numbering without gaps or repeats).
 
 use diesel::backend::Backend;
 use diesel::prelude::*;

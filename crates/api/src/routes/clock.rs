@@ -4,12 +4,13 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::{DueStep, WorkingCalendar};
 use motcua_domain::Status;
 use motcua_intake::receipt::format_local;
 use motcua_notify::Kind;
 use motcua_sla::apology::{ApologyInput, ApologyLetter};
+use motcua_sla::ledger;
 use motcua_sla::ops::{extension, finish, supplement};
-use motcua_sla::{ledger, DueStep, WorkingCalendar};
 use motcua_store::dossiers::Dossier;
 use motcua_store::{agencies, supplements, time, users, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -58,7 +59,7 @@ impl From<&DueStep> for DueStepDto {
 /// always been the one).
 fn steps_as_they_happened(
     calendar: &WorkingCalendar,
-    state: &motcua_sla::ClockState,
+    state: &motcua_calendar::ClockState,
     events: &[motcua_store::events::Event],
 ) -> Vec<DueStepDto> {
     let mut steps: Vec<DueStepDto> = state.steps.iter().map(DueStepDto::from).collect();

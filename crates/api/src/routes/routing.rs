@@ -235,14 +235,14 @@ struct FinalLeg {
     ended_at: DateTime<Utc>,
     by: String,
     note: String,
-    verdict: motcua_sla::Verdict,
+    verdict: motcua_calendar::Verdict,
     budget_seconds: i64,
     used_seconds: i64,
 }
 
 fn final_leg(
     conn: &mut motcua_store::DbConnection,
-    calendar: &motcua_sla::WorkingCalendar,
+    calendar: &motcua_calendar::WorkingCalendar,
     d: &Dossier,
     list: &[handovers::Handover],
 ) -> Result<Option<FinalLeg>, ApiError> {
@@ -279,7 +279,7 @@ fn final_leg(
         ended_at,
         by: decided.map(|e| e.actor_name).unwrap_or_default(),
         note: d.result_note.clone(),
-        verdict: motcua_sla::Verdict::judge(calendar, ended_at, budget.due, false),
+        verdict: motcua_calendar::Verdict::judge(calendar, ended_at, budget.due, false),
         budget_seconds: budget.seconds,
         used_seconds: calendar.working_seconds_between(started, ended_at),
     }))

@@ -275,7 +275,7 @@ pub struct RefuseInput {
 
 fn notice(
     conn: &mut motcua_store::DbConnection,
-    calendar: &motcua_sla::WorkingCalendar,
+    calendar: &motcua_calendar::WorkingCalendar,
     s: &submissions::Submission,
 ) -> Result<RefusalNotice, ApiError> {
     let agency =

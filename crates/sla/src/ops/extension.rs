@@ -1,4 +1,4 @@
-//! The one extension (DESIGN.md §1.4): an agency that cannot finish in
+//! The one extension (docs/desk.md, Extension and apology): an agency that cannot finish in
 //! time issues, at the latest one working day before the appointment, an
 //! apology letter with the reason and a new appointment. The date may be
 //! reset only once; the original appointment is kept for the verdict.
@@ -11,7 +11,8 @@ use motcua_store::{clock, time, DbConnection, StoreError};
 use serde_json::json;
 
 use super::{actor, event, lock, project, require_officer_of};
-use crate::{ledger, ClockError, WorkingCalendar};
+use crate::{ledger, ClockError};
+use motcua_calendar::WorkingCalendar;
 
 #[derive(Debug, Clone)]
 pub struct Extended {

@@ -1,4 +1,4 @@
-//! Ending processing with a verdict (DESIGN.md §4): early, on time or late
+//! Ending processing with a verdict (docs/time.md, Verdicts): early, on time or late
 //! against the original appointment with supplement waits excluded.
 
 use motcua_domain::{StaffMember, Status};
@@ -7,8 +7,9 @@ use motcua_store::{time, DbConnection};
 use serde_json::json;
 
 use super::{actor, check_transition, event, lock, require_officer_of};
-use crate::clock::Verdict;
-use crate::{ledger, ClockError, WorkingCalendar};
+use crate::{ledger, ClockError};
+use motcua_calendar::clock::Verdict;
+use motcua_calendar::WorkingCalendar;
 
 #[derive(Debug, Clone)]
 pub struct Finished {

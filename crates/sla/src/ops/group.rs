@@ -12,8 +12,9 @@ use motcua_store::DbConnection;
 use serde_json::json;
 
 use super::{event, lock};
-use crate::clock::Verdict;
-use crate::{ledger, ClockError, WorkingCalendar};
+use crate::{ledger, ClockError};
+use motcua_calendar::clock::Verdict;
+use motcua_calendar::WorkingCalendar;
 
 /// A group ends with its members: it is not marked processed or stopped,
 /// nor returned, while a member is still open at its agency (a member

@@ -16,15 +16,15 @@ use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::DbConnection;
 use serde_json::Value;
 
-use crate::clock::ClockState;
 use crate::ClockError;
+use motcua_calendar::clock::ClockState;
 
 /// Loads and locks the dossier for a write.
 pub fn lock(conn: &mut DbConnection, code: &str) -> Result<Dossier, ClockError> {
     dossiers::find_by_code_for_update(conn, code)?.ok_or(ClockError::NotFound)
 }
 
-/// Checks the move against the status table (DESIGN.md §2).
+/// Checks the move against the status table (docs/statuses.md, The transition table).
 pub fn check_transition(from: Status, to: Status) -> Result<(), ClockError> {
     if from.can_move_to(to) {
         Ok(())

@@ -8,7 +8,8 @@ use motcua_store::{dossiers, time, DbConnection};
 use serde_json::json;
 
 use super::{event, lock, project};
-use crate::{ledger, ClockError, WorkingCalendar};
+use crate::{ledger, ClockError};
+use motcua_calendar::WorkingCalendar;
 
 /// A dossier whose appointment a calendar edit moved.
 #[derive(Debug, Clone, PartialEq)]

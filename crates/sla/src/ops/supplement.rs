@@ -1,4 +1,4 @@
-//! Supplement requests (DESIGN.md §1.3): the agency asks once, in writing,
+//! Supplement requests (docs/desk.md, Supplements): the agency asks once, in writing,
 //! for what is missing; the clock stops while the citizen gathers it. A
 //! second request is allowed but makes the dossier count as late.
 
@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{actor, check_transition, event, lock, project, require_clerk_of, require_officer_of};
-use crate::{ledger, ClockError, WorkingCalendar};
+use crate::{ledger, ClockError};
+use motcua_calendar::WorkingCalendar;
 
 /// One thing the citizen must bring.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Datelike, NaiveDate};
-use motcua_sla::lunar::{leap_month, lunar_to_solar, solar_to_lunar, LunarDate};
+use motcua_calendar::lunar::{leap_month, lunar_to_solar, solar_to_lunar, LunarDate};
 use proptest::prelude::*;
 
 const REFERENCE: &str = include_str!("data/vn_lunar_1900_2100.txt");

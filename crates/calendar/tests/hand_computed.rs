@@ -20,8 +20,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, NaiveDate, Utc};
+use motcua_calendar::{CalendarSettings, CountFrom, WorkingCalendar, YearAdjustments};
 use motcua_domain::StatutoryDuration;
-use motcua_sla::{CalendarSettings, CountFrom, WorkingCalendar, YearAdjustments};
 
 type Local = (i32, u32, u32, u32, u32);
 

@@ -6,8 +6,8 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc, Weekday};
+use motcua_calendar::{CalendarSettings, CountFrom, OfficeHours, WorkingCalendar, YearAdjustments};
 use motcua_domain::{DurationUnit, StatutoryDuration};
-use motcua_sla::{CalendarSettings, CountFrom, OfficeHours, WorkingCalendar, YearAdjustments};
 use proptest::prelude::*;
 
 /// Calendars: the default deployment in both count-from modes, and one

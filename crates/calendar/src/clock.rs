@@ -1,4 +1,4 @@
-//! The deadline clock as a ledger (DESIGN.md §4): a dossier's clock is the
+//! The deadline clock as a ledger (docs/time.md, The clock is a ledger): a dossier's clock is the
 //! ordered list of what happened to it — started, paused for the citizen,
 //! resumed or restarted, extended once — and every due time is derived
 //! from that list and the calendar, never kept as the only truth.
@@ -197,7 +197,7 @@ impl ClockState {
     }
 }
 
-/// Early / on time / late (DESIGN.md §4).
+/// Early / on time / late (docs/time.md, Verdicts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -228,7 +228,7 @@ impl Verdict {
     /// time (the original appointment with supplement waits excluded):
     /// late after it; early when it ended on an earlier local day; on time
     /// on the appointment's day. `forced_late` is set when the dossier
-    /// had a second supplement request (DESIGN.md §1.3).
+    /// had a second supplement request (docs/desk.md, Supplements).
     pub fn judge(
         calendar: &WorkingCalendar,
         ended: DateTime<Utc>,

@@ -506,7 +506,7 @@ impl WorkingCalendar {
     }
 
     /// The due time of a statutory duration for a dossier received at
-    /// `received` (DESIGN.md §4):
+    /// `received` (docs/time.md, Durations):
     /// - `working_days`, `working_hours`: office time added to the receipt
     ///   (a receipt outside office hours starts at the next opening); with
     ///   [`CountFrom::NextWorkingDay`] working days count from the opening

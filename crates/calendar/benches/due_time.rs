@@ -7,8 +7,8 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::StatutoryDuration;
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
 
 fn due_time(c: &mut Criterion) {
     let table = YearAdjustments::vn_public_servants().unwrap();

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use motcua_sla::{CalendarSettings, WorkingCalendar, YearAdjustments};
+use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 
 /// (year, weekdays off as (month, day), weekend days worked).
 type Year = (i32, &'static [(u32, u32)], &'static [(u32, u32)]);
