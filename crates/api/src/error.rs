@@ -269,14 +269,20 @@ impl From<IntakeError> for ApiError {
                 .vi(format!(
                     "Hồ sơ chưa đầy đủ, cần bổ sung: {list_en}. Chưa cấp mã hồ sơ."
                 ))
-                .with_extra(serde_json::json!({
-                    "missing_documents": missing,
-                    "guidance_slip": slip_id,
-                }))
+                .with_extra(match slip_id {
+                    Some(slip) => serde_json::json!({
+                        "missing_documents": missing,
+                        "guidance_slip": slip,
+                    }),
+                    // An online submission: the desk refuses it instead.
+                    None => serde_json::json!({ "missing_documents": missing }),
+                })
             }
             IntakeError::NotFound => ApiError::not_found("submission"),
+            IntakeError::NoDossier => ApiError::not_found("dossier"),
             IntakeError::Conflict(detail) => ApiError::conflict(detail),
             IntakeError::Store(s) => s.into(),
+            IntakeError::Mail(e) => mail_failed(&e),
         }
     }
 }
@@ -299,6 +305,7 @@ impl From<motcua_sla::ClockError> for ApiError {
         use motcua_sla::ClockError;
         match e {
             ClockError::NotFound => ApiError::not_found("dossier"),
+            ClockError::Missing(what) => ApiError::not_found(what),
             ClockError::Forbidden(detail) => ApiError::forbidden(detail),
             ClockError::Transition { from, to, allowed } => {
                 let names: Vec<_> = allowed.iter().map(|s| s.name()).collect();
@@ -334,6 +341,27 @@ impl From<motcua_sla::ClockError> for ApiError {
             ClockError::Invalid { field, message } => ApiError::invalid_field(&field, message),
             ClockError::Conflict(detail) => ApiError::conflict(detail),
             ClockError::Store(s) => s.into(),
+            ClockError::Mail(e) => mail_failed(&e),
+        }
+    }
+}
+
+/// A change whose mail could not be written is rolled back: the cause is
+/// ours (a template's missing value), never the caller's.
+fn mail_failed(e: &motcua_notify::NotifyError) -> ApiError {
+    tracing::error!(error = %e, "could not write a message to the outbox");
+    ApiError::internal()
+}
+
+impl From<motcua_notify::NotifyError> for ApiError {
+    fn from(e: motcua_notify::NotifyError) -> Self {
+        use motcua_notify::NotifyError;
+        match e {
+            NotifyError::Store(s) => s.into(),
+            NotifyError::NotRetryable(status) => ApiError::conflict(format!(
+                "only failed messages can be retried; this one is {status}"
+            )),
+            other => mail_failed(&other),
         }
     }
 }

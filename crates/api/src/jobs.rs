@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use motcua_sla::breach_scan::ScanResult;
+use motcua_sla::breach_scan::{self, ScanResult};
+use motcua_sla::digest;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -18,8 +19,11 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             if let Err(e) = st.calendars.reload_if_changed(conn) {
                 tracing::warn!(error = %e, "could not reload the calendar");
             }
-            let result = crate::routes::breaches::run_scan(conn, &st)?;
-            if let Err(e) = crate::mail::daily_digests(conn, &st) {
+            let (calendar, now) = (st.calendar(), motcua_store::time::now());
+            let due_soon = st.due_soon_seconds();
+            let result = breach_scan::scan(conn, &calendar, &st.mail, now, due_soon)?;
+            let hour = st.config.digest_hour;
+            if let Err(e) = digest::daily_digests(conn, &calendar, &st.mail, hour, now) {
                 tracing::warn!(error = %e, "could not write the supervisors' digests");
             }
             Ok(result)

@@ -7,7 +7,6 @@
 pub mod access;
 pub mod auth;
 pub mod body;
-pub mod calendar_handle;
 pub mod client;
 pub mod config;
 pub mod contract;
@@ -17,7 +16,6 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;
 pub mod limits;
-pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod state;

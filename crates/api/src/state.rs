@@ -7,8 +7,10 @@ use motcua_intake::PinHasher;
 use motcua_store::{settings, Database, DbConnection, StoreError};
 use rand::RngCore;
 
+use motcua_notify::DeskMail;
+use motcua_sla::calendars::{CalendarHandle, CalendarLoadError};
+
 use crate::auth::JwtKeys;
-use crate::calendar_handle::{CalendarHandle, CalendarLoadError};
 use crate::config::Config;
 use crate::error::ApiError;
 
@@ -17,6 +19,8 @@ pub struct AppState {
     pub db: Database,
     pub calendars: Arc<CalendarHandle>,
     pub pins: PinHasher,
+    /// Which mail each change sends, with this deployment's links.
+    pub mail: DeskMail,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
     /// Set when the server stops, so background threads end.
@@ -59,6 +63,7 @@ impl AppState {
             db,
             calendars: Arc::new(calendars),
             pins: PinHasher::new(&pin_key),
+            mail: DeskMail::new(&config.public_base_url),
             jwt: Arc::new(JwtKeys::new(
                 jwt_secret.as_bytes(),
                 config.token_ttl_seconds,

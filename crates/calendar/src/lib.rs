@@ -17,6 +17,7 @@
 
 pub mod calendar;
 pub mod clock;
+pub mod format;
 pub mod holidays;
 pub mod lunar;
 pub mod settings;
@@ -24,6 +25,7 @@ pub mod year_table;
 
 pub use calendar::{DayInfo, DayKind, WorkingCalendar};
 pub use clock::{derive as derive_clock, ClockEntry, ClockState, DueCause, DueStep, Verdict};
+pub use format::format_local;
 pub use holidays::{
     default_days_off, AdjacentDay, DayOff, DayOffKind, HolidayDate, HolidayRule, HolidayRules,
 };

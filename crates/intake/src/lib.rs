@@ -7,9 +7,11 @@ pub mod online;
 pub mod pin;
 pub mod receipt;
 pub mod receive;
+pub mod reissue;
 pub mod validate;
 
 pub use error::{FieldError, IntakeError};
 pub use pin::PinHasher;
 pub use receipt::Receipt;
 pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};
+pub use reissue::{reissue_pin, NewPin};

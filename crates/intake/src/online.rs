@@ -11,8 +11,12 @@ use motcua_store::submissions::{self, Submission};
 use motcua_store::{dossiers, events, procedures, time, DbConnection};
 use serde_json::json;
 
-use crate::receive::check;
-use crate::{receive, IntakeError, IntakeRequest, PinHasher, ReceivedDossier};
+use motcua_calendar::format_local;
+use motcua_notify::{DeskMail, Kind};
+use motcua_store::{agencies, users};
+
+use crate::receive::{check, check_complete, log, Completeness};
+use crate::{IntakeError, IntakeRequest, PinHasher, ReceivedDossier};
 
 #[derive(Debug, Clone)]
 pub struct Submitted {
@@ -117,11 +121,13 @@ fn pending_at_desk(
 }
 
 /// The desk accepts: the dossier is logged as if at the counter, through
-/// the online channel, and the clock starts now.
+/// the online channel, and the clock starts now; the citizen gets the
+/// receipt mail. An incomplete submission is refused instead (422).
 pub fn accept(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     pins: &PinHasher,
+    mail: &DeskMail,
     clerk: &StaffMember,
     id: &str,
 ) -> Result<ReceivedDossier, IntakeError> {
@@ -137,7 +143,18 @@ pub fn accept(
             agency: None,
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
         };
-        let mut received = receive(conn, calendar, pins, clerk, &req)?;
+        let complete = match check_complete(conn, clerk, &req)? {
+            Completeness::Complete(c) => c,
+            // Nothing to hand a slip to: the citizen is not at the desk.
+            // The desk refuses it in writing instead.
+            Completeness::Missing(_, missing) => {
+                return Err(IntakeError::Incomplete {
+                    slip_id: None,
+                    missing,
+                })
+            }
+        };
+        let mut received = log(conn, calendar, pins, clerk, &req, complete)?;
         let now = time::now();
         // The citizen keeps following the dossier with the PIN of the
         // submission (see `dossiers::pin_hash_by_code`); no new PIN is
@@ -158,17 +175,22 @@ pub fn accept(
                 "the submission was decided meanwhile".into(),
             ));
         }
+        // The same receipt mail as a counter intake.
+        mail.receipt(conn, calendar, &received.dossier)?;
         Ok(received)
     })
 }
 
-/// The desk refuses with a written reason (status 3).
+/// The desk refuses with a written reason (status 3): the notice to
+/// print, and the same notice by mail to a citizen who gave an address.
 pub fn refuse(
     conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    mail: &DeskMail,
     clerk: &StaffMember,
     id: &str,
     reason: &str,
-) -> Result<(Submission, DateTime<Utc>), IntakeError> {
+) -> Result<RefusalNotice, IntakeError> {
     if reason.trim().is_empty() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "reason",
@@ -207,7 +229,21 @@ pub fn refuse(
             },
         )?;
         let s = submissions::get(conn, id)?.ok_or(IntakeError::NotFound)?;
-        Ok((s, now))
+        let n = RefusalNotice::load(conn, calendar, &s)?;
+        mail.applicant(
+            conn,
+            Kind::Refused,
+            s.applicant["email"].as_str(),
+            &n.applicant_name,
+            json!({
+                "code": s.id,
+                "reason": n.reason,
+                "procedure_name": n.procedure_name,
+                "agency_name": n.agency_name,
+                "lookup_url": mail.submission_url(&s.id),
+            }),
+        )?;
+        Ok(n)
     })
 }
 
@@ -229,6 +265,37 @@ pub struct RefusalNotice {
 const REFUSAL_TEMPLATE: &str = include_str!("../templates/refusal/refusal.html");
 
 impl RefusalNotice {
+    /// The notice of a refused submission, with the names it prints.
+    pub fn load(
+        conn: &mut DbConnection,
+        calendar: &WorkingCalendar,
+        s: &Submission,
+    ) -> Result<RefusalNotice, IntakeError> {
+        let agency =
+            agencies::get(conn, &s.agency_code)?.map_or_else(|| s.agency_code.clone(), |a| a.name);
+        let procedure = procedures::get_version(conn, &s.procedure_code, s.procedure_version)?
+            .map_or_else(|| s.procedure_code.clone(), |p| p.name);
+        let by = match &s.decided_by {
+            Some(id) => users::get(conn, id)?
+                .map(|u| u.full_name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let decided_at = s.decided_at.ok_or(IntakeError::NotFound)?;
+        Ok(RefusalNotice {
+            reference: s.id.clone(),
+            agency_name: agency,
+            applicant_name: s.applicant["name"].as_str().unwrap_or_default().to_string(),
+            procedure_name: procedure,
+            submitted_at: s.submitted_at,
+            submitted_at_local: format_local(calendar, s.submitted_at),
+            reason: s.refusal_reason.clone().unwrap_or_default(),
+            decided_at,
+            decided_at_local: format_local(calendar, decided_at),
+            decided_by: by,
+        })
+    }
+
     pub fn to_html(&self) -> Result<String, minijinja::Error> {
         let mut env = minijinja::Environment::new();
         env.add_template("refusal.html", REFUSAL_TEMPLATE)?;

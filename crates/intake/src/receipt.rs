@@ -2,10 +2,11 @@
 //! docs/desk.md, Receiving at the counter): its data as JSON and a printable A5 page in Vietnamese
 //! with a QR code of the public look-up address.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use minijinja::{context, Environment};
-use motcua_calendar::WorkingCalendar;
+use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::{Agency, Procedure};
+use motcua_notify::dossier_mail::lookup_url;
 use motcua_store::dossiers::Dossier;
 use qrcode::render::svg;
 use qrcode::QrCode;
@@ -75,31 +76,6 @@ pub struct ReceiptInput<'a> {
     pub public_base_url: &'a str,
     pub pin: Option<&'a str>,
     pub calendar: &'a WorkingCalendar,
-}
-
-/// `HH giờ MM phút, ngày DD/MM/YYYY` in local time.
-/// Written out rather than through chrono's `format`, which parses its
-/// pattern on every call: a seventh of what the receipt mail cost an
-/// intake inside SQLite's write lock (two dates, 15,000 instructions).
-pub fn format_local(calendar: &WorkingCalendar, t: DateTime<Utc>) -> String {
-    let l = calendar.local(t);
-    format!(
-        "{:02} giờ {:02} phút, ngày {:02}/{:02}/{:04}",
-        l.hour(),
-        l.minute(),
-        l.day(),
-        l.month(),
-        l.year()
-    )
-}
-
-/// The public look-up address of a dossier.
-pub fn lookup_url(base: &str, code: &str, pin: Option<&str>) -> String {
-    let base = base.trim_end_matches('/');
-    match pin {
-        Some(pin) => format!("{base}/api/v1/public/dossiers/{code}?pin={pin}"),
-        None => format!("{base}/api/v1/public/dossiers/{code}"),
-    }
 }
 
 impl Receipt {
@@ -199,33 +175,5 @@ mod tests {
         assert_eq!(format_vnd(0), "Miễn phí");
         assert_eq!(format_vnd(500), "500 đồng");
         assert_eq!(format_vnd(1_250_000), "1.250.000 đồng");
-    }
-
-    #[test]
-    fn local_times_are_written_the_vietnamese_way() {
-        let calendar = WorkingCalendar::new(motcua_calendar::CalendarSettings::default());
-        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
-        // Hanoi is UTC+7: the afternoon of 31 December in UTC is already
-        // New Year's morning there.
-        assert_eq!(
-            format_local(&calendar, at("2026-12-31T18:05:09Z")),
-            "01 giờ 05 phút, ngày 01/01/2027"
-        );
-        assert_eq!(
-            format_local(&calendar, at("2026-03-09T09:30:00Z")),
-            "16 giờ 30 phút, ngày 09/03/2026"
-        );
-    }
-
-    #[test]
-    fn lookup_url_includes_pin_only_when_given() {
-        assert_eq!(
-            lookup_url("http://x/", "A-260101-0001", None),
-            "http://x/api/v1/public/dossiers/A-260101-0001"
-        );
-        assert_eq!(
-            lookup_url("http://x", "A-260101-0001", Some("ABC234")),
-            "http://x/api/v1/public/dossiers/A-260101-0001?pin=ABC234"
-        );
     }
 }

@@ -13,6 +13,8 @@ use motcua_store::{clock, counters, dossiers, events, guidance, procedures, time
 use serde::Deserialize;
 use serde_json::json;
 
+use motcua_notify::DeskMail;
+
 use crate::validate;
 use crate::{FieldError, IntakeError, PinHasher};
 
@@ -120,17 +122,51 @@ pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
     }
 }
 
-/// Receives a dossier. A complete dossier gets a code, a PIN, a receipt
-/// and a due time, all written in one transaction with its event. An
-/// incomplete one gets a recorded guidance slip and
-/// [`IntakeError::Incomplete`]; no code is issued.
+/// Receives a dossier at the counter. A complete dossier gets a code, a
+/// PIN, a receipt and a due time, written in one transaction with its
+/// event and its receipt mail. An incomplete one gets a recorded guidance
+/// slip (committed on its own) and [`IntakeError::Incomplete`]; no code
+/// is issued.
 pub fn receive(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     pins: &PinHasher,
+    mail: &DeskMail,
     clerk: &Clerk,
     req: &IntakeRequest,
 ) -> Result<ReceivedDossier, IntakeError> {
+    match check_complete(conn, clerk, req)? {
+        Completeness::Missing(c, missing) => {
+            record_guidance(conn, clerk, req, &c.procedure, &c.checked, missing)
+        }
+        Completeness::Complete(c) => conn.write_tx(|conn| {
+            let received = log(conn, calendar, pins, clerk, req, c)?;
+            mail.receipt(conn, calendar, &received.dossier)?;
+            Ok(received)
+        }),
+    }
+}
+
+/// A request that passed every check, with what logging it needs.
+pub(crate) struct Complete {
+    procedure: Procedure,
+    checked: Checked,
+    members: Vec<Procedure>,
+}
+
+/// Whether the documents handed in are all the procedure requires.
+pub(crate) enum Completeness {
+    Complete(Complete),
+    Missing(Complete, Vec<MissingDocument>),
+}
+
+/// Checks the caller, the fields, the procedure and the documents; reads
+/// only.
+pub(crate) fn check_complete(
+    conn: &mut DbConnection,
+    clerk: &Clerk,
+    req: &IntakeRequest,
+) -> Result<Completeness, IntakeError> {
     if !matches!(clerk.role, Role::Clerk) {
         return Err(IntakeError::Forbidden(
             "only counter clerks log dossiers".into(),
@@ -168,9 +204,6 @@ pub fn receive(
         ));
     }
     let missing = procedure.missing_documents(&req.documents);
-    if !missing.is_empty() {
-        return record_guidance(conn, clerk, req, &procedure, &checked, missing);
-    }
     // An interlinked group: one child dossier per member procedure.
     let members = procedure
         .members
@@ -184,12 +217,39 @@ pub fn receive(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let complete = Complete {
+        procedure,
+        checked,
+        members,
+    };
+    Ok(if missing.is_empty() {
+        Completeness::Complete(complete)
+    } else {
+        Completeness::Missing(complete, missing)
+    })
+}
+
+/// Numbers, times and records a complete dossier (and its group's
+/// members) with its events, in the caller's transaction.
+pub(crate) fn log(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    pins: &PinHasher,
+    clerk: &Clerk,
+    req: &IntakeRequest,
+    complete: Complete,
+) -> Result<ReceivedDossier, IntakeError> {
+    let Complete {
+        procedure,
+        checked,
+        members,
+    } = complete;
     let pin = PinHasher::generate();
     let actor = Actor {
         id: Some(clerk.user_id.clone()),
         name: clerk.name.clone(),
     };
-    let dossier = conn.write_tx(|conn| -> Result<Dossier, IntakeError> {
+    let dossier = {
         let now = time::now();
         let local_date = calendar.local_date(now);
         let day_key = DossierCode::day_key(local_date);
@@ -319,8 +379,8 @@ pub fn receive(
                 }),
             },
         )?;
-        Ok(dossier)
-    })?;
+        dossier
+    };
     Ok(ReceivedDossier {
         dossier,
         pin,
@@ -386,7 +446,7 @@ fn record_guidance(
         Ok(())
     })?;
     Err(IntakeError::Incomplete {
-        slip_id: slip.id,
+        slip_id: Some(slip.id),
         missing,
     })
 }

@@ -33,6 +33,7 @@
 //! outbox keeps its data in plain text and the PIN is only ever stored as
 //! an HMAC.
 
+pub mod dossier_mail;
 pub mod error;
 pub mod message;
 pub mod outbox;
@@ -41,6 +42,7 @@ pub mod smtp;
 pub mod templates;
 pub mod worker;
 
+pub use dossier_mail::DeskMail;
 pub use error::{NotifyError, NotifyResult};
 pub use message::{Kind, Locale, Need, NewMessage, Status};
 pub use outbox::NewMessageCursor;

@@ -5,6 +5,7 @@
 use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{StaffMember, Status};
+use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock};
 use motcua_sla::{ledger, ClockError};
 use motcua_store::dossiers::{self, Dossier};
@@ -51,9 +52,12 @@ fn require_holder(
     Ok(())
 }
 
+/// Sends the dossier on (or back), closing the sender's leg, and tells
+/// the officers of the receiving agency.
 pub fn send(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     to: Destination,
@@ -181,10 +185,16 @@ pub fn send(
                 "leg": {"budget_seconds": budget, "used_seconds": used, "verdict": verdict},
             }),
         )?;
-        Ok(Sent {
-            dossier: lock(conn, code)?,
-            handover,
-        })
+        let dossier = lock(conn, code)?;
+        mail.officers(
+            conn,
+            calendar,
+            Kind::HandoverArrived,
+            &handover.to_agency,
+            &dossier,
+            json!({"from_agency": handover.from_agency}),
+        )?;
+        Ok(Sent { dossier, handover })
     })
 }
 

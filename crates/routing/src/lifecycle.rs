@@ -3,7 +3,9 @@
 //! (10). Each is one transaction with its event, checked against the
 //! status table.
 
+use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::{Role, StaffMember, Status};
+use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
 use motcua_sla::ClockError;
 use motcua_store::dossiers::{self, Dossier};
@@ -118,9 +120,11 @@ pub fn withdraw(
 pub const RETURN_METHODS: [&str; 3] = ["counter", "post", "online"];
 
 /// The desk returns the result (status 10), recording who collected it and
-/// how.
+/// how, and confirms it to the citizen by mail.
 pub fn returned(
     conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     collected_by: &str,
@@ -166,7 +170,13 @@ pub fn returned(
                 )?;
             }
         }
-        lock(conn, code)
+        let d = lock(conn, code)?;
+        let returned_at = d
+            .returned_at
+            .map(|t| format_local(calendar, t))
+            .unwrap_or_default();
+        mail.citizen(conn, Kind::Returned, &d, json!({"returned_at": returned_at}))?;
+        Ok(d)
     })
 }
 

@@ -67,6 +67,7 @@ fn bench(c: &mut Criterion) {
         &YearAdjustments::vn_public_servants().unwrap(),
     );
     let day = 8 * 3600;
+    let mail = motcua_notify::DeskMail::new("http://127.0.0.1:8080");
     let mut group = c.benchmark_group("breach_scan");
     group.sample_size(10);
     for backend in backends {
@@ -79,7 +80,7 @@ fn bench(c: &mut Criterion) {
             eprintln!("    {line}");
         }
         let started = Instant::now();
-        let first = scan(&mut conn, &calendar, motcua_store::time::now(), day).unwrap();
+        let first = scan(&mut conn, &calendar, &mail, motcua_store::time::now(), day).unwrap();
         eprintln!(
             "{backend}: first scan over {n} open dossiers recorded {} overdue and {} due soon in {:.2?}",
             first.overdue,
@@ -87,7 +88,7 @@ fn bench(c: &mut Criterion) {
             started.elapsed()
         );
         group.bench_function(format!("{backend}/{n}"), |b| {
-            b.iter(|| scan(&mut conn, &calendar, motcua_store::time::now(), day).unwrap())
+            b.iter(|| scan(&mut conn, &calendar, &mail, motcua_store::time::now(), day).unwrap())
         });
     }
     group.finish();

@@ -3,9 +3,12 @@
 //! dossier and clock state.
 
 use chrono::{DateTime, Utc};
-use motcua_store::{breaches, DbConnection, StoreError};
-
 use motcua_calendar::WorkingCalendar;
+use motcua_notify::{DeskMail, Kind};
+use motcua_store::{breaches, dossiers, DbConnection};
+use serde_json::json;
+
+use crate::ClockError;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanResult {
@@ -13,8 +16,6 @@ pub struct ScanResult {
     pub due_soon: usize,
 }
 
-/// One scan at `now`. `due_soon_seconds` of working time left or less
-/// counts as due soon (default one working day).
 /// The exclusive upper bound of the due times that are "due soon" at
 /// `now`: at most `due_soon_seconds` of working time left, that amount
 /// included (a same-day dossier logged before opening has exactly one
@@ -30,35 +31,34 @@ pub fn due_soon_bound(
     calendar.add_working_seconds(now, due_soon_seconds) + chrono::Duration::microseconds(1)
 }
 
+/// One scan at `now`, in one transaction: records the new breaches, and
+/// for each tells the officers of the agency holding the dossier
+/// (supervisors get the daily digest instead, [`crate::digest`]). Both
+/// happen or neither does; each breach is recorded once per dossier and
+/// clock state, even with several servers scanning.
 pub fn scan(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     now: DateTime<Utc>,
     due_soon_seconds: i64,
-) -> Result<ScanResult, StoreError> {
-    scan_then(conn, calendar, now, due_soon_seconds, |_, _| Ok(()))
-}
-
-/// A scan that, in the same transaction, hands the breaches it recorded
-/// (all with `detected_at == now`) to `then`, which writes what follows
-/// from them (the mail to the holders): both happen or neither does.
-pub fn scan_then<E, F>(
-    conn: &mut DbConnection,
-    calendar: &WorkingCalendar,
-    now: DateTime<Utc>,
-    due_soon_seconds: i64,
-    then: F,
-) -> Result<ScanResult, E>
-where
-    E: From<StoreError> + From<motcua_store::DieselError>,
-    F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<(), E>,
-{
+) -> Result<ScanResult, ClockError> {
     let soon_cutoff = due_soon_bound(calendar, now, due_soon_seconds);
     conn.write_tx(|conn| {
         let overdue = breaches::record(conn, "overdue", None, now, now)?;
         let due_soon = breaches::record(conn, "due_soon", Some(now), soon_cutoff, now)?;
         if overdue + due_soon > 0 {
-            then(conn, now)?;
+            for (b, id) in breaches::detected_at(conn, now)? {
+                let Some(d) = dossiers::get(conn, &id)? else {
+                    continue;
+                };
+                let kind = if b.kind == "overdue" {
+                    Kind::Overdue
+                } else {
+                    Kind::DueSoon
+                };
+                mail.officers(conn, calendar, kind, &d.handling_agency, &d, json!({}))?;
+            }
         }
         Ok(ScanResult { overdue, due_soon })
     })

@@ -9,6 +9,9 @@ use thiserror::Error;
 pub enum ClockError {
     #[error("dossier not found")]
     NotFound,
+    /// Something other than a dossier does not exist (named).
+    #[error("{0} not found")]
+    Missing(&'static str),
     #[error("{0}")]
     Forbidden(String),
     /// The status table does not allow this move.
@@ -24,6 +27,19 @@ pub enum ClockError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The change's mail could not be written (not a mistyped address:
+    /// those are skipped).
+    #[error("mail: {0}")]
+    Mail(motcua_notify::NotifyError),
+}
+
+impl From<motcua_notify::NotifyError> for ClockError {
+    fn from(e: motcua_notify::NotifyError) -> Self {
+        match e {
+            motcua_notify::NotifyError::Store(s) => ClockError::Store(s),
+            other => ClockError::Mail(other),
+        }
+    }
 }
 
 impl ClockError {

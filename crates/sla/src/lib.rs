@@ -7,6 +7,8 @@
 
 pub mod apology;
 pub mod breach_scan;
+pub mod calendars;
+pub mod digest;
 pub mod error;
 pub mod ledger;
 pub mod ops;

@@ -5,7 +5,6 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::{Role, Status};
-use motcua_sla::breach_scan;
 use motcua_store::breaches::{self, BreachFilter};
 use motcua_store::{agencies, time, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -233,42 +232,6 @@ pub async fn scan(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
         overdue: r.overdue,
         due_soon: r.due_soon,
     }))
-}
-
-/// Used by the scan endpoint and the background job alike. Each breach
-/// recorded tells the officers of the agency holding the dossier, in the
-/// same transaction; supervisors get the daily digest instead.
-pub fn run_scan(
-    conn: &mut DbConnection,
-    state: &AppState,
-) -> Result<breach_scan::ScanResult, ApiError> {
-    breach_scan::scan_then(
-        conn,
-        &state.calendar(),
-        time::now(),
-        state.due_soon_seconds(),
-        |conn, at| -> Result<(), ApiError> {
-            for (b, id) in breaches::detected_at(conn, at)? {
-                let Some(d) = motcua_store::dossiers::get(conn, &id)? else {
-                    continue;
-                };
-                let kind = if b.kind == "overdue" {
-                    motcua_notify::Kind::Overdue
-                } else {
-                    motcua_notify::Kind::DueSoon
-                };
-                crate::mail::officers(
-                    conn,
-                    state,
-                    kind,
-                    &d.handling_agency,
-                    &d,
-                    serde_json::json!({}),
-                )?;
-            }
-            Ok(())
-        },
-    )
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -2,28 +2,21 @@
 //! edits (which move open dossiers' due times, each with its cause), and a
 //! due-date calculator anyone can use to check us.
 
-use std::sync::Arc;
-
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use chrono::Datelike;
 use chrono::{DateTime, NaiveDate, Utc};
 use motcua_calendar::DayKind;
 use motcua_domain::{Role, StatutoryDuration};
-use motcua_intake::receipt::format_local;
-use motcua_notify::Kind;
-use motcua_sla::ops::recompute;
-use motcua_store::calendar::{self, Adjustment};
-use motcua_store::{events, procedures, settings, time};
+use motcua_store::procedures;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
-use crate::calendar_handle::{stored_version, VERSION_KEY};
 use crate::error::{ApiError, Problem};
 use crate::routes::procedures::{parse_duration, DurationDto};
 use crate::state::AppState;
+use motcua_sla::ops::calendar_edit::{edit_day, DaySetting};
 
 #[derive(Serialize, ToSchema)]
 pub struct CalendarDay {
@@ -148,89 +141,37 @@ fn parse_date(s: &str) -> Result<NaiveDate, ApiError> {
     Ok(date)
 }
 
-/// Applies an edit (or a removal) and recomputes open dossiers, in one
-/// transaction; then puts the new calendar in force.
+/// Applies an edit (or a removal) through the calendar-edit operation and
+/// answers with the day as it now counts.
 async fn apply(
     state: &AppState,
     staff: Staff,
     date: NaiveDate,
     edit: Option<DayEdit>,
 ) -> Result<DayEditAnswer, ApiError> {
-    let handle = state.calendars.clone();
-    let st = state.clone();
-    let (version, cal, moved) = state
+    let (calendars, mail) = (state.calendars.clone(), state.mail.clone());
+    let setting = edit.map(|e| DaySetting {
+        kind: e.kind,
+        reason: e.reason,
+    });
+    let edited = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let cause = match &edit {
-                    Some(e) => {
-                        calendar::upsert(
-                            conn,
-                            &Adjustment {
-                                day: date,
-                                kind: e.kind.clone(),
-                                reason: e.reason.trim().to_string(),
-                                updated_by: staff.id.clone(),
-                                updated_at: time::now(),
-                            },
-                        )?;
-                        format!("{date} set as {} ({})", e.kind, e.reason.trim())
-                    }
-                    None => {
-                        if calendar::delete(conn, date)? == 0 {
-                            return Err(ApiError::not_found("calendar edit for this date"));
-                        }
-                        format!("edit of {date} removed; the rules and tables apply")
-                    }
-                };
-                let version = stored_version(conn)? + 1;
-                settings::set(conn, VERSION_KEY, &version.to_string())?;
-                let cal = Arc::new(handle.build(conn)?);
-                let from = cal.to_utc(date.and_hms_opt(0, 0, 0).unwrap_or_default());
-                let moved = recompute::recompute_open(conn, &cal, from, &staff.actor(), &cause)?;
-                // Each citizen with an address hears of the new appointment,
-                // in the same transaction as the move.
-                for m in &moved {
-                    crate::mail::citizen(
-                        conn,
-                        &st,
-                        Kind::AppointmentMoved,
-                        &m.dossier,
-                        json!({
-                            "reason": cause,
-                            "previous_appointment_at": format_local(&cal, m.previous_due),
-                            "new_appointment_at": format_local(&cal, m.due),
-                        }),
-                    )?;
-                }
-                let moved: Vec<String> = moved.into_iter().map(|m| m.dossier.code).collect();
-                events::append(
-                    conn,
-                    &events::NewEvent {
-                        subject_type: "calendar",
-                        subject_id: &date.to_string(),
-                        dossier_id: None,
-                        kind: "calendar.edited",
-                        actor: &staff.actor(),
-                        at: time::now(),
-                        data: json!({ "cause": cause, "version": version, "moved_dossiers": moved }),
-                    },
-                )?;
-                Ok((version, cal, moved))
-            })
+            let actor = staff.actor();
+            let setting = setting.as_ref();
+            Ok(edit_day(conn, &calendars, &mail, &actor, date, setting)?)
         })
         .await?;
-    let working = cal.is_working_day(date);
+    let cal = edited.calendar;
     let kind = cal
         .days_off_in_year(chrono::Datelike::year(&date))
         .into_iter()
         .find(|d| d.date == date)
         .map(|d| kind_name(d.kind).to_string());
-    state.calendars.install(version, cal);
     Ok(DayEditAnswer {
         date,
         kind,
-        working,
-        moved_dossiers: moved,
+        working: cal.is_working_day(date),
+        moved_dossiers: edited.moved_dossiers,
     })
 }
 
@@ -249,15 +190,6 @@ pub async fn set_day(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let date = parse_date(&path.into_inner())?;
-    if edit.kind != "day_off" && edit.kind != "working_day" {
-        return Err(ApiError::invalid_field(
-            "kind",
-            "must be day_off or working_day",
-        ));
-    }
-    if edit.reason.trim().is_empty() {
-        return Err(ApiError::invalid_field("reason", "is required"));
-    }
     Ok(HttpResponse::Ok().json(apply(&state, staff, date, Some(edit)).await?))
 }
 
@@ -327,7 +259,7 @@ pub async fn due_date(
     let cal = state.calendar();
     // Outside these years the calendar knows no holidays: an answer would
     // look right and be wrong.
-    let years = crate::calendar_handle::CALENDAR_YEARS;
+    let years = motcua_sla::calendars::CALENDAR_YEARS;
     if !years.contains(&cal.local_date(q.received_at).year()) {
         return Err(ApiError::invalid_field(
             "received_at",
@@ -339,7 +271,7 @@ pub async fn due_date(
         ));
     }
     let due = cal.due_at(q.received_at, &duration);
-    let fmt = |t| motcua_intake::receipt::format_local(&cal, t);
+    let fmt = |t| motcua_calendar::format_local(&cal, t);
     Ok(HttpResponse::Ok().json(DueDateAnswer {
         received_at: q.received_at,
         received_at_local: fmt(q.received_at),

@@ -6,15 +6,12 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::{DueStep, WorkingCalendar};
 use motcua_domain::Status;
-use motcua_intake::receipt::format_local;
-use motcua_notify::Kind;
 use motcua_sla::apology::{ApologyInput, ApologyLetter};
 use motcua_sla::ledger;
 use motcua_sla::ops::{extension, finish, supplement};
 use motcua_store::dossiers::Dossier;
 use motcua_store::{agencies, supplements, time, users, DbConnection};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::auth::Staff;
@@ -270,28 +267,14 @@ pub async fn supplement_request(
             note: i.note,
         })
         .collect();
-    let st = state.clone();
+    let mail = state.mail.clone();
     let out = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let out = supplement::request(
-                    conn,
-                    &calendar,
-                    &staff.member(),
-                    &code,
-                    &input.reason,
-                    &items,
-                )?;
-                let needed: Vec<String> = items.iter().map(|i| i.name.clone()).collect();
-                crate::mail::citizen(
-                    conn,
-                    &st,
-                    Kind::SupplementRequested,
-                    &out.dossier,
-                    json!({"items": needed, "reason": out.request.reason}),
-                )?;
-                Ok(out)
-            })
+            let member = staff.member();
+            let (reason, items) = (&input.reason, &items);
+            Ok(supplement::request(
+                conn, &calendar, &mail, &member, &code, reason, items,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SupplementRequestAnswer {
@@ -392,31 +375,14 @@ pub async fn extend(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
-    let st = state.clone();
+    let mail = state.mail.clone();
     let out = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let out = extension::extend(
-                    conn,
-                    &calendar,
-                    &staff.member(),
-                    &code,
-                    &input.reason,
-                    input.new_due_at,
-                )?;
-                crate::mail::citizen(
-                    conn,
-                    &st,
-                    Kind::Extended,
-                    &out.dossier,
-                    json!({
-                        "reason": out.extension.reason,
-                        "new_appointment_at": format_local(&calendar, out.extension.new_due_at),
-                        "previous_appointment_at": format_local(&calendar, out.extension.previous_due_at),
-                    }),
-                )?;
-                Ok(out)
-            })
+            let member = staff.member();
+            let (reason, new_due) = (&input.reason, input.new_due_at);
+            Ok(extension::extend(
+                conn, &calendar, &mail, &member, &code, reason, new_due,
+            )?)
         })
         .await?;
     let e = out.extension;
@@ -513,15 +479,18 @@ pub async fn processed(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
-    let st = state.clone();
+    let mail = state.mail.clone();
     let out = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let out =
-                    finish::processed(conn, &calendar, &staff.member(), &code, &input.result)?;
-                crate::mail::citizen(conn, &st, Kind::ResultReady, &out.dossier, json!({}))?;
-                Ok(out)
-            })
+            let member = staff.member();
+            Ok(finish::processed(
+                conn,
+                &calendar,
+                &mail,
+                &member,
+                &code,
+                &input.result,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProcessedAnswer {
@@ -554,20 +523,18 @@ pub async fn stop(
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let calendar = state.calendar();
-    let st = state.clone();
+    let mail = state.mail.clone();
     let out = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let out = finish::stopped(conn, &calendar, &staff.member(), &code, &input.reason)?;
-                crate::mail::citizen(
-                    conn,
-                    &st,
-                    Kind::Stopped,
-                    &out.dossier,
-                    json!({"reason": input.reason.trim()}),
-                )?;
-                Ok(out)
-            })
+            let member = staff.member();
+            Ok(finish::stopped(
+                conn,
+                &calendar,
+                &mail,
+                &member,
+                &code,
+                &input.reason,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProcessedAnswer {

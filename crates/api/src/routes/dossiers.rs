@@ -4,14 +4,16 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::format_local;
 use motcua_domain::{Channel, Role, Status, SubmittedDocument};
-use motcua_intake::receipt::{format_local, lookup_url, ReceiptInput};
-use motcua_intake::{Clerk, IntakeRequest, PinHasher, Receipt};
+use motcua_intake::receipt::ReceiptInput;
+use motcua_intake::NewPin;
+use motcua_intake::{Clerk, IntakeRequest, Receipt};
+use motcua_notify::dossier_mail::lookup_url;
 use motcua_store::dossiers::Dossier;
-use motcua_store::events::{Event, NewEvent};
-use motcua_store::{agencies, dossiers, events, guidance, procedures, time, users, DbConnection};
+use motcua_store::events::Event;
+use motcua_store::{agencies, dossiers, events, guidance, procedures, users, DbConnection};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Staff;
@@ -224,23 +226,12 @@ pub async fn create(
         agency: staff.agency.clone(),
     };
     let calendar = state.calendar();
-    let pins = state.pins.clone();
-    let st = state.clone();
+    let (pins, mail) = (state.pins.clone(), state.mail.clone());
     let received = state
         .with_conn(move |conn| {
-            // The receipt mail is written with the dossier; an incomplete
-            // dossier still commits its guidance slip.
-            let outcome = conn.write_tx(|conn| -> Result<_, ApiError> {
-                match motcua_intake::receive(conn, &calendar, &pins, &clerk, &req) {
-                    Ok(r) => {
-                        crate::mail::receipt(conn, &st, &calendar, &r.dossier)?;
-                        Ok(Ok(r))
-                    }
-                    Err(e @ motcua_intake::IntakeError::Incomplete { .. }) => Ok(Err(e)),
-                    Err(e) => Err(e.into()),
-                }
-            })?;
-            Ok(outcome?)
+            Ok(motcua_intake::receive(
+                conn, &calendar, &pins, &mail, &clerk, &req,
+            )?)
         })
         .await?;
     let body = intake_response(&state, &received);
@@ -419,33 +410,14 @@ pub async fn reissue_pin(
     staff.require(&[Role::Clerk])?;
     let code = path.into_inner();
     let pins = state.pins.clone();
-    let (code, pin) = state
+    let NewPin { code, pin } = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let d = dossiers::find_by_code(conn, &code)?
-                    .ok_or_else(|| ApiError::not_found("dossier"))?;
-                if d.receiving_agency != staff.agency.as_str() {
-                    return Err(ApiError::forbidden(
-                        "only the receiving desk can reissue a PIN",
-                    ));
-                }
-                let pin = PinHasher::generate();
-                let now = time::now();
-                dossiers::set_pin_hash(conn, &d.id, &pins.hash(&d.code, &pin), now)?;
-                events::append(
-                    conn,
-                    &NewEvent {
-                        subject_type: "dossier",
-                        subject_id: &d.id,
-                        dossier_id: Some(&d.id),
-                        kind: "dossier.pin_reissued",
-                        actor: &staff.actor(),
-                        at: now,
-                        data: json!({}),
-                    },
-                )?;
-                Ok((d.code, pin))
-            })
+            Ok(motcua_intake::reissue_pin(
+                conn,
+                &pins,
+                &staff.member(),
+                &code,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok()

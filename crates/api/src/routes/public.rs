@@ -5,8 +5,8 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::format_local;
 use motcua_domain::{mask_name, Status};
-use motcua_intake::receipt::format_local;
 use motcua_store::dossiers;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -4,8 +4,8 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::format_local;
 use motcua_domain::Status;
-use motcua_intake::receipt::format_local;
 use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
 use motcua_routing::end_notice::EndNotice;
 use motcua_routing::handover::{self, Destination};
@@ -86,22 +86,19 @@ pub async fn send(
         Some(step) => Destination::Back { step },
         None => Destination::Next,
     };
-    let st = state.clone();
+    let mail = state.mail.clone();
     let sent = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let sent =
-                    handover::send(conn, &calendar, &staff.member(), &code, to, &input.note)?;
-                crate::mail::officers(
-                    conn,
-                    &st,
-                    motcua_notify::Kind::HandoverArrived,
-                    &sent.handover.to_agency,
-                    &sent.dossier,
-                    serde_json::json!({"from_agency": sent.handover.from_agency}),
-                )?;
-                Ok(sent)
-            })
+            let member = staff.member();
+            Ok(handover::send(
+                conn,
+                &calendar,
+                &mail,
+                &member,
+                &code,
+                to,
+                &input.note,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(SendAnswer {
@@ -487,31 +484,15 @@ pub async fn return_result(
     JsonBody(input): JsonBody<ReturnInput>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let st = state.clone();
     let calendar = state.calendar();
+    let mail = state.mail.clone();
     let d = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let d = lifecycle::returned(
-                    conn,
-                    &staff.member(),
-                    &code,
-                    &input.collected_by,
-                    &input.method,
-                )?;
-                let returned_at = d
-                    .returned_at
-                    .map(|t| format_local(&calendar, t))
-                    .unwrap_or_default();
-                crate::mail::citizen(
-                    conn,
-                    &st,
-                    motcua_notify::Kind::Returned,
-                    &d,
-                    serde_json::json!({"returned_at": returned_at}),
-                )?;
-                Ok(d)
-            })
+            let member = staff.member();
+            let (by, method) = (&input.collected_by, &input.method);
+            Ok(lifecycle::returned(
+                conn, &calendar, &mail, &member, &code, by, method,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ReturnAnswer {

@@ -7,9 +7,8 @@ use chrono::{DateTime, Utc};
 use motcua_domain::throttle::Policy;
 use motcua_domain::{MissingDocument, Role, Status};
 use motcua_intake::online::{self, RefusalNotice};
-use motcua_intake::receipt::format_local;
 use motcua_intake::IntakeRequest;
-use motcua_store::{agencies, dossiers, procedures, submissions, users};
+use motcua_store::{dossiers, submissions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -250,16 +249,17 @@ pub async fn accept(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let calendar = state.calendar();
-    let pins = state.pins.clone();
-    let st = state.clone();
+    let (pins, mail) = (state.pins.clone(), state.mail.clone());
     let received = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let r = online::accept(conn, &calendar, &pins, &staff.member(), &id)?;
-                // The same receipt mail as a counter intake.
-                crate::mail::receipt(conn, &st, &calendar, &r.dossier)?;
-                Ok(r)
-            })
+            Ok(online::accept(
+                conn,
+                &calendar,
+                &pins,
+                &mail,
+                &staff.member(),
+                &id,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -271,38 +271,6 @@ pub async fn accept(
 pub struct RefuseInput {
     #[schema(max_length = 2000)]
     pub reason: String,
-}
-
-fn notice(
-    conn: &mut motcua_store::DbConnection,
-    calendar: &motcua_calendar::WorkingCalendar,
-    s: &submissions::Submission,
-) -> Result<RefusalNotice, ApiError> {
-    let agency =
-        agencies::get(conn, &s.agency_code)?.map_or_else(|| s.agency_code.clone(), |a| a.name);
-    let procedure = procedures::get_version(conn, &s.procedure_code, s.procedure_version)?
-        .map_or_else(|| s.procedure_code.clone(), |p| p.name);
-    let by = match &s.decided_by {
-        Some(id) => users::get(conn, id)?
-            .map(|u| u.full_name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let decided_at = s
-        .decided_at
-        .ok_or_else(|| ApiError::not_found("refusal notice"))?;
-    Ok(RefusalNotice {
-        reference: s.id.clone(),
-        agency_name: agency,
-        applicant_name: s.applicant["name"].as_str().unwrap_or_default().to_string(),
-        procedure_name: procedure,
-        submitted_at: s.submitted_at,
-        submitted_at_local: format_local(calendar, s.submitted_at),
-        reason: s.refusal_reason.clone().unwrap_or_default(),
-        decided_at,
-        decided_at_local: format_local(calendar, decided_at),
-        decided_by: by,
-    })
 }
 
 #[utoipa::path(post, path = "/api/v1/submissions/{reference}/refuse", tag = "dossiers",
@@ -320,31 +288,18 @@ pub async fn refuse(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let calendar = state.calendar();
-    let base = state
-        .config
-        .public_base_url
-        .trim_end_matches('/')
-        .to_string();
+    let mail = state.mail.clone();
     let n = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let (s, _) = online::refuse(conn, &staff.member(), &id, &input.reason)?;
-                let n = notice(conn, &calendar, &s)?;
-                crate::mail::applicant(
-                    conn,
-                    motcua_notify::Kind::Refused,
-                    s.applicant["email"].as_str(),
-                    &n.applicant_name,
-                    serde_json::json!({
-                        "code": s.id,
-                        "reason": n.reason,
-                        "procedure_name": n.procedure_name,
-                        "agency_name": n.agency_name,
-                        "lookup_url": format!("{base}/api/v1/public/submissions/{}", s.id),
-                    }),
-                )?;
-                Ok(n)
-            })
+            let member = staff.member();
+            Ok(online::refuse(
+                conn,
+                &calendar,
+                &mail,
+                &member,
+                &id,
+                &input.reason,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(n))
@@ -378,7 +333,7 @@ pub async fn refusal(
                     "refusal notice (the submission was not refused)",
                 ));
             }
-            notice(conn, &calendar, &s)
+            Ok(RefusalNotice::load(conn, &calendar, &s)?)
         })
         .await?;
     printable(&req, &n, "refusal notice", |p| p.to_html())

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::{actor, event, lock, project, require_officer_of};
 use crate::{ledger, ClockError};
-use motcua_calendar::WorkingCalendar;
+use motcua_calendar::{format_local, WorkingCalendar};
+use motcua_notify::{DeskMail, Kind};
 
 #[derive(Debug, Clone)]
 pub struct Extended {
@@ -20,9 +21,11 @@ pub struct Extended {
     pub extension: Extension,
 }
 
+/// Extends the appointment once, and tells the citizen.
 pub fn extend(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     reason: &str,
@@ -100,10 +103,18 @@ pub fn extend(
                 ),
             }),
         )?;
-        Ok(Extended {
-            dossier: lock(conn, code)?,
-            extension,
-        })
+        let dossier = lock(conn, code)?;
+        mail.citizen(
+            conn,
+            Kind::Extended,
+            &dossier,
+            json!({
+                "reason": extension.reason,
+                "new_appointment_at": format_local(calendar, extension.new_due_at),
+                "previous_appointment_at": format_local(calendar, extension.previous_due_at),
+            }),
+        )?;
+        Ok(Extended { dossier, extension })
     })
 }
 

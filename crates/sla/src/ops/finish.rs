@@ -10,6 +10,7 @@ use super::{actor, check_transition, event, lock, require_officer_of};
 use crate::{ledger, ClockError};
 use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_notify::{DeskMail, Kind};
 
 #[derive(Debug, Clone)]
 pub struct Finished {
@@ -22,11 +23,13 @@ pub struct Finished {
 pub fn processed(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     result_note: &str,
 ) -> Result<Finished, ClockError> {
-    end(conn, calendar, staff, code, Status::Processed, result_note)
+    let to = Status::Processed;
+    end(conn, calendar, mail, staff, code, to, result_note)
 }
 
 /// An officer of the handling agency stops processing (status 8) with a
@@ -34,6 +37,7 @@ pub fn processed(
 pub fn stopped(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     reason: &str,
@@ -44,12 +48,16 @@ pub fn stopped(
             "is required: it is printed on the stop notice",
         ));
     }
-    end(conn, calendar, staff, code, Status::Stopped, reason)
+    end(conn, calendar, mail, staff, code, Status::Stopped, reason)
 }
 
+/// Ends processing with the verdict, its event and the citizen's mail
+/// (result ready, or the stop with its reason); a group's last member
+/// ending ends the group.
 fn end(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     to: Status,
@@ -94,10 +102,28 @@ fn end(
             }),
         )?;
         let ended_dossier = lock(conn, code)?;
-        super::group::child_ended(conn, calendar, &ended_dossier, &actor(staff), now)?;
+        ended_mail(conn, mail, &ended_dossier, to, note.trim())?;
+        super::group::child_ended(conn, calendar, mail, &ended_dossier, &actor(staff), now)?;
         Ok(Finished {
             dossier: ended_dossier,
             verdict,
         })
     })
+}
+
+/// The citizen's mail when processing ends: the result is ready, or
+/// processing stopped and why.
+pub(crate) fn ended_mail(
+    conn: &mut DbConnection,
+    mail: &DeskMail,
+    d: &Dossier,
+    to: Status,
+    note: &str,
+) -> Result<(), ClockError> {
+    match to {
+        Status::Processed => mail.citizen(conn, Kind::ResultReady, d, json!({}))?,
+        Status::Stopped => mail.citizen(conn, Kind::Stopped, d, json!({"reason": note}))?,
+        _ => {}
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ use super::{event, lock};
 use crate::{ledger, ClockError};
 use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_notify::DeskMail;
 
 /// A group ends with its members: it is not marked processed or stopped,
 /// nor returned, while a member is still open at its agency (a member
@@ -77,6 +78,7 @@ pub fn child_started(
 pub fn child_ended(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     child: &Dossier,
     actor: &Actor,
     at: DateTime<Utc>,
@@ -130,5 +132,21 @@ pub fn child_ended(
             "members": children.iter().map(|c| json!({"code": c.code, "status_code": c.status.code(), "verdict": c.verdict})).collect::<Vec<_>>(),
         }),
     )?;
+    // The citizen follows the group: its end is their result (or its
+    // stop, with each member's reason).
+    let reason = children
+        .iter()
+        .filter(|c| c.status == Status::Stopped)
+        .map(|c| format!("{}: {}", c.code, c.result_note))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let reason = if reason.is_empty() {
+        // Every member was withdrawn: no officer wrote a reason.
+        "Các hồ sơ thành phần đều đã kết thúc mà không có kết quả".to_string()
+    } else {
+        reason
+    };
+    let ended = lock(conn, &parent.code)?;
+    super::finish::ended_mail(conn, mail, &ended, to, &reason)?;
     Ok(())
 }

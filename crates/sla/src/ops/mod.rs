@@ -3,6 +3,7 @@
 //! due time back with a bumped clock version, and append the event that
 //! says why the date is what it is.
 
+pub mod calendar_edit;
 pub mod extension;
 pub mod finish;
 pub mod group;

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::{actor, check_transition, event, lock, project, require_clerk_of, require_officer_of};
 use crate::{ledger, ClockError};
 use motcua_calendar::WorkingCalendar;
+use motcua_notify::{DeskMail, Kind};
 
 /// One thing the citizen must bring.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,7 @@ pub struct SupplementOutcome {
 pub fn request(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     reason: &str,
@@ -102,6 +104,13 @@ pub fn request(
             }),
         )?;
         let dossier = lock(conn, code)?;
+        let needed: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+        mail.citizen(
+            conn,
+            Kind::SupplementRequested,
+            &dossier,
+            json!({"items": needed, "reason": request.reason}),
+        )?;
         Ok(SupplementOutcome {
             dossier,
             request,
