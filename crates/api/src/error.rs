@@ -229,6 +229,11 @@ impl From<StoreError> for ApiError {
             StoreError::MissingReference(_) => {
                 ApiError::invalid_field("reference", "refers to a record that does not exist")
             }
+            ref lost if lost.is_connection_lost() => {
+                tracing::warn!(error = %lost, "a database connection was lost; the pool replaces it");
+                ApiError::unavailable("the database connection was lost; try again")
+                    .with_header("Retry-After", "1".to_string())
+            }
             StoreError::Pool(ref err) => {
                 tracing::error!(error = %err, "database pool exhausted or unreachable");
                 ApiError::unavailable("the database is not reachable; try again shortly")

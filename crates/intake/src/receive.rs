@@ -310,7 +310,7 @@ pub(crate) fn log(
             assigned_to: None,
         };
         dossiers::insert(conn, &dossier)?;
-        clock::append(conn, &dossier.id, "start", now, None)?;
+        clock::start(conn, &dossier.id, now)?;
         for (i, member) in members.iter().enumerate() {
             let entry = counters::next(
                 conn,
@@ -335,7 +335,7 @@ pub(crate) fn log(
                 ..dossier.clone()
             };
             dossiers::insert(conn, &child)?;
-            clock::append(conn, &child.id, "start", now, None)?;
+            clock::start(conn, &child.id, now)?;
             events::append(
                 conn,
                 &NewEvent {

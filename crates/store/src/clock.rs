@@ -30,10 +30,35 @@ pub fn append(
         .filter(clock_entries::dossier_id.eq(dossier_id))
         .select(diesel::dsl::max(clock_entries::seq))
         .get_result(conn)?;
+    insert(
+        conn,
+        dossier_id,
+        last.unwrap_or(0) + 1,
+        kind,
+        at,
+        new_due_at,
+    )
+}
+
+/// Starts the ledger of a dossier inserted in the same transaction: its
+/// first entry, without asking for a last one that cannot exist (a round
+/// trip saved on every intake). A second start fails on the primary key.
+pub fn start(conn: &mut DbConnection, dossier_id: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    insert(conn, dossier_id, 1, "start", at, None)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    dossier_id: &str,
+    seq: i32,
+    kind: &str,
+    at: DateTime<Utc>,
+    new_due_at: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
     diesel::insert_into(clock_entries::table)
         .values((
             clock_entries::dossier_id.eq(dossier_id),
-            clock_entries::seq.eq(last.unwrap_or(0) + 1),
+            clock_entries::seq.eq(seq),
             clock_entries::kind.eq(kind),
             clock_entries::at.eq(to_db(at)),
             clock_entries::new_due_at.eq(new_due_at.map(to_db)),

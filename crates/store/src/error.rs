@@ -55,3 +55,28 @@ impl From<serde_json::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// True when the connection itself was lost (the database restarted,
+    /// a network cut): the statement may succeed on a new connection, which
+    /// the pool opens in its place.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            StoreError::Database(e) => connection_lost(e),
+            StoreError::Connection(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Errors that mean the connection is gone, not the statement.
+pub(crate) fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        e,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        ) | Error::BrokenTransactionManager
+    )
+}

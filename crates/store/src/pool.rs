@@ -3,13 +3,15 @@
 //! accept any string as a path).
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
 
 use crate::checkpoint::{self, Checkpointer};
 use crate::connection::{Backend, DbConnection};
+use crate::error::connection_lost;
 use crate::StoreError;
 
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
@@ -20,20 +22,32 @@ pub struct ConnectionManager {
     /// Settings for each new connection beyond the backend's own (the
     /// SQLite pool's checkpoint settings).
     init: Option<&'static str>,
+    health: Arc<Health>,
 }
 
-/// How long a connection that answered a check is trusted without another.
-/// r2d2 checks a connection each time it is taken from the pool; on
-/// PostgreSQL that check is a round trip, as long as a short query. A
-/// connection in steady use is checked at most once a second instead; one
-/// that died within that second fails the request that took it (503), and
-/// the next check finds it dead.
-pub const CHECK_INTERVAL: Duration = Duration::from_secs(1);
+/// What the pool knows of its connections' health, shared by all of them.
+///
+/// A connection is not checked with a query each time it is taken from the
+/// pool: on PostgreSQL that check (`SELECT 1`) was a round trip as long as
+/// a short query, on every request. Instead each connection watches its
+/// own statements (diesel's instrumentation): one that fails because the
+/// connection is gone marks it lost, the pool drops it when it comes back
+/// ([`r2d2::ManageConnection::has_broken`]) and opens a new one, and the
+/// pool's generation moves on. A connection that last proved alive in an
+/// earlier generation is probed once when next taken (a database restart
+/// kills them all): so after a restart one request fails (503 with
+/// `Retry-After`) and the others find fresh connections.
+#[derive(Debug, Default)]
+struct Health {
+    generation: AtomicU64,
+}
 
-/// A pooled connection and when it last answered a check.
+/// A pooled connection, whether it was seen to be lost, and the health
+/// generation in which it last proved alive.
 pub struct Checked {
     conn: DbConnection,
-    last_check: Instant,
+    lost: Arc<AtomicBool>,
+    generation: u64,
 }
 
 impl Deref for Checked {
@@ -58,27 +72,47 @@ impl r2d2::ManageConnection for ConnectionManager {
         if let Some(sql) = self.init {
             conn.batch_execute(sql)?;
         }
+        let lost = Arc::new(AtomicBool::new(false));
+        let seen = lost.clone();
+        let health = self.health.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::FinishQuery { error: Some(e), .. } = event {
+                if connection_lost(e) && !seen.swap(true, Ordering::SeqCst) {
+                    health.generation.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
         Ok(Checked {
             conn,
-            last_check: Instant::now(),
+            lost,
+            generation: self.health.generation.load(Ordering::SeqCst),
         })
     }
 
+    /// No round trip unless a connection was lost since this one last
+    /// proved alive (see [`Health`]).
     fn is_valid(&self, conn: &mut Checked) -> Result<(), StoreError> {
-        if conn.last_check.elapsed() < CHECK_INTERVAL {
+        if conn.lost.load(Ordering::SeqCst) {
+            return Err(StoreError::Connection("the connection was lost".into()));
+        }
+        let now = self.health.generation.load(Ordering::SeqCst);
+        if conn.generation == now {
             return Ok(());
         }
         conn.conn
             .batch_execute("SELECT 1")
             .map_err(StoreError::from)?;
-        conn.last_check = Instant::now();
+        conn.generation = now;
         Ok(())
     }
 
-    /// A connection handed back inside a transaction, or whose transaction
-    /// manager gave up, is not reused.
+    /// A connection seen to be lost, handed back inside a transaction, or
+    /// whose transaction manager gave up, is not reused.
     fn has_broken(&self, conn: &mut Checked) -> bool {
         use diesel::connection::{Connection, TransactionManager};
+        if conn.lost.load(Ordering::SeqCst) {
+            return true;
+        }
         let status =
             <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(
                 &mut conn.conn,
@@ -117,6 +151,7 @@ impl Database {
             .build(ConnectionManager {
                 url: url.to_string(),
                 init: (backend == Backend::Sqlite).then_some(checkpoint::POOL_PRAGMAS),
+                health: Arc::default(),
             })?;
         let checkpointer = match backend {
             Backend::Sqlite => Some(Arc::new(Checkpointer::spawn(

@@ -116,17 +116,29 @@ pub async fn lookup(
             let now = motcua_store::time::now();
             let buckets = limits::pin_buckets(&code, &client);
             limits::check(conn, &buckets, now, limits::WRONG_PINS)?;
-            let stored = dossiers::pin_hash_by_code(conn, &code)?;
-            let key = stored.as_ref().map_or(code.as_str(), |s| s.key.as_str());
-            let hash = stored.as_ref().map(|s| s.hash.as_str());
+            let found = dossiers::find_for_lookup(conn, &code)?;
+            let key = found.as_ref().map_or(code.as_str(), |f| f.pin.key.as_str());
+            let hash = found.as_ref().map(|f| f.pin.hash.as_str());
             if !limits::verify_pin(conn, &st.pins, &buckets, key, &pin, hash, now)? {
                 return Err(not_found());
             }
-            let (d, agency_name) =
-                dossiers::find_with_handling_agency(conn, &code)?.ok_or_else(not_found)?;
+            let Some(dossiers::LookupRow {
+                dossier: d,
+                agency_name,
+                has_parts,
+                ..
+            }) = found
+            else {
+                return Err(not_found());
+            };
             let calendar = st.calendar();
             let mut parts = Vec::new();
-            for c in dossiers::children(conn, &d.id)? {
+            let children = if has_parts {
+                dossiers::children(conn, &d.id)?
+            } else {
+                Vec::new()
+            };
+            for c in children {
                 parts.push(PublicPart {
                     agency_code: motcua_sla::ledger::procedure_of(conn, &c)?.agency.to_string(),
                     procedure_name: c.procedure_name,
