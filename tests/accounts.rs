@@ -17,7 +17,7 @@ fn user_events(s: &TestServer, user_id: &str) -> Vec<String> {
     events::for_subject(&mut s.conn(), "user", user_id)
         .unwrap()
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.as_str().to_string())
         .collect()
 }
 

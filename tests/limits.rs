@@ -63,7 +63,7 @@ fn failed_logins_lock_the_account_briefly_and_the_address_longer(backend: Backen
     // Every attempt that was checked is an event, with the client.
     let failed = events::for_subject(&mut s.conn(), "login", "khong-co-0").unwrap();
     assert!(!failed.is_empty());
-    assert_eq!(failed[0].kind, "auth.login_failed");
+    assert_eq!(failed[0].kind.as_str(), "auth.login_failed");
     assert_eq!(failed[0].data["client"], sprayer);
 }
 

@@ -1,5 +1,6 @@
 //! `motcua user add|list|set`.
 
+use motcua_domain::EventKind;
 use std::io::BufRead;
 
 use anyhow::{bail, Context, Result};
@@ -176,7 +177,7 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                         subject_type: "user",
                         subject_id: &user.id,
                         dossier_id: None,
-                        kind: "user.created",
+                        kind: EventKind::UserCreated,
                         actor: &Actor::system("cli"),
                         at: time::now(),
                         data: json!({ "username": user.username, "role": user.role, "agency": user.agency }),

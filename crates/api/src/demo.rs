@@ -2,6 +2,7 @@
 //! district and a commune with their offices, five sample procedures and
 //! one user per role. Durations are illustrative, not legal fact.
 
+use motcua_domain::EventKind;
 use motcua_domain::{
     Agency, AgencyCode, AgencyLevel, Procedure, ProcedureCode, RequiredDocument, Role,
     StatutoryDuration, SupplementPolicy,
@@ -301,7 +302,7 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
                 subject_type: "system",
                 subject_id: "demo",
                 dossier_id: None,
-                kind: "demo.loaded",
+                kind: EventKind::DemoLoaded,
                 actor: &actor,
                 at: now,
                 data: json!({ "agencies": agency_list.len(), "procedures": procedure_list.len(), "users": USERS.len() }),

@@ -9,6 +9,7 @@ pub mod applicant;
 pub mod channel;
 pub mod codes;
 pub mod error;
+pub mod event_kind;
 pub mod procedure;
 pub mod role;
 pub mod search;
@@ -22,6 +23,7 @@ pub use applicant::{mask_name, Applicant};
 pub use channel::Channel;
 pub use codes::{AgencyCode, DossierCode, ProcedureCode};
 pub use error::DomainError;
+pub use event_kind::{BreachKind, EventKind};
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
+use motcua_domain::EventKind;
 use motcua_domain::{Channel, Role, StaffMember, Status};
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::submissions::{self, Submission};
@@ -79,7 +80,7 @@ pub fn submit(
                 subject_type: "submission",
                 subject_id: &submission.id,
                 dossier_id: None,
-                kind: "submission.received",
+                kind: EventKind::SubmissionReceived,
                 actor: &Actor::system("online"),
                 at: now,
                 data: json!({"procedure": submission.procedure_code, "status_code": 1}),
@@ -219,7 +220,7 @@ pub fn refuse(
                 subject_type: "submission",
                 subject_id: &s.id,
                 dossier_id: None,
-                kind: "submission.refused",
+                kind: EventKind::SubmissionRefused,
                 actor: &Actor {
                     id: Some(clerk.user_id.clone()),
                     name: clerk.name.clone(),
@@ -262,8 +263,6 @@ pub struct RefusalNotice {
     pub decided_by: String,
 }
 
-const REFUSAL_TEMPLATE: &str = include_str!("../templates/refusal/refusal.html");
-
 impl RefusalNotice {
     /// The notice of a refused submission, with the names it prints.
     pub fn load(
@@ -297,9 +296,9 @@ impl RefusalNotice {
     }
 
     pub fn to_html(&self) -> Result<String, minijinja::Error> {
-        let mut env = minijinja::Environment::new();
-        env.add_template("refusal.html", REFUSAL_TEMPLATE)?;
-        env.get_template("refusal.html")?
-            .render(minijinja::context! { n => self })
+        motcua_papers::render(
+            motcua_papers::Paper::Refusal,
+            minijinja::context! { n => self },
+        )
     }
 }

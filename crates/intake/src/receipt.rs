@@ -3,17 +3,16 @@
 //! with a QR code of the public look-up address.
 
 use chrono::{DateTime, Utc};
-use minijinja::{context, Environment};
+use minijinja::context;
 use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::{Agency, Procedure};
 use motcua_notify::dossier_mail::lookup_url;
+use motcua_papers::Paper;
 use motcua_store::dossiers::Dossier;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-const TEMPLATE: &str = include_str!("../templates/receipt/receipt.html");
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReceiptAgency {
@@ -139,13 +138,14 @@ impl Receipt {
                     .build()
             })
             .unwrap_or_default();
-        let mut env = Environment::new();
-        env.add_template("receipt.html", TEMPLATE)?;
-        env.get_template("receipt.html")?.render(context! {
-            r => self,
-            qr_svg => minijinja::Value::from_safe_string(qr),
-            fee => format_vnd(self.fee_vnd),
-        })
+        motcua_papers::render(
+            Paper::Receipt,
+            context! {
+                r => self,
+                qr_svg => minijinja::Value::from_safe_string(qr),
+                fee => format_vnd(self.fee_vnd),
+            },
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use motcua_calendar::WorkingCalendar;
+use motcua_domain::EventKind;
 use motcua_domain::{
     Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
 };
@@ -342,7 +343,7 @@ pub(crate) fn log(
                     subject_type: "dossier",
                     subject_id: &child.id,
                     dossier_id: Some(&child.id),
-                    kind: "dossier.received",
+                    kind: EventKind::DossierReceived,
                     actor: &actor,
                     at: now,
                     data: json!({
@@ -363,7 +364,7 @@ pub(crate) fn log(
                 subject_type: "dossier",
                 subject_id: &dossier.id,
                 dossier_id: Some(&dossier.id),
-                kind: "dossier.received",
+                kind: EventKind::DossierReceived,
                 actor: &actor,
                 at: now,
                 data: json!({
@@ -437,7 +438,7 @@ fn record_guidance(
                 subject_type: "guidance_slip",
                 subject_id: &slip.id,
                 dossier_id: None,
-                kind: "guidance.issued",
+                kind: EventKind::GuidanceIssued,
                 actor: &actor,
                 at: slip.issued_at,
                 data: json!({ "procedure": slip.procedure_code, "missing": missing }),

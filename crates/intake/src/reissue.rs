@@ -2,6 +2,7 @@
 //! issues it, the old one stops working at once, and the event records who
 //! did it (never the PIN).
 
+use motcua_domain::EventKind;
 use motcua_domain::StaffMember;
 use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::{dossiers, time, DbConnection};
@@ -38,7 +39,7 @@ pub fn reissue_pin(
                 subject_type: "dossier",
                 subject_id: &d.id,
                 dossier_id: Some(&d.id),
-                kind: "dossier.pin_reissued",
+                kind: EventKind::DossierPinReissued,
                 actor: &Actor {
                     id: Some(clerk.user_id.clone()),
                     name: clerk.name.clone(),

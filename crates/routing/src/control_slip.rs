@@ -3,10 +3,9 @@
 //! over and received, giver, receiver, the leg's verdict and a note.
 
 use chrono::{DateTime, Utc};
-use minijinja::{context, Environment};
+use minijinja::context;
+use motcua_papers::Paper;
 use serde::Serialize;
-
-const TEMPLATE: &str = include_str!("../templates/control_slip/control_slip.html");
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SlipRow {
@@ -56,9 +55,6 @@ pub fn verdict_vi(v: &str) -> &'static str {
 
 impl ControlSlip {
     pub fn to_html(&self) -> Result<String, minijinja::Error> {
-        let mut env = Environment::new();
-        env.add_template("control_slip.html", TEMPLATE)?;
-        env.get_template("control_slip.html")?
-            .render(context! { s => self })
+        motcua_papers::render(Paper::ControlSlip, context! { s => self })
     }
 }

@@ -4,11 +4,10 @@
 //! rút hồ sơ"), printable like the refusal of an online submission.
 
 use chrono::{DateTime, Utc};
-use minijinja::{context, Environment};
+use minijinja::context;
+use motcua_papers::Paper;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-const TEMPLATE: &str = include_str!("../templates/end_notice/end_notice.html");
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EndNotice {
@@ -39,10 +38,7 @@ impl EndNotice {
     }
 
     pub fn to_html(&self) -> Result<String, minijinja::Error> {
-        let mut env = Environment::new();
-        env.add_template("end_notice.html", TEMPLATE)?;
-        env.get_template("end_notice.html")?
-            .render(context! { n => self })
+        motcua_papers::render(Paper::EndNotice, context! { n => self })
     }
 }
 

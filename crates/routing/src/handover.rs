@@ -4,6 +4,7 @@
 
 use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_domain::EventKind;
 use motcua_domain::{StaffMember, Status};
 use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock};
@@ -171,7 +172,7 @@ pub fn send(
         event(
             conn,
             &d,
-            "dossier.sent",
+            EventKind::DossierSent,
             &actor(staff),
             now,
             json!({
@@ -227,7 +228,7 @@ pub fn receive(
         event(
             conn,
             &d,
-            "dossier.handover_received",
+            EventKind::DossierHandoverReceived,
             &actor(staff),
             now,
             json!({

@@ -4,6 +4,7 @@
 //! status table.
 
 use motcua_calendar::{format_local, WorkingCalendar};
+use motcua_domain::EventKind;
 use motcua_domain::{Role, StaffMember, Status};
 use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
@@ -36,7 +37,7 @@ pub fn request_payment(
         event(
             conn,
             &d,
-            "dossier.payment_requested",
+            EventKind::DossierPaymentRequested,
             &actor(staff),
             now,
             json!({"status_code": Status::AwaitingPayment.code(), "amount_vnd": amount_vnd, "note": note.trim()}),
@@ -74,7 +75,7 @@ pub fn paid(
         event(
             conn,
             &d,
-            "dossier.paid",
+            EventKind::DossierPaid,
             &actor(staff),
             now,
             json!({
@@ -107,7 +108,7 @@ pub fn withdraw(
         event(
             conn,
             &d,
-            "dossier.withdrawn",
+            EventKind::DossierWithdrawn,
             &actor(staff),
             now,
             json!({"status_code": Status::Withdrawn.code(), "reason": reason.trim()}),
@@ -150,7 +151,7 @@ pub fn returned(
         event(
             conn,
             &d,
-            "dossier.returned",
+            EventKind::DossierReturned,
             &actor(staff),
             now,
             json!({"status_code": Status::Returned.code(), "collected_by": collected_by.trim(), "method": method}),
@@ -163,7 +164,7 @@ pub fn returned(
                 event(
                     conn,
                     &child,
-                    "dossier.returned",
+                    EventKind::DossierReturned,
                     &actor(staff),
                     now,
                     json!({"status_code": Status::Returned.code(), "with_group": d.code}),
@@ -223,7 +224,7 @@ pub fn assign(
         event(
             conn,
             &d,
-            "dossier.assigned",
+            EventKind::DossierAssigned,
             &actor(staff),
             now,
             json!({"assigned_to": officer.map(|u| &u.username), "name": officer.map(|u| &u.full_name)}),

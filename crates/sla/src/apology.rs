@@ -3,12 +3,11 @@
 //! in Vietnamese.
 
 use chrono::{DateTime, Utc};
-use minijinja::{context, Environment};
+use minijinja::context;
+use motcua_papers::Paper;
 use serde::Serialize;
 
 use motcua_calendar::WorkingCalendar;
-
-const TEMPLATE: &str = include_str!("../templates/apology/apology.html");
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApologyLetter {
@@ -78,9 +77,6 @@ impl ApologyLetter {
 
     /// The printable page; every value is HTML-escaped by the template.
     pub fn to_html(&self) -> Result<String, minijinja::Error> {
-        let mut env = Environment::new();
-        env.add_template("apology.html", TEMPLATE)?;
-        env.get_template("apology.html")?
-            .render(context! { a => self })
+        motcua_papers::render(Paper::Apology, context! { a => self })
     }
 }

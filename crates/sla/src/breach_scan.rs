@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
+use motcua_domain::BreachKind;
 use motcua_notify::{DeskMail, Kind};
 use motcua_store::{breaches, dossiers, DbConnection};
 use serde_json::json;
@@ -45,14 +46,14 @@ pub fn scan(
 ) -> Result<ScanResult, ClockError> {
     let soon_cutoff = due_soon_bound(calendar, now, due_soon_seconds);
     conn.write_tx(|conn| {
-        let overdue = breaches::record(conn, "overdue", None, now, now)?;
-        let due_soon = breaches::record(conn, "due_soon", Some(now), soon_cutoff, now)?;
+        let overdue = breaches::record(conn, BreachKind::Overdue, None, now, now)?;
+        let due_soon = breaches::record(conn, BreachKind::DueSoon, Some(now), soon_cutoff, now)?;
         if overdue + due_soon > 0 {
             for (b, id) in breaches::detected_at(conn, now)? {
                 let Some(d) = dossiers::get(conn, &id)? else {
                     continue;
                 };
-                let kind = if b.kind == "overdue" {
+                let kind = if b.kind == BreachKind::Overdue {
                     Kind::Overdue
                 } else {
                     Kind::DueSoon

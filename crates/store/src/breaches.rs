@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
-use motcua_domain::Status;
+use motcua_domain::{BreachKind, Status};
 
 use crate::schema::{breaches, dossiers};
 use crate::time::{from_db, to_db};
@@ -26,13 +26,14 @@ pub const RUNNING: [i32; 3] = [
 /// Returns how many were recorded now.
 pub fn record(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: BreachKind,
     from: Option<DateTime<Utc>>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> StoreResult<usize> {
     // No lower bound: since the epoch (PostgreSQL rejects chrono's MIN).
     let from = to_db(from.unwrap_or(DateTime::UNIX_EPOCH));
+    let kind = kind.as_str();
     let already = breaches::table
         .filter(breaches::dossier_id.eq(dossiers::id))
         .filter(breaches::kind.eq(kind))
@@ -72,7 +73,7 @@ pub struct Breach {
     pub id: i64,
     pub dossier_code: String,
     pub status: Status,
-    pub kind: String,
+    pub kind: BreachKind,
     pub clock_version: i32,
     pub due_at: DateTime<Utc>,
     pub detected_at: DateTime<Utc>,
@@ -85,7 +86,7 @@ pub struct BreachFilter {
     /// Breaches at any of these agencies (empty: all).
     pub agencies: Vec<String>,
     pub procedure: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<BreachKind>,
     /// Due within this period.
     pub due_from: Option<DateTime<Utc>>,
     pub due_to: Option<DateTime<Utc>>,
@@ -118,7 +119,7 @@ pub fn list(conn: &mut DbConnection, f: &BreachFilter) -> StoreResult<(Vec<Breac
             q = q.filter(breaches::procedure_code.eq(p.clone()));
         }
         if let Some(k) = &f.kind {
-            q = q.filter(breaches::kind.eq(k.clone()));
+            q = q.filter(breaches::kind.eq(k.as_str()));
         }
         if let Some(from) = f.due_from {
             q = q.filter(breaches::due_at.ge(to_db(from)));
@@ -152,7 +153,7 @@ pub fn list(conn: &mut DbConnection, f: &BreachFilter) -> StoreResult<(Vec<Breac
                 id: t.0,
                 dossier_code: t.1,
                 status: Status::from_code(t.2)?,
-                kind: t.3,
+                kind: breach_kind(&t.3)?,
                 clock_version: t.4,
                 due_at: from_db(t.5),
                 detected_at: from_db(t.6),
@@ -255,7 +256,7 @@ pub fn detected_at(
                     id: t.0,
                     dossier_code: t.1,
                     status: Status::from_code(t.2)?,
-                    kind: t.3,
+                    kind: breach_kind(&t.3)?,
                     clock_version: t.4,
                     due_at: from_db(t.5),
                     detected_at: from_db(t.6),
@@ -266,4 +267,9 @@ pub fn detected_at(
             ))
         })
         .collect()
+}
+
+fn breach_kind(stored: &str) -> StoreResult<BreachKind> {
+    BreachKind::parse(stored)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown breach kind {stored:?}")))
 }

@@ -57,7 +57,7 @@ impl EventBatch {
         self.subject_type.push(e.subject_type.to_string());
         self.subject_id.push(e.subject_id.to_string());
         self.dossier_id.push(e.dossier_id.map(str::to_string));
-        self.kind.push(e.kind.to_string());
+        self.kind.push(e.kind.as_str().to_string());
         self.actor_id.push(e.actor.id.clone());
         self.actor_name.push(e.actor.name.clone());
         self.at.push(to_db(e.at));

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::event_batch;
 use crate::schema::events;
 use crate::time::{from_db, to_db};
-use crate::{DbConnection, StoreResult};
+use crate::{DbConnection, StoreError, StoreResult};
+use motcua_domain::EventKind;
 
 /// Who did something: a staff user, a citizen, or the system itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +32,7 @@ pub struct NewEvent<'a> {
     pub subject_type: &'a str,
     pub subject_id: &'a str,
     pub dossier_id: Option<&'a str>,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub actor: &'a Actor,
     pub at: DateTime<Utc>,
     pub data: Value,
@@ -42,7 +43,7 @@ pub struct Event {
     pub id: i64,
     pub subject_type: String,
     pub subject_id: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_id: Option<String>,
     pub actor_name: String,
     pub at: DateTime<Utc>,
@@ -82,17 +83,19 @@ type EventTuple = (
     String,
 );
 
-fn from_tuple(t: EventTuple) -> Event {
-    Event {
+fn from_tuple(t: EventTuple) -> StoreResult<Event> {
+    let kind = EventKind::parse(&t.3)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown event kind {:?}", t.3)))?;
+    Ok(Event {
         id: t.0,
         subject_type: t.1,
         subject_id: t.2,
-        kind: t.3,
+        kind,
         actor_id: t.4,
         actor_name: t.5,
         at: from_db(t.6),
         data: serde_json::from_str(&t.7).unwrap_or(Value::Null),
-    }
+    })
 }
 
 /// Appends an event. Inside a PostgreSQL write transaction it is held and
@@ -109,7 +112,7 @@ pub fn append(conn: &mut DbConnection, e: &NewEvent<'_>) -> StoreResult<()> {
             events::subject_type.eq(e.subject_type),
             events::subject_id.eq(e.subject_id),
             events::dossier_id.eq(e.dossier_id),
-            events::kind.eq(e.kind),
+            events::kind.eq(e.kind.as_str()),
             events::actor_id.eq(e.actor.id.as_deref()),
             events::actor_name.eq(&e.actor.name),
             events::at.eq(to_db(e.at)),
@@ -127,7 +130,7 @@ pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec
         .order(events::id.asc())
         .select(COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().map(from_tuple).collect())
+    rows.into_iter().map(from_tuple).collect()
 }
 
 /// The history of any other subject (a procedure, a user, an agency).
@@ -143,5 +146,5 @@ pub fn for_subject(
         .order(events::id.asc())
         .select(COLUMNS)
         .load(conn)?;
-    Ok(rows.into_iter().map(from_tuple).collect())
+    rows.into_iter().map(from_tuple).collect()
 }

@@ -34,7 +34,7 @@ fn append(conn: &mut DbConnection, n: u32) -> Result<(), StoreError> {
             subject_type: "procedure",
             subject_id: "P-1",
             dossier_id: None,
-            kind: "test.appended",
+            kind: motcua_domain::EventKind::CalendarEdited,
             actor: &Actor::system("test"),
             at: Utc::now(),
             data: json!({ "n": n }),

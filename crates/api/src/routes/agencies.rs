@@ -1,6 +1,7 @@
 //! Agencies: public list, admin create and update.
 
 use actix_web::{get, post, put, web, HttpResponse};
+use motcua_domain::EventKind;
 use motcua_domain::{Agency, AgencyCode, AgencyLevel, Role};
 use motcua_intake::FieldError;
 use motcua_store::{agencies, events, time};
@@ -141,7 +142,7 @@ fn save(
                     subject_type: "agency",
                     subject_id: agency.code.as_str(),
                     dossier_id: None,
-                    kind: if is_new { "agency.created" } else { "agency.updated" },
+                    kind: if is_new { EventKind::AgencyCreated } else { EventKind::AgencyUpdated },
                     actor: &staff.actor(),
                     at: time::now(),
                     data: json!({ "name": agency.name, "level": agency.level, "parent": agency.parent, "address": agency.address }),

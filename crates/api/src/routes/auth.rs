@@ -8,6 +8,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use motcua_domain::throttle::Policy;
+use motcua_domain::EventKind;
 use motcua_domain::Role;
 use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::sessions::{self, Session};
@@ -56,7 +57,7 @@ fn wrong() -> ApiError {
 
 fn login_event(
     conn: &mut DbConnection,
-    kind: &str,
+    kind: EventKind,
     user: Option<&users::User>,
     username: &str,
     client: &str,
@@ -153,7 +154,7 @@ pub async fn token(
                         let refuse = limits::count(conn, &buckets, now)?;
                         login_event(
                             conn,
-                            "auth.login_failed",
+                            EventKind::AuthLoginFailed,
                             other.as_ref(),
                             &username,
                             &client,
@@ -174,7 +175,7 @@ pub async fn token(
                 if !user.active {
                     login_event(
                         conn,
-                        "auth.login_refused",
+                        EventKind::AuthLoginRefused,
                         Some(&user),
                         &username,
                         &client,
@@ -198,7 +199,7 @@ pub async fn token(
                 sessions::insert(conn, &session)?;
                 login_event(
                     conn,
-                    "auth.login_succeeded",
+                    EventKind::AuthLoginSucceeded,
                     Some(&user),
                     &username,
                     &client,
@@ -241,7 +242,7 @@ pub async fn logout(state: web::Data<AppState>, staff: Staff) -> Result<HttpResp
                         subject_type: "user",
                         subject_id: &staff.id,
                         dossier_id: None,
-                        kind: "auth.logout",
+                        kind: EventKind::AuthLogout,
                         actor: &staff.actor(),
                         at: now,
                         data: json!({ "session": staff.session_id }),

@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_domain::BreachKind;
 use motcua_domain::{Role, Status};
 use motcua_store::breaches::{self, BreachFilter};
 use motcua_store::{agencies, time, DbConnection};
@@ -93,14 +94,13 @@ pub async fn list(
     staff.require(&[Role::Supervisor, Role::Admin])?;
     let q = query.into_inner();
     let (limit, offset) = page(q.limit, q.offset)?;
-    if let Some(k) = &q.kind {
-        if k != "due_soon" && k != "overdue" {
-            return Err(ApiError::invalid_field(
-                "kind",
-                "must be due_soon or overdue",
-            ));
-        }
-    }
+    let kind = match q.kind.as_deref() {
+        None => None,
+        Some(k) => Some(
+            BreachKind::parse(k)
+                .ok_or_else(|| ApiError::invalid_field("kind", "must be due_soon or overdue"))?,
+        ),
+    };
     let calendar = state.calendar();
     let (items, total) = state
         .with_conn(move |conn| {
@@ -108,7 +108,7 @@ pub async fn list(
             let filter = BreachFilter {
                 agencies,
                 procedure: q.procedure,
-                kind: q.kind,
+                kind,
                 due_from: q.from,
                 due_to: q.to,
                 limit,
@@ -126,7 +126,7 @@ pub async fn list(
                 id: b.id,
                 dossier_code: b.dossier_code,
                 status: b.status,
-                kind: b.kind,
+                kind: b.kind.as_str().to_string(),
                 clock_version: b.clock_version,
                 due_at: b.due_at,
                 detected_at: b.detected_at,

@@ -5,6 +5,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::{DueStep, WorkingCalendar};
+use motcua_domain::EventKind;
 use motcua_domain::Status;
 use motcua_sla::apology::{ApologyInput, ApologyLetter};
 use motcua_sla::ledger;
@@ -65,12 +66,15 @@ fn steps_as_they_happened(
         steps.first_mut(),
         events
             .iter()
-            .find(|e| e.kind == "dossier.received")
+            .find(|e| e.kind == EventKind::DossierReceived)
             .and_then(|e| time_of(&e.data["due_at"])),
     ) {
         first.due_at = printed;
     }
-    for e in events.iter().filter(|e| e.kind == "dossier.due_recomputed") {
+    for e in events
+        .iter()
+        .filter(|e| e.kind == EventKind::DossierDueRecomputed)
+    {
         let (Some(before), Some(after)) = (
             time_of(&e.data["previous_due_at"]),
             time_of(&e.data["due_at"]),

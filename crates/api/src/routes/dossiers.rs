@@ -65,7 +65,7 @@ impl From<Event> for EventDto {
     fn from(e: Event) -> Self {
         EventDto {
             id: e.id,
-            kind: e.kind,
+            kind: e.kind.as_str().to_string(),
             at: e.at,
             actor_id: e.actor_id,
             actor_name: e.actor_name,

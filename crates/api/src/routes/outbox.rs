@@ -2,6 +2,7 @@
 //! (with the error kept on the row), and a retry for failed messages.
 
 use actix_web::{get, post, web, HttpResponse};
+use motcua_domain::EventKind;
 use motcua_domain::Role;
 use motcua_notify::outbox::{self, OutboxFilter};
 use motcua_notify::{OutboxRow, Status};
@@ -124,7 +125,7 @@ pub async fn retry(
                         subject_type: "outbox",
                         subject_id: &row.id.to_string(),
                         dossier_id: None,
-                        kind: "outbox.retried",
+                        kind: EventKind::OutboxRetried,
                         actor: &staff.actor(),
                         at: time::now(),
                         data: json!({"kind": row.kind, "attempts": row.attempts}),

@@ -3,6 +3,7 @@
 //! under.
 
 use actix_web::{get, post, put, web, HttpResponse};
+use motcua_domain::EventKind;
 use motcua_domain::{
     AgencyCode, DurationUnit, Procedure, ProcedureCode, ProcessStep, RequiredDocument, Role,
     StatutoryDuration, SupplementPolicy,
@@ -392,9 +393,9 @@ async fn save(
                         subject_id: saved.code.as_str(),
                         dossier_id: None,
                         kind: if is_new {
-                            "procedure.created"
+                            EventKind::ProcedureCreated
                         } else {
-                            "procedure.updated"
+                            EventKind::ProcedureUpdated
                         },
                         actor: &staff.actor(),
                         at: time::now(),

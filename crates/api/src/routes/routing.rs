@@ -5,6 +5,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::format_local;
+use motcua_domain::EventKind;
 use motcua_domain::Status;
 use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
 use motcua_routing::end_notice::EndNotice;
@@ -271,7 +272,7 @@ fn final_leg(
     let decided = motcua_store::events::for_dossier(conn, &d.id)?
         .into_iter()
         .rev()
-        .find(|e| e.kind == "dossier.processed" || e.kind == "dossier.stopped");
+        .find(|e| e.kind == EventKind::DossierProcessed || e.kind == EventKind::DossierStopped);
     Ok(Some(FinalLeg {
         ended_at,
         by: decided.map(|e| e.actor_name).unwrap_or_default(),
@@ -303,8 +304,12 @@ pub async fn end_notice(
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
             let (kind, event, agency) = match d.status {
-                Status::Stopped => ("stopped", "dossier.stopped", &d.handling_agency),
-                Status::Withdrawn => ("withdrawn", "dossier.withdrawn", &d.receiving_agency),
+                Status::Stopped => ("stopped", EventKind::DossierStopped, &d.handling_agency),
+                Status::Withdrawn => (
+                    "withdrawn",
+                    EventKind::DossierWithdrawn,
+                    &d.receiving_agency,
+                ),
                 other => {
                     return Err(ApiError::conflict(format!(
                         "dossier {} is {} ({}): only a stopped or withdrawn dossier has a notice",

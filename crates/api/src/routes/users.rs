@@ -1,6 +1,7 @@
 //! Staff accounts, managed by admins.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use motcua_domain::EventKind;
 use motcua_domain::{AgencyCode, Role};
 use motcua_intake::FieldError;
 use motcua_store::users::{self, User};
@@ -159,7 +160,7 @@ pub async fn create(
                         subject_type: "user",
                         subject_id: &user.id,
                         dossier_id: None,
-                        kind: "user.created",
+                        kind: EventKind::UserCreated,
                         actor: &staff.actor(),
                         at: time::now(),
                         data: json!({ "username": user.username, "role": user.role, "agency": user.agency }),
@@ -288,7 +289,7 @@ pub fn apply_changes(
             subject_type: "user",
             subject_id: &user.id,
             dossier_id: None,
-            kind: "user.updated",
+            kind: EventKind::UserUpdated,
             actor,
             at: now,
             data: json!({
@@ -385,7 +386,7 @@ pub fn end_all_sessions(
             subject_type: "user",
             subject_id: &user.id,
             dossier_id: None,
-            kind: "user.sessions_ended",
+            kind: EventKind::UserSessionsEnded,
             actor,
             at: now,
             data: json!({ "username": user.username, "sessions_ended": ended }),

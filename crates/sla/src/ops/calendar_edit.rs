@@ -5,6 +5,7 @@
 //! address told of the new appointment, all in one transaction. The new
 //! calendar is put in force on this server once it commits.
 
+use motcua_domain::EventKind;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -102,7 +103,7 @@ pub fn edit_day(
                 subject_type: "calendar",
                 subject_id: &date.to_string(),
                 dossier_id: None,
-                kind: "calendar.edited",
+                kind: EventKind::CalendarEdited,
                 actor,
                 at: now,
                 data: json!({ "cause": cause, "version": version, "moved_dossiers": moved }),

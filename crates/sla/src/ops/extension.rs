@@ -4,6 +4,7 @@
 //! reset only once; the original appointment is kept for the verdict.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::EventKind;
 use motcua_domain::StaffMember;
 use motcua_store::dossiers::Dossier;
 use motcua_store::supplements::{self, Extension};
@@ -86,7 +87,7 @@ pub fn extend(
         event(
             conn,
             &d,
-            "dossier.extended",
+            EventKind::DossierExtended,
             &actor(staff),
             now,
             json!({

@@ -1,7 +1,7 @@
 //! Ending processing with a verdict (docs/time.md, Verdicts): early, on time or late
 //! against the original appointment with supplement waits excluded.
 
-use motcua_domain::{StaffMember, Status};
+use motcua_domain::{EventKind, StaffMember, Status};
 use motcua_store::dossiers::{self, Dossier};
 use motcua_store::{time, DbConnection};
 use serde_json::json;
@@ -88,7 +88,7 @@ fn end(
         event(
             conn,
             &d,
-            &format!("dossier.{}", to.name()),
+            ended_event(to)?,
             &actor(staff),
             now,
             json!({
@@ -126,4 +126,13 @@ pub(crate) fn ended_mail(
         _ => {}
     }
     Ok(())
+}
+
+/// The event of processing ending in `to`.
+pub(crate) fn ended_event(to: Status) -> Result<EventKind, ClockError> {
+    EventKind::ended(to).ok_or(ClockError::Transition {
+        from: Status::Processing,
+        to,
+        allowed: vec![Status::Processed, Status::Stopped],
+    })
 }

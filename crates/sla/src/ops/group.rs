@@ -5,6 +5,7 @@
 //! its own appointment and late if any child was late.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::EventKind;
 use motcua_domain::Status;
 use motcua_store::dossiers::{self, Dossier};
 use motcua_store::events::Actor;
@@ -64,7 +65,7 @@ pub fn child_started(
         event(
             conn,
             &parent,
-            "dossier.processing",
+            EventKind::DossierProcessing,
             actor,
             at,
             json!({"status_code": Status::Processing.code(), "cause": format!("member dossier {} started", child.code)}),
@@ -121,7 +122,7 @@ pub fn child_ended(
     event(
         conn,
         &parent,
-        &format!("dossier.{}", to.name()),
+        super::finish::ended_event(to)?,
         actor,
         at,
         json!({

@@ -11,7 +11,7 @@ pub mod recompute;
 pub mod supplement;
 
 use chrono::{DateTime, Utc};
-use motcua_domain::{Role, StaffMember, Status};
+use motcua_domain::{EventKind, Role, StaffMember, Status};
 use motcua_store::dossiers::{self, ClockProjection, Dossier};
 use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::DbConnection;
@@ -97,7 +97,7 @@ pub fn project(
 pub fn event(
     conn: &mut DbConnection,
     d: &Dossier,
-    kind: &str,
+    kind: EventKind,
     actor: &Actor,
     at: DateTime<Utc>,
     data: Value,

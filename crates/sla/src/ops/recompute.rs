@@ -3,6 +3,7 @@
 //! naming the edit.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::EventKind;
 use motcua_store::events::Actor;
 use motcua_store::{dossiers, time, DbConnection};
 use serde_json::json;
@@ -42,7 +43,7 @@ pub fn recompute_open(
         event(
             conn,
             &d,
-            "dossier.due_recomputed",
+            EventKind::DossierDueRecomputed,
             actor,
             now,
             json!({

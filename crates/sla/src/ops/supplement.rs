@@ -2,6 +2,7 @@
 //! for what is missing; the clock stops while the citizen gathers it. A
 //! second request is allowed but makes the dossier count as late.
 
+use motcua_domain::EventKind;
 use motcua_domain::{StaffMember, Status, SupplementPolicy};
 use motcua_store::dossiers::{self, Dossier};
 use motcua_store::supplements::{self, SupplementRequest};
@@ -86,7 +87,7 @@ pub fn request(
         event(
             conn,
             &d,
-            "dossier.supplement_requested",
+            EventKind::DossierSupplementRequested,
             &actor(staff),
             now,
             json!({
@@ -180,7 +181,7 @@ pub fn receive(
         event(
             conn,
             &d,
-            "dossier.supplement_received",
+            EventKind::DossierSupplementReceived,
             &actor(staff),
             now,
             json!({

@@ -1,0 +1,160 @@
+//! What the audit trail records: every kind of event the desk writes, and
+//! the one place that spells each kind's stored name (the `events.kind`
+//! column, the history the API shows, the reports that read it). A kind is
+//! never renamed once stored; add a new one instead.
+
+use serde::{Serialize, Serializer};
+
+use crate::Status;
+
+macro_rules! event_kinds {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// A kind of event in the audit trail.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in the order declared.
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant,)*];
+
+            /// The stored name, e.g. `dossier.received`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $name,)*
+                }
+            }
+
+            /// The kind a stored name names.
+            pub fn parse(name: &str) -> Option<EventKind> {
+                match name {
+                    $($name => Some(EventKind::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    /// A dossier was logged (counter or accepted online), with its due time.
+    DossierReceived => "dossier.received",
+    DossierSent => "dossier.sent",
+    DossierHandoverReceived => "dossier.handover_received",
+    DossierSupplementRequested => "dossier.supplement_requested",
+    DossierSupplementReceived => "dossier.supplement_received",
+    DossierExtended => "dossier.extended",
+    /// The due time moved (a calendar edit).
+    DossierDueRecomputed => "dossier.due_recomputed",
+    /// A group's first member left the desk: the group is in processing.
+    DossierProcessing => "dossier.processing",
+    DossierProcessed => "dossier.processed",
+    DossierStopped => "dossier.stopped",
+    DossierPaymentRequested => "dossier.payment_requested",
+    DossierPaid => "dossier.paid",
+    DossierWithdrawn => "dossier.withdrawn",
+    DossierReturned => "dossier.returned",
+    DossierAssigned => "dossier.assigned",
+    DossierPinReissued => "dossier.pin_reissued",
+    SubmissionReceived => "submission.received",
+    SubmissionRefused => "submission.refused",
+    GuidanceIssued => "guidance.issued",
+    CalendarEdited => "calendar.edited",
+    ProcedureCreated => "procedure.created",
+    ProcedureUpdated => "procedure.updated",
+    AgencyCreated => "agency.created",
+    AgencyUpdated => "agency.updated",
+    UserCreated => "user.created",
+    UserUpdated => "user.updated",
+    UserSessionsEnded => "user.sessions_ended",
+    AuthLoginSucceeded => "auth.login_succeeded",
+    AuthLoginFailed => "auth.login_failed",
+    AuthLoginRefused => "auth.login_refused",
+    AuthLogout => "auth.logout",
+    OutboxRetried => "outbox.retried",
+    /// The demo data was loaded into an empty database.
+    DemoLoaded => "demo.loaded",
+}
+
+impl EventKind {
+    /// The event of processing ending in `status` (9 processed or 8
+    /// stopped).
+    pub fn ended(status: Status) -> Option<EventKind> {
+        match status {
+            Status::Processed => Some(EventKind::DossierProcessed),
+            Status::Stopped => Some(EventKind::DossierStopped),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What the breach scan records of a running dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BreachKind {
+    /// Less than the configured working time left.
+    DueSoon,
+    /// Past its due time.
+    Overdue,
+}
+
+impl BreachKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BreachKind::DueSoon => "due_soon",
+            BreachKind::Overdue => "overdue",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BreachKind> {
+        match name {
+            "due_soon" => Some(BreachKind::DueSoon),
+            "overdue" => Some(BreachKind::Overdue),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_stored_name_is_unique_and_reads_back() {
+        let mut seen = std::collections::HashSet::new();
+        for k in EventKind::ALL {
+            assert!(seen.insert(k.as_str()), "{} twice", k.as_str());
+            assert_eq!(EventKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(EventKind::parse("dossier.unknown"), None);
+        for b in [BreachKind::DueSoon, BreachKind::Overdue] {
+            assert_eq!(BreachKind::parse(b.as_str()), Some(b));
+        }
+    }
+
+    #[test]
+    fn only_the_two_ends_of_processing_have_an_end_event() {
+        assert_eq!(
+            EventKind::ended(Status::Processed),
+            Some(EventKind::DossierProcessed)
+        );
+        assert_eq!(
+            EventKind::ended(Status::Stopped),
+            Some(EventKind::DossierStopped)
+        );
+        assert_eq!(EventKind::ended(Status::Returned), None);
+    }
+}
