@@ -10,6 +10,11 @@
 //! listed days live in a dense table of flags indexed by day number (one
 //! byte a day, about 365 bytes a year): a lookup is an index, not a tree
 //! search.
+//!
+//! Why one file over 500 lines: the working-time walk (adding working
+//! time, counting it between instants, due times by unit) shares one day
+//! model; splitting it would scatter the rule a reader checks against the
+//! hand-computed cases. About 220 lines are its unit tests.
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;

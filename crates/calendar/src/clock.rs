@@ -197,39 +197,26 @@ impl ClockState {
     }
 }
 
-/// Early / on time / late (docs/time.md, Verdicts).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Early,
-    OnTime,
-    Late,
-}
+pub use motcua_domain::Verdict;
 
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Early => "early",
-            Verdict::OnTime => "on_time",
-            Verdict::Late => "late",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Verdict> {
-        match s {
-            "early" => Some(Verdict::Early),
-            "on_time" => Some(Verdict::OnTime),
-            "late" => Some(Verdict::Late),
-            _ => None,
-        }
-    }
-
+/// Judging a verdict needs the calendar (the appointment's local day), so
+/// it lives here, beside the clock, as a trait on the domain's [`Verdict`].
+pub trait Judge {
     /// The verdict for processing that ended at `ended`, against the due
     /// time (the original appointment with supplement waits excluded):
     /// late after it; early when it ended on an earlier local day; on time
     /// on the appointment's day. `forced_late` is set when the dossier
     /// had a second supplement request (docs/desk.md, Supplements).
-    pub fn judge(
+    fn judge(
+        calendar: &WorkingCalendar,
+        ended: DateTime<Utc>,
+        due: DateTime<Utc>,
+        forced_late: bool,
+    ) -> Verdict;
+}
+
+impl Judge for Verdict {
+    fn judge(
         calendar: &WorkingCalendar,
         ended: DateTime<Utc>,
         due: DateTime<Utc>,

@@ -24,7 +24,9 @@ pub mod settings;
 pub mod year_table;
 
 pub use calendar::{DayInfo, DayKind, WorkingCalendar};
-pub use clock::{derive as derive_clock, ClockEntry, ClockState, DueCause, DueStep, Verdict};
+pub use clock::{
+    derive as derive_clock, ClockEntry, ClockState, DueCause, DueStep, Judge, Verdict,
+};
 pub use format::format_local;
 pub use holidays::{
     default_days_off, AdjacentDay, DayOff, DayOffKind, HolidayDate, HolidayRule, HolidayRules,

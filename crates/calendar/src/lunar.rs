@@ -38,6 +38,10 @@
 //! Dates before 1968 are those of the UTC+7 calendar; the calendar actually
 //! used in Vietnam then followed UTC+8 (and South Vietnam kept it until
 //! 1975), so for those years this is the modern reckoning, not history.
+//!
+//! Why one file over 500 lines: the algorithm (new moons, solar terms,
+//! the leap month) is one chain of formulas best read in one place; a
+//! quarter of the file is its tests against the published tables.
 
 use std::f64::consts::PI;
 

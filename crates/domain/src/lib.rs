@@ -8,6 +8,7 @@ pub mod agency;
 pub mod applicant;
 pub mod channel;
 pub mod codes;
+pub mod dossier;
 pub mod error;
 pub mod event_kind;
 pub mod procedure;
@@ -22,6 +23,7 @@ pub use agency::{Agency, AgencyLevel};
 pub use applicant::{mask_name, Applicant};
 pub use channel::Channel;
 pub use codes::{AgencyCode, DossierCode, ProcedureCode};
+pub use dossier::{Dossier, ReturnMethod, Verdict};
 pub use error::DomainError;
 pub use event_kind::{BreachKind, EventKind};
 pub use procedure::{

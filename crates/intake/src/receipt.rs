@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use minijinja::context;
 use motcua_calendar::{format_local, WorkingCalendar};
+use motcua_domain::Dossier;
 use motcua_domain::{Agency, Procedure};
 use motcua_notify::dossier_mail::lookup_url;
 use motcua_papers::Paper;
-use motcua_store::dossiers::Dossier;
 use qrcode::render::svg;
 use qrcode::QrCode;
 use serde::Serialize;

@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use motcua_calendar::WorkingCalendar;
+use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::{
     Channel, DossierCode, MissingDocument, Procedure, Role, Status, SubmittedDocument,
 };
-use motcua_store::dossiers::Dossier;
 use motcua_store::events::{Actor, NewEvent};
 use motcua_store::guidance::GuidanceSlip;
 use motcua_store::{clock, counters, dossiers, events, guidance, procedures, time, DbConnection};

@@ -11,8 +11,8 @@
 //! message is skipped with a warning.
 
 use motcua_calendar::{format_local, WorkingCalendar};
+use motcua_domain::Dossier;
 use motcua_domain::Role;
-use motcua_store::dossiers::Dossier;
 use motcua_store::{users, DbConnection};
 use serde_json::{json, Value};
 

@@ -2,14 +2,15 @@
 //! acknowledging it there. Each send closes the sender's leg with a verdict
 //! against its share of the time.
 
-use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_calendar::{Judge, Verdict};
+use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::{StaffMember, Status};
 use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock};
 use motcua_sla::{ledger, ClockError};
-use motcua_store::dossiers::{self, Dossier};
+use motcua_store::dossiers;
 use motcua_store::handovers::{self, Handover};
 use motcua_store::{time, DbConnection};
 use serde_json::json;

@@ -4,12 +4,11 @@
 //! status table.
 
 use motcua_calendar::{format_local, WorkingCalendar};
-use motcua_domain::EventKind;
-use motcua_domain::{Role, StaffMember, Status};
+use motcua_domain::{Dossier, EventKind, ReturnMethod, Role, StaffMember, Status};
 use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
 use motcua_sla::ClockError;
-use motcua_store::dossiers::{self, Dossier};
+use motcua_store::dossiers;
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
@@ -88,9 +87,12 @@ pub fn paid(
     })
 }
 
-/// The citizen withdraws the dossier (status 7), logged by the desk.
+/// The citizen withdraws the dossier (status 7), logged by the desk. A
+/// group's last open member withdrawn ends the group.
 pub fn withdraw(
     conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    mail: &DeskMail,
     staff: &StaffMember,
     code: &str,
     reason: &str,
@@ -113,12 +115,11 @@ pub fn withdraw(
             now,
             json!({"status_code": Status::Withdrawn.code(), "reason": reason.trim()}),
         )?;
-        lock(conn, code)
+        let d = lock(conn, code)?;
+        motcua_sla::ops::group::child_ended(conn, calendar, mail, &d, &actor(staff), now)?;
+        Ok(d)
     })
 }
-
-/// How the result reached the citizen.
-pub const RETURN_METHODS: [&str; 3] = ["counter", "post", "online"];
 
 /// The desk returns the result (status 10), recording who collected it and
 /// how, and confirms it to the citizen by mail.
@@ -134,12 +135,12 @@ pub fn returned(
     if collected_by.trim().is_empty() {
         return Err(ClockError::invalid("collected_by", "is required"));
     }
-    if !RETURN_METHODS.contains(&method) {
+    let Some(method) = ReturnMethod::parse(method) else {
         return Err(ClockError::invalid(
             "method",
             "must be counter, post or online",
         ));
-    }
+    };
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
         require_clerk_of(staff, &d, "return results")?;
@@ -154,7 +155,7 @@ pub fn returned(
             EventKind::DossierReturned,
             &actor(staff),
             now,
-            json!({"status_code": Status::Returned.code(), "collected_by": collected_by.trim(), "method": method}),
+            json!({"status_code": Status::Returned.code(), "collected_by": collected_by.trim(), "method": method.as_str()}),
         )?;
         // A group's result is its members' results: they go back together.
         for child in dossiers::children(conn, &d.id)? {

@@ -59,7 +59,9 @@ pub struct LegBudget {
 /// for the citizen). A step of the plan gets its share of the statutory
 /// time. The desk has no share: it hands the dossier on the day it
 /// receives it, or by the close of the next working day when it received
-/// it after 15:00 (Nghị định 61/2018/NĐ-CP, art. 19). No leg is due after
+/// it after 15:00 (Nghị định 61/2018/NĐ-CP, art. 19); a dossier sent back
+/// to the desk is received there when the desk acknowledges it, so its
+/// day counts from the leg's start. No leg is due after
 /// the dossier itself: the desk of a two-hour procedure does not get a
 /// working day, nor its agency two hours from a late handover.
 pub fn leg_budget(
@@ -71,7 +73,7 @@ pub fn leg_budget(
     started: DateTime<Utc>,
 ) -> LegBudget {
     let due = if leg.share_percent == 0 {
-        calendar.due_at(received, &StatutoryDuration::same_day(DESK_CUTOFF_MINUTE))
+        calendar.due_at(started, &StatutoryDuration::same_day(DESK_CUTOFF_MINUTE))
     } else {
         let total = calendar.working_seconds_between(received, original_due);
         calendar.add_working_seconds(started, total * i64::from(leg.share_percent) / 100)

@@ -1,8 +1,8 @@
 //! Reading a dossier's ledger from the database and deriving its clock.
 
+use motcua_domain::Dossier;
 use motcua_domain::Procedure;
 use motcua_store::clock::ClockRow;
-use motcua_store::dossiers::Dossier;
 use motcua_store::{clock, procedures, DbConnection, StoreError};
 
 use motcua_calendar::clock::{derive, ClockEntry, ClockState};

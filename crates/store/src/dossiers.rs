@@ -2,64 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use motcua_domain::{Channel, Status, SubmittedDocument};
+use motcua_domain::{Channel, ReturnMethod, Status, Verdict};
+
+use motcua_domain::Dossier;
 
 use crate::schema::dossiers;
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
-
-/// A dossier as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dossier {
-    pub id: String,
-    pub code: String,
-    pub pin_hash: String,
-    pub procedure_code: String,
-    pub procedure_version: i32,
-    pub receiving_agency: String,
-    pub handling_agency: String,
-    pub status: Status,
-    pub channel: Channel,
-    pub applicant_name: String,
-    pub applicant_id_number: String,
-    pub applicant_phone: Option<String>,
-    pub applicant_email: Option<String>,
-    pub applicant_address: Option<String>,
-    pub documents: Vec<SubmittedDocument>,
-    pub fee_vnd: i64,
-    pub book_year: i32,
-    pub book_entry: i64,
-    pub received_at: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
-    pub original_due_at: DateTime<Utc>,
-    pub received_by: String,
-    pub note: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Procedure name of the version kept, as printed on the receipt.
-    pub procedure_name: String,
-    /// Bumped whenever the due time changes; breach records are unique per
-    /// dossier, kind and clock version.
-    pub clock_version: i32,
-    pub paused_since: Option<DateTime<Utc>>,
-    pub supplement_requests: i32,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub verdict: Option<String>,
-    pub result_note: String,
-    /// The group dossier this one belongs to (interlinked processing).
-    pub parent_id: Option<String>,
-    /// Index into the procedure's process plan of the step holding it
-    /// (0: the receiving desk).
-    pub current_step: i32,
-    /// Sent to the next agency and not yet acknowledged there.
-    pub in_transit: bool,
-    pub payment_amount_vnd: Option<i64>,
-    pub returned_at: Option<DateTime<Utc>>,
-    pub returned_to: Option<String>,
-    pub return_method: Option<String>,
-    /// The officer of the holding agency the dossier is assigned to.
-    pub assigned_to: Option<String>,
-}
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = dossiers)]
@@ -139,7 +88,7 @@ impl Row {
             paused_since: self.paused_since.map(from_db),
             supplement_requests: self.supplement_requests,
             ended_at: self.ended_at.map(from_db),
-            verdict: self.verdict,
+            verdict: self.verdict.as_deref().map(parse_verdict).transpose()?,
             result_note: self.result_note,
             parent_id: self.parent_id,
             current_step: self.current_step,
@@ -147,7 +96,11 @@ impl Row {
             payment_amount_vnd: self.payment_amount_vnd,
             returned_at: self.returned_at.map(from_db),
             returned_to: self.returned_to,
-            return_method: self.return_method,
+            return_method: self
+                .return_method
+                .as_deref()
+                .map(parse_method)
+                .transpose()?,
             assigned_to: self.assigned_to,
         })
     }
@@ -337,13 +290,13 @@ pub fn set_ended(
     conn: &mut DbConnection,
     id: &str,
     ended_at: DateTime<Utc>,
-    verdict: &str,
+    verdict: Verdict,
     result_note: &str,
 ) -> StoreResult<()> {
     diesel::update(dossiers::table.find(id))
         .set((
             dossiers::ended_at.eq(Some(to_db(ended_at))),
-            dossiers::verdict.eq(Some(verdict)),
+            dossiers::verdict.eq(Some(verdict.as_str())),
             dossiers::result_note.eq(result_note),
         ))
         .execute(conn)?;
@@ -463,13 +416,13 @@ pub fn set_returned(
     id: &str,
     at: DateTime<Utc>,
     to: &str,
-    method: &str,
+    method: ReturnMethod,
 ) -> StoreResult<()> {
     diesel::update(dossiers::table.find(id))
         .set((
             dossiers::returned_at.eq(Some(to_db(at))),
             dossiers::returned_to.eq(Some(to)),
-            dossiers::return_method.eq(Some(method)),
+            dossiers::return_method.eq(Some(method.as_str())),
         ))
         .execute(conn)?;
     Ok(())
@@ -495,4 +448,14 @@ pub fn get(conn: &mut DbConnection, id: &str) -> StoreResult<Option<Dossier>> {
         .optional()?
         .map(Row::into_domain)
         .transpose()
+}
+
+fn parse_verdict(stored: &str) -> StoreResult<Verdict> {
+    Verdict::parse(stored)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown verdict {stored:?}")))
+}
+
+fn parse_method(stored: &str) -> StoreResult<ReturnMethod> {
+    ReturnMethod::parse(stored)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown return method {stored:?}")))
 }

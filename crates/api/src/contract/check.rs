@@ -15,6 +15,9 @@
 //! once into [`Schemas`]: plain limits and property lists, with the
 //! references resolved. Reading them from the document's JSON on every
 //! request cost 108,000 instructions an intake, a tenth of the whole.
+//!
+//! Why one file over 500 lines: one walk over a value and its schema, with
+//! its unit tests (about 85 lines).
 
 use std::borrow::Cow;
 use std::collections::HashMap;

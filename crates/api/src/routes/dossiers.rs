@@ -5,12 +5,13 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::format_local;
+use motcua_domain::Dossier;
+use motcua_domain::Verdict;
 use motcua_domain::{Channel, Role, Status, SubmittedDocument};
 use motcua_intake::receipt::ReceiptInput;
 use motcua_intake::NewPin;
 use motcua_intake::{Clerk, IntakeRequest, Receipt};
 use motcua_notify::dossier_mail::lookup_url;
-use motcua_store::dossiers::Dossier;
 use motcua_store::events::Event;
 use motcua_store::{agencies, dossiers, events, guidance, procedures, users, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,7 @@ pub struct DossierDto {
     /// overdue; frozen while waiting for the citizen).
     pub remaining_working_seconds: i64,
     /// The clock ledger: why the date is what it is.
-    pub clock: crate::routes::clock::ClockView,
+    pub clock: crate::routes::clock_view::ClockView,
     /// For a member of an interlinked group: the group's code.
     pub group_code: Option<String>,
     /// For an interlinked group: its member dossiers, one per agency.
@@ -156,7 +157,7 @@ pub struct MemberDto {
     pub status: Status,
     pub status_code: i32,
     pub due_at: DateTime<Utc>,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
 }
 
 /// Loads a dossier the caller may see; a dossier they may not see is a
@@ -259,7 +260,7 @@ pub async fn get_one(
     let dto = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            let clock = crate::routes::clock::clock_view(conn, &calendar, &d)?;
+            let clock = crate::routes::clock_view::clock_view(conn, &calendar, &d)?;
             let group_code = match &d.parent_id {
                 Some(id) => dossiers::get(conn, id)?.map(|p| p.code),
                 None => None,

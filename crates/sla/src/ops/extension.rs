@@ -4,9 +4,9 @@
 //! reset only once; the original appointment is kept for the verdict.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::StaffMember;
-use motcua_store::dossiers::Dossier;
 use motcua_store::supplements::{self, Extension};
 use motcua_store::{clock, time, DbConnection, StoreError};
 use serde_json::json;

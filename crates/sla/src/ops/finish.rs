@@ -1,15 +1,16 @@
 //! Ending processing with a verdict (docs/time.md, Verdicts): early, on time or late
 //! against the original appointment with supplement waits excluded.
 
+use motcua_domain::Dossier;
 use motcua_domain::{EventKind, StaffMember, Status};
-use motcua_store::dossiers::{self, Dossier};
+use motcua_store::dossiers;
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
 use super::{actor, check_transition, event, lock, require_officer_of};
 use crate::{ledger, ClockError};
-use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_calendar::{Judge, Verdict};
 use motcua_notify::{DeskMail, Kind};
 
 #[derive(Debug, Clone)]
@@ -83,7 +84,7 @@ fn end(
         // A dossier stopped while waiting for the citizen ends at the pause.
         let ended = state.paused_since.unwrap_or(now);
         let verdict = Verdict::judge(calendar, ended, state.verdict_due, forced_late);
-        dossiers::set_ended(conn, &d.id, now, verdict.as_str(), note.trim())?;
+        dossiers::set_ended(conn, &d.id, now, verdict, note.trim())?;
         dossiers::set_status(conn, &d.id, to, now)?;
         event(
             conn,

@@ -5,17 +5,18 @@
 //! its own appointment and late if any child was late.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::Status;
-use motcua_store::dossiers::{self, Dossier};
+use motcua_store::dossiers;
 use motcua_store::events::Actor;
 use motcua_store::DbConnection;
 use serde_json::json;
 
 use super::{event, lock};
 use crate::{ledger, ClockError};
-use motcua_calendar::clock::Verdict;
 use motcua_calendar::WorkingCalendar;
+use motcua_calendar::{Judge, Verdict};
 use motcua_notify::DeskMail;
 
 /// A group ends with its members: it is not marked processed or stopped,
@@ -108,16 +109,14 @@ pub fn child_ended(
     }
     let procedure = ledger::procedure_of(conn, &parent)?;
     let state = ledger::state(conn, calendar, &parent, &procedure)?;
-    let any_late = children
-        .iter()
-        .any(|c| c.verdict.as_deref() == Some("late"));
+    let any_late = children.iter().any(|c| c.verdict == Some(Verdict::Late));
     let verdict = Verdict::judge(
         calendar,
         at,
         state.verdict_due,
         any_late || parent.supplement_requests >= 2,
     );
-    dossiers::set_ended(conn, &parent.id, at, verdict.as_str(), "")?;
+    dossiers::set_ended(conn, &parent.id, at, verdict, "")?;
     dossiers::set_status(conn, &parent.id, to, at)?;
     event(
         conn,

@@ -11,8 +11,9 @@ pub mod recompute;
 pub mod supplement;
 
 use chrono::{DateTime, Utc};
+use motcua_domain::Dossier;
 use motcua_domain::{EventKind, Role, StaffMember, Status};
-use motcua_store::dossiers::{self, ClockProjection, Dossier};
+use motcua_store::dossiers::{self, ClockProjection};
 use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::DbConnection;
 use serde_json::Value;

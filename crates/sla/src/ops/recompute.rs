@@ -15,7 +15,7 @@ use motcua_calendar::WorkingCalendar;
 /// A dossier whose appointment a calendar edit moved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MovedDue {
-    pub dossier: motcua_store::dossiers::Dossier,
+    pub dossier: motcua_domain::Dossier,
     pub previous_due: DateTime<Utc>,
     pub due: DateTime<Utc>,
 }

@@ -2,9 +2,10 @@
 //! for what is missing; the clock stops while the citizen gathers it. A
 //! second request is allowed but makes the dossier count as late.
 
+use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::{StaffMember, Status, SupplementPolicy};
-use motcua_store::dossiers::{self, Dossier};
+use motcua_store::dossiers;
 use motcua_store::supplements::{self, SupplementRequest};
 use motcua_store::{clock, time, DbConnection};
 use serde::{Deserialize, Serialize};
