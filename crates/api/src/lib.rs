@@ -21,6 +21,7 @@ pub mod routes;
 pub mod state;
 
 use std::net::TcpListener;
+use utoipa_actix_web::AppExt;
 
 use actix_web::{web, App, HttpServer};
 
@@ -74,8 +75,10 @@ pub fn http_server(
                     })
                     .log_target("motcua::http")
             })
+            .into_utoipa_app()
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
+            .into_app()
     })
     .worker_max_blocking_threads(blocking)
     .listen(listener)?;

@@ -1,5 +1,8 @@
-//! The OpenAPI document, generated from the handler annotations. The copy
-//! checked in at `api-spec/openapi.json` is compared with this by a test.
+//! The OpenAPI document, generated from the handler annotations of the
+//! routes as they are registered (`routes::configure`, through
+//! `utoipa-actix-web`): one registration per route feeds both the router
+//! and this document. The copy checked in at `api-spec/openapi.json` is
+//! compared with this by a test.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,65 +36,6 @@ impl Modify for BearerAuth {
         description = "Backend of Vietnam's one-stop-shop desk for administrative procedures (Bộ phận Một cửa). Errors are application/problem+json (RFC 9457).",
         license(name = "AGPL-3.0-or-later")
     ),
-    paths(
-        routes::health::healthz,
-        routes::auth::token,
-        routes::auth::logout,
-        routes::auth::me,
-        routes::agencies::list,
-        routes::agencies::get_one,
-        routes::agencies::create,
-        routes::agencies::update,
-        routes::procedures::list,
-        routes::procedures::get_one,
-        routes::procedures::create,
-        routes::procedures::update,
-        routes::users::list,
-        routes::users::create,
-        routes::users::update,
-        routes::users::list_sessions,
-        routes::users::end_sessions,
-        routes::dossiers::create,
-        routes::dossiers::get_one,
-        routes::dossiers::receipt,
-        routes::dossiers::reissue_pin,
-        routes::dossiers::guidance_slip,
-        routes::clock::supplement_request,
-        routes::clock::supplement_received,
-        routes::clock::extend,
-        routes::clock::apology_letter,
-        routes::clock::processed,
-        routes::clock::stop,
-        routes::calendar::year,
-        routes::calendar::set_day,
-        routes::calendar::remove_day,
-        routes::calendar::due_date,
-        routes::breaches::list,
-        routes::breaches::due_soon,
-        routes::breaches::scan,
-        routes::routing::send,
-        routes::routing::assign,
-        routes::routing::receive,
-        routes::slips::control_slip,
-        routes::slips::end_notice,
-        routes::routing::payment_request,
-        routes::routing::paid,
-        routes::routing::withdraw,
-        routes::routing::return_result,
-        routes::worklist::worklist,
-        routes::worklist::unacknowledged,
-        routes::worklist::tracking_book,
-        routes::submissions::submit,
-        routes::submissions::public_status,
-        routes::submissions::list,
-        routes::submissions::accept,
-        routes::submissions::refuse,
-        routes::submissions::refusal,
-        routes::public::lookup,
-        routes::openapi::document,
-        routes::outbox::list,
-        routes::outbox::retry,
-    ),
     components(schemas(
         motcua_domain::MissingDocument,
         motcua_intake::FieldError,
@@ -112,6 +56,21 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The document's paths and schemas as the router declares them: each
+/// handler is registered once (`.service(handler)` in its module's
+/// `configure`), and that registration feeds both actix and this
+/// document, so no route can be served undocumented or documented
+/// unserved.
+fn routed() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    doc
+}
+
 /// The longest path or query parameter that declares no limit of its own
 /// (codes, filters, a PIN); the contract guard enforces it from the
 /// document like every declared limit.
@@ -129,7 +88,7 @@ pub const DEFAULT_PARAM_MAX_LENGTH: u64 = 64;
 ///   parameter, 400 / 409 / 422 for an idempotency key, 422 for any
 ///   parameter (control characters are refused in every one).
 pub fn document() -> Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    let mut doc = serde_json::to_value(routed()).unwrap_or(Value::Null);
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (template, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {

@@ -8,6 +8,7 @@
 //! a new role or agency take effect on the next request, on every server,
 //! without trusting any server's memory.
 
+pub mod login;
 pub mod password;
 pub mod token;
 

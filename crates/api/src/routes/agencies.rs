@@ -8,6 +8,7 @@ use motcua_store::{agencies, events, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -195,7 +196,7 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(AgencyDto::from(saved)))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
         .service(get_one)
         .service(create)

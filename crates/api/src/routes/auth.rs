@@ -6,17 +6,18 @@
 //! successful one opens a session that the token names.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use chrono::Duration;
 use motcua_domain::throttle::Policy;
 use motcua_domain::EventKind;
 use motcua_domain::Role;
-use motcua_store::events::{self, Actor, NewEvent};
-use motcua_store::sessions::{self, Session};
-use motcua_store::{throttle, time, users, DbConnection};
+use motcua_store::events::{self, NewEvent};
+use motcua_store::sessions::{self};
+use motcua_store::{time, users};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::login::{settle, Attempt, Outcome};
 use crate::auth::{password, Staff};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
@@ -53,51 +54,6 @@ const WHAT: &str = "failed log-ins";
 
 fn wrong() -> ApiError {
     ApiError::unauthorized("wrong username or password").vi("Sai tên đăng nhập hoặc mật khẩu")
-}
-
-fn login_event(
-    conn: &mut DbConnection,
-    kind: EventKind,
-    user: Option<&users::User>,
-    username: &str,
-    client: &str,
-    extra: serde_json::Value,
-) -> Result<(), ApiError> {
-    let (subject_type, subject_id, actor) = match user {
-        Some(u) => (
-            "user",
-            u.id.as_str(),
-            Actor {
-                id: Some(u.id.clone()),
-                name: u.full_name.clone(),
-            },
-        ),
-        None => (
-            "login",
-            username,
-            Actor {
-                id: None,
-                name: username.to_string(),
-            },
-        ),
-    };
-    let mut data = json!({ "username": username, "client": client });
-    if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
-        d.extend(e.clone());
-    }
-    events::append(
-        conn,
-        &NewEvent {
-            subject_type,
-            subject_id,
-            dossier_id: None,
-            kind,
-            actor: &actor,
-            at: time::now(),
-            data,
-        },
-    )?;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
@@ -145,72 +101,28 @@ pub async fn token(
     .await?;
     let now = time::now();
     let ttl = state.jwt.ttl_seconds;
-    let outcome = state
-        .with_conn(move |conn| {
-            conn.write_tx(|conn| -> Result<Result<Session, ApiError>, ApiError> {
-                let user = match user {
-                    Some(u) if password_ok => u,
-                    other => {
-                        let refuse = limits::count(conn, &buckets, now)?;
-                        login_event(
-                            conn,
-                            EventKind::AuthLoginFailed,
-                            other.as_ref(),
-                            &username,
-                            &client,
-                            json!({ "refused": refuse.is_some() }),
-                        )?;
-                        return Ok(Err(match refuse {
-                            Some(until) => limits::refused(until, now, WHAT),
-                            None => wrong(),
-                        }));
-                    }
-                };
-                // A request running at the same time may have locked the
-                // account: a right password then waits like a wrong one.
-                let keys: Vec<&str> = buckets.iter().map(|b| b.key.as_str()).collect();
-                if let Some(until) = throttle::locked_until(conn, &keys, now)? {
-                    return Ok(Err(limits::refused(until, now, WHAT)));
-                }
-                if !user.active {
-                    login_event(
-                        conn,
-                        EventKind::AuthLoginRefused,
-                        Some(&user),
-                        &username,
-                        &client,
-                        json!({ "reason": "disabled" }),
-                    )?;
-                    return Ok(Err(ApiError::unauthorized(
-                        "this account is disabled; ask an administrator",
-                    )
-                    .vi("Tài khoản đã bị khóa; vui lòng liên hệ quản trị hệ thống")));
-                }
-                throttle::clear(conn, &buckets[0].key)?;
-                let session = Session {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    user_id: user.id.clone(),
-                    created_at: now,
-                    expires_at: now + Duration::seconds(ttl),
-                    ended_at: None,
-                    ended_reason: None,
-                    client_addr: client.clone(),
-                };
-                sessions::insert(conn, &session)?;
-                login_event(
-                    conn,
-                    EventKind::AuthLoginSucceeded,
-                    Some(&user),
-                    &username,
-                    &client,
-                    json!({ "session": session.id }),
-                )?;
-                Ok(Ok(session))
-            })
-        })
-        .await?;
-    // Failures commit their count and event, then answer the error.
-    let session = outcome?;
+    let attempt = Attempt {
+        user,
+        password_ok,
+        buckets,
+        username,
+        client,
+        now,
+        ttl,
+    };
+    // Every outcome commits its count and its event; only an opened
+    // session is a token.
+    let session = match state.with_conn(move |conn| settle(conn, attempt)).await? {
+        Outcome::Opened(session) => session,
+        Outcome::Wrong => return Err(wrong()),
+        Outcome::Locked(until) => return Err(limits::refused(until, now, WHAT)),
+        Outcome::Disabled => {
+            return Err(
+                ApiError::unauthorized("this account is disabled; ask an administrator")
+                    .vi("Tài khoản đã bị khóa; vui lòng liên hệ quản trị hệ thống"),
+            )
+        }
+    };
     let access_token = state.jwt.issue(
         &session.user_id,
         &session.id,
@@ -269,6 +181,6 @@ pub async fn me(staff: Staff) -> HttpResponse {
     })
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(token).service(logout).service(me);
 }

@@ -10,6 +10,7 @@ use motcua_store::breaches::{self, BreachFilter};
 use motcua_store::{agencies, time, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Reach;
 use crate::auth::Staff;
@@ -234,6 +235,6 @@ pub async fn scan(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
     }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(due_soon).service(scan).service(list);
 }

@@ -10,6 +10,7 @@ use motcua_domain::{Role, StatutoryDuration};
 use motcua_store::procedures;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -281,7 +282,7 @@ pub async fn due_date(
     }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(year)
         .service(set_day)
         .service(remove_day)

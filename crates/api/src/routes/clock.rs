@@ -12,6 +12,7 @@ use motcua_sla::ops::{extension, finish, supplement};
 use motcua_store::{agencies, supplements, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -372,7 +373,7 @@ pub async fn stop(
     }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(supplement_request)
         .service(supplement_received)
         .service(extend)

@@ -16,6 +16,7 @@ use motcua_store::events::Event;
 use motcua_store::{agencies, dossiers, events, guidance, procedures, users, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -484,7 +485,7 @@ pub async fn guidance_slip(
     }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create)
         .service(get_one)
         .service(receipt)

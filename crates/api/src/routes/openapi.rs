@@ -1,6 +1,7 @@
 //! Serves the OpenAPI document generated from the handler annotations.
 
 use actix_web::{get, web, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "This document")))]
@@ -14,6 +15,6 @@ pub async fn document() -> HttpResponse {
         .body(text.clone())
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(document);
 }

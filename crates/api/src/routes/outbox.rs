@@ -10,6 +10,7 @@ use motcua_store::{dossiers, events, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
@@ -138,6 +139,6 @@ pub async fn retry(
     Ok(HttpResponse::Ok().json(row))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list).service(retry);
 }

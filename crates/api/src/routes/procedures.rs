@@ -14,6 +14,7 @@ use motcua_store::{agencies, events, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -446,7 +447,7 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(to_dto(saved)))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
         .service(get_one)
         .service(create)

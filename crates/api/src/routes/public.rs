@@ -10,6 +10,7 @@ use motcua_domain::{mask_name, Status};
 use motcua_store::dossiers;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Problem};
 use crate::limits;
@@ -183,6 +184,6 @@ pub async fn lookup(
         .json(view))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(lookup);
 }

@@ -11,6 +11,7 @@ use motcua_routing::lifecycle;
 use motcua_store::users;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -324,7 +325,7 @@ pub async fn assign(
     Ok(HttpResponse::Ok().json(answer(&d)))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(assign);
     cfg.service(send)
         .service(receive)

@@ -13,6 +13,7 @@ use motcua_domain::Verdict;
 use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
 use motcua_routing::end_notice::EndNotice;
 use motcua_store::{agencies, handovers, users};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
@@ -243,6 +244,6 @@ pub async fn end_notice(
     printable(&req, &notice, "notice", |p| p.to_html())
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(control_slip).service(end_notice);
 }

@@ -11,6 +11,7 @@ use motcua_intake::IntakeRequest;
 use motcua_store::{dossiers, submissions};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::body::JsonBody;
@@ -339,7 +340,7 @@ pub async fn refusal(
     printable(&req, &n, "refusal notice", |p| p.to_html())
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(submit)
         .service(public_status)
         .service(list)

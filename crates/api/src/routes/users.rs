@@ -9,6 +9,7 @@ use motcua_store::{agencies, events, sessions, time, DbConnection};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{password, Staff};
 use crate::body::JsonBody;
@@ -449,7 +450,7 @@ pub async fn end_sessions(
     Ok(HttpResponse::Ok().json(SessionsEnded { ended }))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
         .service(create)
         .service(update)

@@ -8,6 +8,7 @@ use motcua_store::worklist::{self as work, WorkFilter};
 use motcua_store::{handovers, procedures, time};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::access::Reach;
 use crate::auth::Staff;
@@ -430,7 +431,7 @@ pub async fn tracking_book(
         .body(bytes))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(worklist)
         .service(unacknowledged)
         .service(tracking_book);
