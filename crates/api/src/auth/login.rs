@@ -6,6 +6,7 @@
 //! its event and commits; the handler turns it into the answer.
 
 use chrono::{DateTime, Duration, Utc};
+use motcua_domain::throttle::Policy;
 use motcua_domain::EventKind;
 use motcua_store::events::{self, Actor, NewEvent};
 use motcua_store::sessions::{self, Session};
@@ -14,6 +15,29 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::limits::{self, Bucket};
+
+/// The buckets a log-in attempt counts in: the account and the client.
+pub fn buckets(username: &str, client: &str) -> [Bucket; 2] {
+    [
+        Bucket::new("login-account", username, Policy::LOGIN_ACCOUNT),
+        Bucket::new("login-address", client, Policy::LOGIN_ADDRESS),
+    ]
+}
+
+/// Checks the password against the account's hash, and against a dummy
+/// hash when the account does not exist, so both cases take as long.
+pub fn check_password(
+    found: Option<(users::User, String)>,
+    password: &str,
+) -> (bool, Option<users::User>) {
+    match found {
+        Some((user, hash)) => (super::password::verify(password, &hash), Some(user)),
+        None => {
+            super::password::verify(password, super::password::dummy_hash());
+            (false, None)
+        }
+    }
+}
 
 /// What a log-in attempt brings to be settled.
 pub struct Attempt {

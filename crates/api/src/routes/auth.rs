@@ -6,10 +6,11 @@
 //! successful one opens a session that the token names.
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use motcua_domain::throttle::Policy;
+use chrono::{DateTime, Utc};
 use motcua_domain::EventKind;
 use motcua_domain::Role;
 use motcua_store::events::{self, NewEvent};
+use motcua_store::sessions::Session;
 use motcua_store::sessions::{self};
 use motcua_store::{time, users};
 use serde::{Deserialize, Serialize};
@@ -17,11 +18,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::login::{settle, Attempt, Outcome};
-use crate::auth::{password, Staff};
+use crate::auth::login::{self, settle, Attempt, Outcome};
+use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
-use crate::limits::{self, Bucket};
+use crate::limits::{self};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -78,10 +79,7 @@ pub async fn token(
         &http,
         &state.config.trusted_proxies,
     ));
-    let buckets = [
-        Bucket::new("login-account", &username, Policy::LOGIN_ACCOUNT),
-        Bucket::new("login-address", &client, Policy::LOGIN_ADDRESS),
-    ];
+    let buckets = login::buckets(&username, &client);
     let now = time::now();
     let (b, u) = (buckets.clone(), username.clone());
     let user = state
@@ -90,15 +88,8 @@ pub async fn token(
             Ok(users::find_by_username(conn, &u)?)
         })
         .await?;
-    // Verify even when the user is unknown so both cases take as long.
-    let (password_ok, user) = web::block(move || match user {
-        Some((user, hash)) => (password::verify(&req.password, &hash), Some(user)),
-        None => {
-            password::verify(&req.password, password::dummy_hash());
-            (false, None)
-        }
-    })
-    .await?;
+    let (password_ok, user) =
+        web::block(move || login::check_password(user, &req.password)).await?;
     let now = time::now();
     let ttl = state.jwt.ttl_seconds;
     let attempt = Attempt {
@@ -112,17 +103,10 @@ pub async fn token(
     };
     // Every outcome commits its count and its event; only an opened
     // session is a token.
-    let session = match state.with_conn(move |conn| settle(conn, attempt)).await? {
-        Outcome::Opened(session) => session,
-        Outcome::Wrong => return Err(wrong()),
-        Outcome::Locked(until) => return Err(limits::refused(until, now, WHAT)),
-        Outcome::Disabled => {
-            return Err(
-                ApiError::unauthorized("this account is disabled; ask an administrator")
-                    .vi("Tài khoản đã bị khóa; vui lòng liên hệ quản trị hệ thống"),
-            )
-        }
-    };
+    let session = opened(
+        state.with_conn(move |conn| settle(conn, attempt)).await?,
+        now,
+    )?;
     let access_token = state.jwt.issue(
         &session.user_id,
         &session.id,
@@ -136,6 +120,19 @@ pub async fn token(
             token_type: "Bearer",
             expires_in: ttl,
         }))
+}
+
+/// The session an attempt opened, or the answer to a refused one.
+fn opened(outcome: Outcome, now: DateTime<Utc>) -> Result<Session, ApiError> {
+    match outcome {
+        Outcome::Opened(session) => Ok(session),
+        Outcome::Wrong => Err(wrong()),
+        Outcome::Locked(until) => Err(limits::refused(until, now, WHAT)),
+        Outcome::Disabled => Err(ApiError::unauthorized(
+            "this account is disabled; ask an administrator",
+        )
+        .vi("Tài khoản đã bị khóa; vui lòng liên hệ quản trị hệ thống")),
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",

@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::BreachKind;
 use motcua_domain::{Role, Status};
 use motcua_store::breaches::{self, BreachFilter};
@@ -95,13 +96,14 @@ pub async fn list(
     staff.require(&[Role::Supervisor, Role::Admin])?;
     let q = query.into_inner();
     let (limit, offset) = page(q.limit, q.offset)?;
-    let kind = match q.kind.as_deref() {
-        None => None,
-        Some(k) => Some(
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| {
             BreachKind::parse(k)
-                .ok_or_else(|| ApiError::invalid_field("kind", "must be due_soon or overdue"))?,
-        ),
-    };
+                .ok_or_else(|| ApiError::invalid_field("kind", "must be due_soon or overdue"))
+        })
+        .transpose()?;
     let calendar = state.calendar();
     let (items, total) = state
         .with_conn(move |conn| {
@@ -120,25 +122,27 @@ pub async fn list(
         .await?;
     let now = time::now();
     Ok(HttpResponse::Ok().json(BreachPage {
-        items: items
-            .into_iter()
-            .map(|b| BreachDto {
-                late_by_working_seconds: calendar.working_seconds_between(b.due_at, now),
-                id: b.id,
-                dossier_code: b.dossier_code,
-                status: b.status,
-                kind: b.kind.as_str().to_string(),
-                clock_version: b.clock_version,
-                due_at: b.due_at,
-                detected_at: b.detected_at,
-                agency_code: b.agency_code,
-                procedure_code: b.procedure_code,
-            })
-            .collect(),
+        items: items.into_iter().map(|b| dto(&calendar, now, b)).collect(),
         total,
         limit,
         offset,
     }))
+}
+
+/// A breach as listed, with the office time it is late by at `now`.
+fn dto(calendar: &WorkingCalendar, now: DateTime<Utc>, b: breaches::Breach) -> BreachDto {
+    BreachDto {
+        late_by_working_seconds: calendar.working_seconds_between(b.due_at, now),
+        id: b.id,
+        dossier_code: b.dossier_code,
+        status: b.status,
+        kind: b.kind.as_str().to_string(),
+        clock_version: b.clock_version,
+        due_at: b.due_at,
+        detected_at: b.detected_at,
+        agency_code: b.agency_code,
+        procedure_code: b.procedure_code,
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use motcua_calendar::format_local;
+use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::Dossier;
 use motcua_domain::Verdict;
 use motcua_domain::{Channel, Role, Status, SubmittedDocument};
@@ -261,67 +261,77 @@ pub async fn get_one(
     let dto = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            let clock = crate::routes::clock_view::clock_view(conn, &calendar, &d)?;
-            let group_code = match &d.parent_id {
-                Some(id) => dossiers::get(conn, id)?.map(|p| p.code),
-                None => None,
-            };
-            let mut members = Vec::new();
-            for c in dossiers::children(conn, &d.id)? {
-                let lead = motcua_sla::ledger::procedure_of(conn, &c)?
-                    .agency
-                    .to_string();
-                members.push(MemberDto {
-                    code: c.code,
-                    procedure_code: c.procedure_code,
-                    procedure_name: c.procedure_name,
-                    agency_code: lead,
-                    status: c.status,
-                    status_code: c.status.code(),
-                    due_at: c.due_at,
-                    verdict: c.verdict,
-                });
-            }
-            let history = events::for_dossier(conn, &d.id)?;
-            Ok(DossierDto {
-                id: d.id,
-                code: d.code,
-                status: d.status,
-                status_code: d.status.code(),
-                status_text_vi: d.status.label_vi(),
-                status_text_en: d.status.label_en(),
-                channel: d.channel,
-                channel_code: d.channel.code(),
-                procedure_name: d.procedure_name,
-                procedure_code: d.procedure_code,
-                procedure_version: d.procedure_version,
-                receiving_agency_code: d.receiving_agency,
-                handling_agency_code: d.handling_agency,
-                applicant: ApplicantDto {
-                    name: d.applicant_name,
-                    id_number: d.applicant_id_number,
-                    phone: d.applicant_phone,
-                    email: d.applicant_email,
-                    address: d.applicant_address,
-                },
-                documents: d.documents,
-                fee_vnd: d.fee_vnd,
-                book_volume: d.book_year,
-                book_entry: d.book_entry,
-                received_at: d.received_at,
-                received_by: d.received_by,
-                due_at: clock.due_at,
-                original_due_at: d.original_due_at,
-                remaining_working_seconds: clock.remaining_working_seconds,
-                clock,
-                group_code,
-                members,
-                note: d.note,
-                history: history.into_iter().map(EventDto::from).collect(),
-            })
+            view(conn, &calendar, d)
         })
         .await?;
     Ok(HttpResponse::Ok().json(dto))
+}
+
+/// The staff's full view of a dossier: its data, its clock explained, its
+/// group or members, and its history.
+fn view(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    d: Dossier,
+) -> Result<DossierDto, ApiError> {
+    let clock = crate::routes::clock_view::clock_view(conn, calendar, &d)?;
+    let group_code = match &d.parent_id {
+        Some(id) => dossiers::get(conn, id)?.map(|p| p.code),
+        None => None,
+    };
+    let mut members = Vec::new();
+    for c in dossiers::children(conn, &d.id)? {
+        let lead = motcua_sla::ledger::procedure_of(conn, &c)?
+            .agency
+            .to_string();
+        members.push(MemberDto {
+            code: c.code,
+            procedure_code: c.procedure_code,
+            procedure_name: c.procedure_name,
+            agency_code: lead,
+            status: c.status,
+            status_code: c.status.code(),
+            due_at: c.due_at,
+            verdict: c.verdict,
+        });
+    }
+    let history = events::for_dossier(conn, &d.id)?;
+    Ok(DossierDto {
+        id: d.id,
+        code: d.code,
+        status: d.status,
+        status_code: d.status.code(),
+        status_text_vi: d.status.label_vi(),
+        status_text_en: d.status.label_en(),
+        channel: d.channel,
+        channel_code: d.channel.code(),
+        procedure_name: d.procedure_name,
+        procedure_code: d.procedure_code,
+        procedure_version: d.procedure_version,
+        receiving_agency_code: d.receiving_agency,
+        handling_agency_code: d.handling_agency,
+        applicant: ApplicantDto {
+            name: d.applicant_name,
+            id_number: d.applicant_id_number,
+            phone: d.applicant_phone,
+            email: d.applicant_email,
+            address: d.applicant_address,
+        },
+        documents: d.documents,
+        fee_vnd: d.fee_vnd,
+        book_volume: d.book_year,
+        book_entry: d.book_entry,
+        received_at: d.received_at,
+        received_by: d.received_by,
+        due_at: clock.due_at,
+        original_due_at: d.original_due_at,
+        remaining_working_seconds: clock.remaining_working_seconds,
+        clock,
+        group_code,
+        members,
+        note: d.note,
+        history: history.into_iter().map(EventDto::from).collect(),
+    })
 }
 
 #[derive(Deserialize, IntoParams)]

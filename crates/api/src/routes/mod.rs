@@ -16,6 +16,7 @@ pub mod public;
 pub mod routing;
 pub mod slips;
 pub mod submissions;
+pub mod tracking_book;
 pub mod users;
 pub mod worklist;
 
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     routing::configure(cfg);
     slips::configure(cfg);
     worklist::configure(cfg);
+    tracking_book::configure(cfg);
     submissions::configure(cfg);
     public::configure(cfg);
     openapi::configure(cfg);

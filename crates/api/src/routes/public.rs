@@ -6,8 +6,9 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::format_local;
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::{mask_name, Status};
-use motcua_store::dossiers;
+use motcua_store::{dossiers, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -123,65 +124,73 @@ pub async fn lookup(
             if !limits::verify_pin(conn, &st.pins, &buckets, key, &pin, hash, now)? {
                 return Err(not_found());
             }
-            let Some(dossiers::LookupRow {
-                dossier: d,
-                agency_name,
-                has_parts,
-                ..
-            }) = found
-            else {
-                return Err(not_found());
-            };
-            let calendar = st.calendar();
-            let mut parts = Vec::new();
-            let children = if has_parts {
-                dossiers::children(conn, &d.id)?
-            } else {
-                Vec::new()
-            };
-            for c in children {
-                parts.push(PublicPart {
-                    agency_code: motcua_sla::ledger::procedure_of(conn, &c)?.agency.to_string(),
-                    procedure_name: c.procedure_name,
-                    status_code: c.status.code(),
-                    status_text_vi: c.status.label_vi(),
-                    status_text_en: c.status.label_en(),
-                });
-            }
-            let reason = matches!(d.status, Status::Stopped | Status::Withdrawn)
-                .then(|| d.result_note.clone())
-                .filter(|r| !r.is_empty());
-            Ok(PublicDossier {
-                parts,
-                reason,
-                code: d.code,
-                status: d.status,
-                status_code: d.status.code(),
-                status_text_vi: d.status.label_vi(),
-                status_text_en: d.status.label_en(),
-                procedure_name: d.procedure_name,
-                agency: PublicAgency {
-                    code: d.handling_agency,
-                    name: agency_name,
-                },
-                applicant_name: mask_name(&d.applicant_name),
-                received_at: d.received_at,
-                received_at_local: format_local(&calendar, d.received_at),
-                due_at: d.due_at,
-                due_at_local: format_local(&calendar, d.due_at),
-                waiting_for_supplement: d.paused_since.is_some(),
-                note_vi: d.paused_since.map(|_| {
-                    "Hồ sơ đang chờ công dân bổ sung giấy tờ; thời hạn giải quyết tạm dừng cho đến khi nhận đủ hồ sơ bổ sung.".to_string()
-                }),
-                note_en: d.paused_since.map(|_| {
-                    "Waiting for the applicant's supplementary documents; the deadline is paused until they arrive.".to_string()
-                }),
-            })
+            let found = found.ok_or_else(not_found)?;
+            view(conn, &st.calendar(), found)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(view))
+}
+
+/// What the citizen sees of a dossier whose PIN matched.
+fn view(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    found: dossiers::LookupRow,
+) -> Result<PublicDossier, ApiError> {
+    let dossiers::LookupRow {
+        dossier: d,
+        agency_name,
+        has_parts,
+        ..
+    } = found;
+    let mut parts = Vec::new();
+    let children = if has_parts {
+        dossiers::children(conn, &d.id)?
+    } else {
+        Vec::new()
+    };
+    for c in children {
+        parts.push(PublicPart {
+            agency_code: motcua_sla::ledger::procedure_of(conn, &c)?
+                .agency
+                .to_string(),
+            procedure_name: c.procedure_name,
+            status_code: c.status.code(),
+            status_text_vi: c.status.label_vi(),
+            status_text_en: c.status.label_en(),
+        });
+    }
+    let reason = matches!(d.status, Status::Stopped | Status::Withdrawn)
+        .then(|| d.result_note.clone())
+        .filter(|r| !r.is_empty());
+    Ok(PublicDossier {
+        parts,
+        reason,
+        code: d.code,
+        status: d.status,
+        status_code: d.status.code(),
+        status_text_vi: d.status.label_vi(),
+        status_text_en: d.status.label_en(),
+        procedure_name: d.procedure_name,
+        agency: PublicAgency {
+            code: d.handling_agency,
+            name: agency_name,
+        },
+        applicant_name: mask_name(&d.applicant_name),
+        received_at: d.received_at,
+        received_at_local: format_local(calendar, d.received_at),
+        due_at: d.due_at,
+        due_at_local: format_local(calendar, d.due_at),
+        waiting_for_supplement: d.paused_since.is_some(),
+        note_vi: d.paused_since.map(|_| {
+            "Hồ sơ đang chờ công dân bổ sung giấy tờ; thời hạn giải quyết tạm dừng cho đến khi nhận đủ hồ sơ bổ sung.".to_string()
+        }),
+        note_en: d.paused_since.map(|_| {
+            "Waiting for the applicant's supplementary documents; the deadline is paused until they arrive.".to_string()
+        }),
+    })
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -5,14 +5,14 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use motcua_calendar::format_local;
+use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::Dossier;
 use motcua_domain::EventKind;
 use motcua_domain::Status;
 use motcua_domain::Verdict;
 use motcua_routing::control_slip::{verdict_vi, ControlSlip, SlipRow};
 use motcua_routing::end_notice::EndNotice;
-use motcua_store::{agencies, handovers, users};
+use motcua_store::{agencies, handovers, users, DbConnection};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
@@ -38,83 +38,90 @@ pub async fn control_slip(
     let slip = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            let list = handovers::for_dossier(conn, &d.id)?;
-            let mut names: std::collections::HashMap<String, String> =
-                std::collections::HashMap::new();
-            let mut agency_name =
-                |conn: &mut motcua_store::DbConnection, code: &str| -> Result<String, ApiError> {
-                    if let Some(n) = names.get(code) {
-                        return Ok(n.clone());
-                    }
-                    let n = agencies::get(conn, code)?.map_or_else(|| code.to_string(), |a| a.name);
-                    names.insert(code.to_string(), n.clone());
-                    Ok(n)
-                };
-            let user_name =
-                |conn: &mut motcua_store::DbConnection, id: &str| -> Result<String, ApiError> {
-                    Ok(users::get(conn, id)?.map_or_else(|| id.to_string(), |u| u.full_name))
-                };
-            let last_leg = final_leg(conn, &calendar, &d, &list)?;
-            let mut rows = Vec::with_capacity(list.len() + 1);
-            for h in list {
-                rows.push(SlipRow {
-                    seq: h.seq,
-                    from_agency_name: agency_name(conn, &h.from_agency)?,
-                    to_agency_name: agency_name(conn, &h.to_agency)?,
-                    from_agency: h.from_agency,
-                    to_agency: h.to_agency,
-                    sent_at_local: format_local(&calendar, h.sent_at),
-                    sent_at: h.sent_at,
-                    received_at_local: h.received_at.map(|t| format_local(&calendar, t)),
-                    received_at: h.received_at,
-                    giver: user_name(conn, &h.sent_by)?,
-                    receiver: h
-                        .received_by
-                        .as_deref()
-                        .map(|id| user_name(conn, id))
-                        .transpose()?,
-                    verdict_vi: verdict_vi(&h.leg_verdict).to_string(),
-                    verdict: h.leg_verdict,
-                    leg_budget_seconds: h.leg_budget_seconds,
-                    leg_used_seconds: h.leg_used_seconds,
-                    direction: h.direction,
-                    note: h.note,
-                });
-            }
-            if let Some(leg) = last_leg {
-                rows.push(SlipRow {
-                    seq: rows.len() as i32 + 1,
-                    from_agency_name: agency_name(conn, &d.handling_agency)?,
-                    to_agency_name: agency_name(conn, &d.receiving_agency)?,
-                    from_agency: d.handling_agency.clone(),
-                    to_agency: d.receiving_agency.clone(),
-                    sent_at_local: format_local(&calendar, leg.ended_at),
-                    sent_at: leg.ended_at,
-                    received_at_local: None,
-                    received_at: None,
-                    giver: leg.by,
-                    receiver: None,
-                    verdict_vi: verdict_vi(leg.verdict.as_str()).to_string(),
-                    verdict: leg.verdict.as_str().to_string(),
-                    leg_budget_seconds: leg.budget_seconds,
-                    leg_used_seconds: leg.used_seconds,
-                    direction: "result".into(),
-                    note: leg.note,
-                });
-            }
-            Ok(ControlSlip {
-                title: "Phiếu kiểm soát quá trình giải quyết hồ sơ".into(),
-                code: d.code,
-                procedure_name: d.procedure_name,
-                applicant_name: d.applicant_name,
-                received_at_local: format_local(&calendar, d.received_at),
-                appointment_local: format_local(&calendar, d.original_due_at),
-                rows,
-                verdict: d.verdict.map(|v| verdict_vi(v.as_str()).to_string()),
-            })
+            build_slip(conn, &calendar, d)
         })
         .await?;
     printable(&req, &slip, "control slip", |p| p.to_html())
+}
+
+/// The control slip of `d`: one row per handover with the agencies, the
+/// people and the leg's verdict, and the decision's own leg last.
+fn build_slip(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    d: Dossier,
+) -> Result<ControlSlip, ApiError> {
+    let list = handovers::for_dossier(conn, &d.id)?;
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut agency_name = |conn: &mut DbConnection, code: &str| -> Result<String, ApiError> {
+        if let Some(n) = names.get(code) {
+            return Ok(n.clone());
+        }
+        let n = agencies::get(conn, code)?.map_or_else(|| code.to_string(), |a| a.name);
+        names.insert(code.to_string(), n.clone());
+        Ok(n)
+    };
+    let user_name = |conn: &mut DbConnection, id: &str| -> Result<String, ApiError> {
+        Ok(users::get(conn, id)?.map_or_else(|| id.to_string(), |u| u.full_name))
+    };
+    let last_leg = final_leg(conn, calendar, &d, &list)?;
+    let mut rows = Vec::with_capacity(list.len() + 1);
+    for h in list {
+        rows.push(SlipRow {
+            seq: h.seq,
+            from_agency_name: agency_name(conn, &h.from_agency)?,
+            to_agency_name: agency_name(conn, &h.to_agency)?,
+            from_agency: h.from_agency,
+            to_agency: h.to_agency,
+            sent_at_local: format_local(calendar, h.sent_at),
+            sent_at: h.sent_at,
+            received_at_local: h.received_at.map(|t| format_local(calendar, t)),
+            received_at: h.received_at,
+            giver: user_name(conn, &h.sent_by)?,
+            receiver: h
+                .received_by
+                .as_deref()
+                .map(|id| user_name(conn, id))
+                .transpose()?,
+            verdict_vi: verdict_vi(&h.leg_verdict).to_string(),
+            verdict: h.leg_verdict,
+            leg_budget_seconds: h.leg_budget_seconds,
+            leg_used_seconds: h.leg_used_seconds,
+            direction: h.direction,
+            note: h.note,
+        });
+    }
+    if let Some(leg) = last_leg {
+        rows.push(SlipRow {
+            seq: rows.len() as i32 + 1,
+            from_agency_name: agency_name(conn, &d.handling_agency)?,
+            to_agency_name: agency_name(conn, &d.receiving_agency)?,
+            from_agency: d.handling_agency.clone(),
+            to_agency: d.receiving_agency.clone(),
+            sent_at_local: format_local(calendar, leg.ended_at),
+            sent_at: leg.ended_at,
+            received_at_local: None,
+            received_at: None,
+            giver: leg.by,
+            receiver: None,
+            verdict_vi: verdict_vi(leg.verdict.as_str()).to_string(),
+            verdict: leg.verdict.as_str().to_string(),
+            leg_budget_seconds: leg.budget_seconds,
+            leg_used_seconds: leg.used_seconds,
+            direction: "result".into(),
+            note: leg.note,
+        });
+    }
+    Ok(ControlSlip {
+        title: "Phiếu kiểm soát quá trình giải quyết hồ sơ".into(),
+        code: d.code,
+        procedure_name: d.procedure_name,
+        applicant_name: d.applicant_name,
+        received_at_local: format_local(calendar, d.received_at),
+        appointment_local: format_local(calendar, d.original_due_at),
+        rows,
+        verdict: d.verdict.map(|v| verdict_vi(v.as_str()).to_string()),
+    })
 }
 
 /// The leg that ends with the decision: it hands nothing over, so no
@@ -194,54 +201,63 @@ pub async fn end_notice(
     let notice = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            let (kind, event, agency) = match d.status {
-                Status::Stopped => ("stopped", EventKind::DossierStopped, &d.handling_agency),
-                Status::Withdrawn => (
-                    "withdrawn",
-                    EventKind::DossierWithdrawn,
-                    &d.receiving_agency,
-                ),
-                other => {
-                    return Err(ApiError::conflict(format!(
-                        "dossier {} is {} ({}): only a stopped or withdrawn dossier has a notice",
-                        d.code,
-                        other.name(),
-                        other.code()
-                    )))
-                }
-            };
-            let ended = motcua_store::events::for_dossier(conn, &d.id)?
-                .into_iter()
-                .rev()
-                .find(|e| e.kind == event)
-                .ok_or_else(|| ApiError::not_found("notice"))?;
-            // Withdrawals logged before the reason was kept on the dossier
-            // have it only in their event.
-            let reason = if d.result_note.is_empty() {
-                ended.data["reason"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            } else {
-                d.result_note.clone()
-            };
-            Ok(EndNotice {
-                kind: kind.into(),
-                title: EndNotice::title_of(kind).into(),
-                agency_name: agencies::get(conn, agency)?
-                    .map_or_else(|| agency.clone(), |a| a.name),
-                applicant_name: d.applicant_name.clone(),
-                procedure_name: d.procedure_name.clone(),
-                received_at_local: format_local(&calendar, d.received_at),
-                reason,
-                decided_at_local: format_local(&calendar, ended.at),
-                decided_at: ended.at,
-                decided_by: ended.actor_name,
-                code: d.code,
-            })
+            build_notice(conn, &calendar, d)
         })
         .await?;
     printable(&req, &notice, "notice", |p| p.to_html())
+}
+
+/// The notice of a stopped or withdrawn dossier, with its reason and who
+/// decided it when.
+fn build_notice(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    d: Dossier,
+) -> Result<EndNotice, ApiError> {
+    let (kind, event, agency) = match d.status {
+        Status::Stopped => ("stopped", EventKind::DossierStopped, &d.handling_agency),
+        Status::Withdrawn => (
+            "withdrawn",
+            EventKind::DossierWithdrawn,
+            &d.receiving_agency,
+        ),
+        other => {
+            return Err(ApiError::conflict(format!(
+                "dossier {} is {} ({}): only a stopped or withdrawn dossier has a notice",
+                d.code,
+                other.name(),
+                other.code()
+            )))
+        }
+    };
+    let ended = motcua_store::events::for_dossier(conn, &d.id)?
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == event)
+        .ok_or_else(|| ApiError::not_found("notice"))?;
+    // Withdrawals logged before the reason was kept on the dossier
+    // have it only in their event.
+    let reason = if d.result_note.is_empty() {
+        ended.data["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        d.result_note.clone()
+    };
+    Ok(EndNotice {
+        kind: kind.into(),
+        title: EndNotice::title_of(kind).into(),
+        agency_name: agencies::get(conn, agency)?.map_or_else(|| agency.clone(), |a| a.name),
+        applicant_name: d.applicant_name.clone(),
+        procedure_name: d.procedure_name.clone(),
+        received_at_local: format_local(calendar, d.received_at),
+        reason,
+        decided_at_local: format_local(calendar, ended.at),
+        decided_at: ended.at,
+        decided_by: ended.actor_name,
+        code: d.code,
+    })
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -8,7 +8,7 @@ use motcua_domain::throttle::Policy;
 use motcua_domain::{MissingDocument, Role, Status};
 use motcua_intake::online::{self, RefusalNotice};
 use motcua_intake::IntakeRequest;
-use motcua_store::{dossiers, submissions};
+use motcua_store::{dossiers, submissions, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -141,29 +141,7 @@ pub async fn public_status(
             if !limits::verify_pin(conn, &st.pins, &buckets, &id, &pin, stored.as_deref(), now)? {
                 return Err(ApiError::not_found("submission"));
             }
-            let s =
-                submissions::get(conn, &id)?.ok_or_else(|| ApiError::not_found("submission"))?;
-            let dossier = match &s.dossier_id {
-                Some(id) => dossiers::get(conn, id)?,
-                None => None,
-            };
-            let status = match &dossier {
-                Some(d) => d.status,
-                None => Status::from_code(s.status_code).map_err(|_| ApiError::internal())?,
-            };
-            let due_at = dossier.as_ref().map(|d| d.due_at);
-            let code = dossier.map(|d| d.code);
-            Ok(PublicSubmission {
-                reference: s.id,
-                status,
-                status_code: status.code(),
-                status_text_vi: status.label_vi(),
-                status_text_en: status.label_en(),
-                submitted_at: s.submitted_at,
-                dossier_code: code,
-                due_at,
-                refusal_reason: s.refusal_reason,
-            })
+            status_view(conn, &id)
         })
         .await?;
     Ok(HttpResponse::Ok()
@@ -338,6 +316,33 @@ pub async fn refusal(
         })
         .await?;
     printable(&req, &n, "refusal notice", |p| p.to_html())
+}
+
+/// What the citizen sees of a submission: its status, or once accepted
+/// its dossier's, with the code and the appointment.
+fn status_view(conn: &mut DbConnection, id: &str) -> Result<PublicSubmission, ApiError> {
+    let s = submissions::get(conn, id)?.ok_or_else(|| ApiError::not_found("submission"))?;
+    let dossier = match &s.dossier_id {
+        Some(id) => dossiers::get(conn, id)?,
+        None => None,
+    };
+    let status = match &dossier {
+        Some(d) => d.status,
+        None => Status::from_code(s.status_code).map_err(|_| ApiError::internal())?,
+    };
+    let due_at = dossier.as_ref().map(|d| d.due_at);
+    let code = dossier.map(|d| d.code);
+    Ok(PublicSubmission {
+        reference: s.id,
+        status,
+        status_code: status.code(),
+        status_text_vi: status.label_vi(),
+        status_text_en: status.label_en(),
+        submitted_at: s.submitted_at,
+        dossier_code: code,
+        due_at,
+        refusal_reason: s.refusal_reason,
+    })
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
