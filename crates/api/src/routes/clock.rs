@@ -5,11 +5,12 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use motcua_calendar::WorkingCalendar;
 use motcua_domain::Dossier;
 use motcua_domain::Status;
 use motcua_sla::apology::{ApologyInput, ApologyLetter};
 use motcua_sla::ops::{extension, finish, supplement};
-use motcua_store::{agencies, supplements, users};
+use motcua_store::{agencies, supplements, users, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +19,7 @@ use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::routes::clock_view::{ExtensionDto, SupplementRequestDto};
-use crate::routes::dossiers::{load_visible, printable};
+use crate::routes::dossiers::dossier_paper;
 use crate::state::AppState;
 
 /// A short answer after a clock write.
@@ -243,38 +244,49 @@ pub async fn apology_letter(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let calendar = state.calendar();
-    let letter = state
-        .with_conn(move |conn| {
-            let d = load_visible(conn, &staff, &code)?;
-            let e = supplements::extension(conn, &d.id)?.ok_or_else(|| {
-                ApiError::not_found("apology letter (the dossier was not extended)")
-            })?;
-            let agency = agencies::get(conn, &d.handling_agency)?
-                .map(|a| a.name)
-                .unwrap_or_else(|| d.handling_agency.clone());
-            let issued_by = users::get(conn, &e.requested_by)?
-                .map(|u| u.full_name)
-                .unwrap_or_default();
-            Ok(ApologyLetter::build(
-                &calendar,
-                &ApologyInput {
-                    code: &d.code,
-                    agency_name: &agency,
-                    applicant_name: &d.applicant_name,
-                    procedure_name: &d.procedure_name,
-                    received_at: d.received_at,
-                    previous_due_at: e.previous_due_at,
-                    new_due_at: e.new_due_at,
-                    reason: &e.reason,
-                    issued_at: e.requested_at,
-                    issued_by: &issued_by,
-                    late_notice: e.late_notice,
-                },
-            ))
-        })
-        .await?;
-    printable(&req, &letter, "apology letter", |p| p.to_html())
+    let to_html = |p: &ApologyLetter| p.to_html();
+    dossier_paper(
+        &state,
+        staff,
+        code,
+        &req,
+        "apology letter",
+        build_letter,
+        to_html,
+    )
+    .await
+}
+
+/// The apology letter of `d`'s one extension.
+fn build_letter(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    d: Dossier,
+) -> Result<ApologyLetter, ApiError> {
+    let e = supplements::extension(conn, &d.id)?
+        .ok_or_else(|| ApiError::not_found("apology letter (the dossier was not extended)"))?;
+    let agency = agencies::get(conn, &d.handling_agency)?
+        .map(|a| a.name)
+        .unwrap_or_else(|| d.handling_agency.clone());
+    let issued_by = users::get(conn, &e.requested_by)?
+        .map(|u| u.full_name)
+        .unwrap_or_default();
+    Ok(ApologyLetter::build(
+        calendar,
+        &ApologyInput {
+            code: &d.code,
+            agency_name: &agency,
+            applicant_name: &d.applicant_name,
+            procedure_name: &d.procedure_name,
+            received_at: d.received_at,
+            previous_due_at: e.previous_due_at,
+            new_due_at: e.new_due_at,
+            reason: &e.reason,
+            issued_at: e.requested_at,
+            issued_by: &issued_by,
+            late_notice: e.late_notice,
+        },
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -206,6 +206,34 @@ pub fn printable<T: Serialize, E: std::fmt::Display>(
         .body(html))
 }
 
+/// A paper of one dossier (control slip, end notice, apology letter): the
+/// dossier the caller may see, the paper `build` makes of it with the
+/// calendar in force, answered by [`printable`].
+pub async fn dossier_paper<T, E>(
+    state: &AppState,
+    staff: Staff,
+    code: String,
+    req: &HttpRequest,
+    what: &str,
+    build: impl FnOnce(&mut DbConnection, &WorkingCalendar, Dossier) -> Result<T, ApiError>
+        + Send
+        + 'static,
+    to_html: impl FnOnce(&T) -> Result<String, E>,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    E: std::fmt::Display,
+{
+    let calendar = state.calendar();
+    let paper = state
+        .with_conn(move |conn| {
+            let d = load_visible(conn, &staff, &code)?;
+            build(conn, &calendar, d)
+        })
+        .await?;
+    printable(req, &paper, what, to_html)
+}
+
 #[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
     security(("bearer" = [])), request_body = IntakeRequest,
     responses(

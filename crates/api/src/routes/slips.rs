@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
-use crate::routes::dossiers::{load_visible, printable};
+use crate::routes::dossiers::dossier_paper;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/dossiers/{code}/control-slip", tag = "routing",
@@ -34,14 +34,17 @@ pub async fn control_slip(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let calendar = state.calendar();
-    let slip = state
-        .with_conn(move |conn| {
-            let d = load_visible(conn, &staff, &code)?;
-            build_slip(conn, &calendar, d)
-        })
-        .await?;
-    printable(&req, &slip, "control slip", |p| p.to_html())
+    let to_html = |p: &ControlSlip| p.to_html();
+    dossier_paper(
+        &state,
+        staff,
+        code,
+        &req,
+        "control slip",
+        build_slip,
+        to_html,
+    )
+    .await
 }
 
 /// The control slip of `d`: one row per handover with the agencies, the
@@ -197,14 +200,8 @@ pub async fn end_notice(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let calendar = state.calendar();
-    let notice = state
-        .with_conn(move |conn| {
-            let d = load_visible(conn, &staff, &code)?;
-            build_notice(conn, &calendar, d)
-        })
-        .await?;
-    printable(&req, &notice, "notice", |p| p.to_html())
+    let to_html = |p: &EndNotice| p.to_html();
+    dossier_paper(&state, staff, code, &req, "notice", build_notice, to_html).await
 }
 
 /// The notice of a stopped or withdrawn dossier, with its reason and who
