@@ -1,18 +1,14 @@
 //! `motcua user add|list|set`.
 
-use motcua_domain::EventKind;
 use std::io::BufRead;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
+use motcua_admin::accounts::{self, Changes, Requester, UserInput};
 use motcua_api::auth::password;
-use motcua_api::routes::users::{
-    apply_changes, end_all_sessions, validate_new_user, UserInput, UserPatch,
-};
 use motcua_domain::Role;
-use motcua_store::events::{Actor, NewEvent};
-use motcua_store::{agencies, events, time, users, Database};
-use serde_json::json;
+use motcua_store::events::Actor;
+use motcua_store::{users, Database};
 
 use super::Common;
 
@@ -113,7 +109,7 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                 None
             };
             let hash = password.as_deref().map(password::hash).transpose()?;
-            let patch = UserPatch {
+            let changes = Changes {
                 full_name: args.full_name,
                 role,
                 agency_code: args.agency,
@@ -122,25 +118,23 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                 password,
             };
             let username = args.username.trim().to_lowercase();
-            let changes = patch.full_name.is_some()
-                || patch.role.is_some()
-                || patch.agency_code.is_some()
-                || patch.active.is_some()
-                || patch.password.is_some();
+            let anything = changes.full_name.is_some()
+                || changes.role.is_some()
+                || changes.agency_code.is_some()
+                || changes.active.is_some()
+                || changes.password.is_some();
             let actor = Actor::system("cli");
-            let ended = conn.write_tx(|conn| -> Result<usize> {
-                let mut ended = 0;
-                if changes {
-                    let (_, n) = apply_changes(conn, &actor, None, &username, &patch, hash)
-                        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
-                    ended += n;
-                }
-                if args.end_sessions {
-                    ended += end_all_sessions(conn, &actor, &username)
-                        .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
-                }
-                Ok(ended)
-            })?;
+            let by = Requester {
+                actor: &actor,
+                user_id: None,
+            };
+            let mut ended = 0;
+            if anything {
+                ended += accounts::update(&mut conn, &by, &username, &changes, hash)?.1;
+            }
+            if args.end_sessions {
+                ended += accounts::end_sessions(&mut conn, &actor, &username)?;
+            }
             println!("updated {username}; {ended} session(s) ended");
             Ok(())
         }
@@ -155,36 +149,16 @@ pub fn run(common: &Common, cmd: UserCommand) -> Result<()> {
                 agency_code: args.agency,
                 email: args.email,
             };
-            let user = validate_new_user(&input).map_err(|errors| {
-                let text: Vec<_> = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect();
-                anyhow::anyhow!(text.join("; "))
-            })?;
+            let user = accounts::check_new(&input)?;
             let hash = password::hash(&input.password)?;
-            conn.write_tx(|conn| -> Result<()> {
-                if agencies::get(conn, user.agency.as_str())?.is_none() {
-                    bail!("no agency {} (create it first, or run serve --demo)", user.agency);
-                }
-                if users::find_by_username(conn, &user.username)?.is_some() {
-                    bail!("username {} is taken", user.username);
-                }
-                users::insert(conn, &user, &hash)?;
-                events::append(
-                    conn,
-                    &NewEvent {
-                        subject_type: "user",
-                        subject_id: &user.id,
-                        dossier_id: None,
-                        kind: EventKind::UserCreated,
-                        actor: &Actor::system("cli"),
-                        at: time::now(),
-                        data: json!({ "username": user.username, "role": user.role, "agency": user.agency }),
-                    },
-                )?;
-                Ok(())
-            })?;
+            accounts::create(&mut conn, &Actor::system("cli"), &user, &hash).map_err(
+                |e| match e {
+                    motcua_admin::AdminError::Invalid(_) => {
+                        anyhow::anyhow!("{e} (create the agency first, or run serve --demo)")
+                    }
+                    other => other.into(),
+                },
+            )?;
             println!("created {} ({}, {})", user.username, user.role, user.agency);
             Ok(())
         }

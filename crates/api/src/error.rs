@@ -292,6 +292,18 @@ impl From<IntakeError> for ApiError {
     }
 }
 
+impl From<motcua_admin::AdminError> for ApiError {
+    fn from(e: motcua_admin::AdminError) -> Self {
+        use motcua_admin::AdminError;
+        match e {
+            AdminError::Invalid(errors) => ApiError::invalid(errors),
+            AdminError::NotFound(what) => ApiError::not_found(what),
+            AdminError::Conflict(detail) => ApiError::conflict(detail),
+            AdminError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         tracing::error!("blocking task was cancelled");

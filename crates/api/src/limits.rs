@@ -18,26 +18,11 @@
 //! made during a lock apart from another.
 
 use chrono::{DateTime, Utc};
+pub use motcua_domain::throttle::Bucket;
 use motcua_domain::throttle::Policy;
-use motcua_store::{throttle, DbConnection, StoreResult};
+use motcua_store::{throttle, DbConnection};
 
 use crate::error::ApiError;
-
-/// One bucket an attempt counts in.
-#[derive(Debug, Clone)]
-pub struct Bucket {
-    pub key: String,
-    pub policy: Policy,
-}
-
-impl Bucket {
-    pub fn new(kind: &str, subject: &str, policy: Policy) -> Bucket {
-        Bucket {
-            key: format!("{kind}:{subject}"),
-            policy,
-        }
-    }
-}
 
 /// The 429 for a lock lasting until `until`.
 pub fn refused(until: DateTime<Utc>, now: DateTime<Utc>, what: &str) -> ApiError {
@@ -60,25 +45,6 @@ pub fn check(
         Some(until) => Err(refused(until, now, what)),
         None => Ok(()),
     }
-}
-
-/// Counts one attempt in every bucket; must run inside the caller's write
-/// transaction. Returns the lock to refuse the attempt with when a bucket
-/// was already locked (by a request that ran at the same time).
-pub fn count(
-    conn: &mut DbConnection,
-    buckets: &[Bucket],
-    now: DateTime<Utc>,
-) -> StoreResult<Option<DateTime<Utc>>> {
-    let mut refuse: Option<DateTime<Utc>> = None;
-    for b in buckets {
-        let counted = throttle::count_attempt(conn, &b.key, &b.policy, now)?;
-        if counted.was_locked {
-            let until = counted.after.locked_until.unwrap_or(now);
-            refuse = Some(refuse.map_or(until, |r| r.max(until)));
-        }
-    }
-    Ok(refuse)
 }
 
 /// What the public look-ups call the attempts they limit.
@@ -114,7 +80,7 @@ pub fn verify_pin(
     if pins.verify(subject, pin, stored.unwrap_or(UNKNOWN_CODE_HASH)) && stored.is_some() {
         return Ok(true);
     }
-    match conn.write_tx(|conn| count(conn, buckets, now))? {
+    match throttle::record(conn, buckets, now)? {
         Some(until) => Err(refused(until, now, WRONG_PINS)),
         None => Ok(false),
     }

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod dossier;
 pub mod error;
 pub mod event_kind;
+pub mod field;
 pub mod procedure;
 pub mod role;
 pub mod search;
@@ -18,6 +19,7 @@ pub mod staff;
 pub mod status;
 pub mod text;
 pub mod throttle;
+pub mod validate;
 
 pub use agency::{Agency, AgencyLevel};
 pub use applicant::{mask_name, Applicant};
@@ -26,6 +28,7 @@ pub use codes::{AgencyCode, DossierCode, ProcedureCode};
 pub use dossier::{Dossier, ReturnMethod, Verdict};
 pub use error::DomainError;
 pub use event_kind::{BreachKind, EventKind};
+pub use field::FieldError;
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,

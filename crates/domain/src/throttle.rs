@@ -14,6 +14,23 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+/// One bucket an attempt counts in: its key (`kind:subject`, e.g.
+/// `pin-code:H53.50-261208-0001`) and how it counts.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    pub key: String,
+    pub policy: Policy,
+}
+
+impl Bucket {
+    pub fn new(kind: &str, subject: &str, policy: Policy) -> Bucket {
+        Bucket {
+            key: format!("{kind}:{subject}"),
+            policy,
+        }
+    }
+}
+
 /// How one kind of bucket counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {

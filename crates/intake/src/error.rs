@@ -1,28 +1,9 @@
 //! Why an intake was not accepted. Each variant maps to one HTTP status in
 //! the API layer; none carries storage details to the client.
 
-use motcua_domain::MissingDocument;
+use motcua_domain::{FieldError, MissingDocument};
 use motcua_store::StoreError;
-use serde::Serialize;
 use thiserror::Error;
-use utoipa::ToSchema;
-
-/// One invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `applicant.email`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, Error)]
 pub enum IntakeError {

@@ -8,9 +8,11 @@ pub mod pin;
 pub mod receipt;
 pub mod receive;
 pub mod reissue;
-pub mod validate;
 
-pub use error::{FieldError, IntakeError};
+pub use error::IntakeError;
+/// The desk's field checks live in the domain; intake names them as
+/// before so its callers need not care.
+pub use motcua_domain::{validate, FieldError};
 pub use pin::PinHasher;
 pub use receipt::Receipt;
 pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};

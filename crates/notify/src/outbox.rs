@@ -336,14 +336,19 @@ pub fn list(conn: &mut DbConnection, f: &OutboxFilter) -> NotifyResult<(Vec<Outb
     Ok((items, total))
 }
 
-/// Puts a failed message back in the queue, due now. Its attempts are
-/// kept (and its last error, until the next try), so it gets one more
-/// try before it fails again on a refusal; an outage never fails it.
-/// Only a `failed` message can be retried: another status is
+/// Puts a failed message back in the queue, due now, at an
+/// administrator's request, with its event. Its attempts are kept (and
+/// its last error, until the next try), so it gets one more try before it
+/// fails again on a refusal; an outage never fails it. Only a `failed`
+/// message can be retried: another status is
 /// [`NotifyError::NotRetryable`], an unknown id is `Store(NotFound)`.
-pub fn retry(conn: &mut DbConnection, id: i64) -> NotifyResult<OutboxRow> {
-    let at = to_db(now());
-    write(conn, |c| {
+pub fn retry(
+    conn: &mut DbConnection,
+    id: i64,
+    actor: &motcua_store::events::Actor,
+) -> NotifyResult<OutboxRow> {
+    let at = now();
+    conn.write_tx(|c| {
         let n = diesel::update(
             outbox::table
                 .filter(outbox::id.eq(id))
@@ -351,7 +356,7 @@ pub fn retry(conn: &mut DbConnection, id: i64) -> NotifyResult<OutboxRow> {
         )
         .set((
             outbox::status.eq(Status::Pending.as_str()),
-            outbox::next_attempt_at.eq(Some(at)),
+            outbox::next_attempt_at.eq(Some(to_db(at))),
             outbox::locked_until.eq(None::<NaiveDateTime>),
             outbox::claim_token.eq(None::<String>),
         ))
@@ -360,6 +365,18 @@ pub fn retry(conn: &mut DbConnection, id: i64) -> NotifyResult<OutboxRow> {
         if n == 0 {
             return Err(NotifyError::NotRetryable(row.status.to_string()));
         }
+        motcua_store::events::append(
+            c,
+            &motcua_store::events::NewEvent {
+                subject_type: "outbox",
+                subject_id: &row.id.to_string(),
+                dossier_id: None,
+                kind: motcua_domain::EventKind::OutboxRetried,
+                actor,
+                at,
+                data: serde_json::json!({"kind": row.kind, "attempts": row.attempts}),
+            },
+        )?;
         Ok(row)
     })
 }

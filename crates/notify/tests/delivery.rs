@@ -290,7 +290,11 @@ fn refused_until_failed_then_retried(backend: Backend) {
     // An administrator retries it: pending again, due now, attempts kept;
     // refused once more, it fails again after that one try.
     let mut conn = t.db.get().unwrap();
-    let back = outbox::retry(&mut conn, bad).unwrap();
+    let admin = motcua_store::events::Actor::system("admin");
+    let back = outbox::retry(&mut conn, bad, &admin).unwrap();
+    let retried = motcua_store::events::for_subject(&mut conn, "outbox", &bad.to_string()).unwrap();
+    assert_eq!(retried.len(), 1, "the retry is recorded with its actor");
+    assert_eq!(retried[0].actor_name, "admin");
     assert_eq!(
         (back.status, back.attempts),
         (Status::Pending, s.max_attempts)
@@ -301,10 +305,10 @@ fn refused_until_failed_then_retried(backend: Backend) {
     assert_eq!(row(&t.db, bad).attempts, s.max_attempts + 1);
 
     assert!(
-        matches!(outbox::retry(&mut conn, good), Err(NotifyError::NotRetryable(s)) if s == "sent")
+        matches!(outbox::retry(&mut conn, good, &admin), Err(NotifyError::NotRetryable(s)) if s == "sent")
     );
     assert!(matches!(
-        outbox::retry(&mut conn, bad + good + 1000),
+        outbox::retry(&mut conn, bad + good + 1000, &admin),
         Err(NotifyError::Store(StoreError::NotFound))
     ));
 }

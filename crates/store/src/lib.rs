@@ -24,6 +24,7 @@ pub mod events;
 pub mod generate;
 pub mod guidance;
 pub mod handovers;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod migrations;
 pub mod pool;

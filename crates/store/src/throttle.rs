@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use motcua_domain::throttle::{BucketState, Policy};
+use motcua_domain::throttle::{Bucket, BucketState, Policy};
 
 use crate::schema::throttle;
 use crate::time::{from_db, to_db};
@@ -61,6 +61,36 @@ pub fn locked_until(
         .filter_map(|(_, s)| s.locked_until)
         .filter(|t| *t > now)
         .max())
+}
+
+/// Counts one attempt in every bucket of a request, inside the caller's
+/// write transaction. Returns the lock to refuse the attempt with when a
+/// bucket was already locked (by a request that ran at the same time, on
+/// this server or another).
+pub fn count_in(
+    conn: &mut DbConnection,
+    buckets: &[Bucket],
+    now: DateTime<Utc>,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let mut refuse: Option<DateTime<Utc>> = None;
+    for b in buckets {
+        let counted = count_attempt(conn, &b.key, &b.policy, now)?;
+        if counted.was_locked {
+            let until = counted.after.locked_until.unwrap_or(now);
+            refuse = Some(refuse.map_or(until, |r| r.max(until)));
+        }
+    }
+    Ok(refuse)
+}
+
+/// [`count_in`] as a write transaction of its own: a failed attempt
+/// counts even though the request it belongs to fails.
+pub fn record(
+    conn: &mut DbConnection,
+    buckets: &[Bucket],
+    now: DateTime<Utc>,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    conn.write_tx(|conn| count_in(conn, buckets, now))
 }
 
 /// What counting one attempt found.

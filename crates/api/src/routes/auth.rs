@@ -7,23 +7,20 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use motcua_domain::EventKind;
 use motcua_domain::Role;
-use motcua_store::events::{self, NewEvent};
 use motcua_store::sessions::Session;
-use motcua_store::sessions::{self};
 use motcua_store::{time, users};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::login::{self, settle, Attempt, Outcome};
+use crate::auth::login;
 use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::limits::{self};
 use crate::state::AppState;
+use motcua_admin::sessions::{log_in, Attempt, Outcome};
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {
@@ -104,7 +101,9 @@ pub async fn token(
     // Every outcome commits its count and its event; only an opened
     // session is a token.
     let session = opened(
-        state.with_conn(move |conn| settle(conn, attempt)).await?,
+        state
+            .with_conn(move |conn| Ok(log_in(conn, attempt)?))
+            .await?,
         now,
     )?;
     let access_token = state.jwt.issue(
@@ -142,23 +141,13 @@ fn opened(outcome: Outcome, now: DateTime<Utc>) -> Result<Session, ApiError> {
 pub async fn logout(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, ApiError> {
     state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let now = time::now();
-                sessions::end(conn, &staff.session_id, "logout", now)?;
-                events::append(
-                    conn,
-                    &NewEvent {
-                        subject_type: "user",
-                        subject_id: &staff.id,
-                        dossier_id: None,
-                        kind: EventKind::AuthLogout,
-                        actor: &staff.actor(),
-                        at: now,
-                        data: json!({ "session": staff.session_id }),
-                    },
-                )?;
-                Ok::<_, ApiError>(())
-            })
+            let actor = staff.actor();
+            Ok(motcua_admin::sessions::log_out(
+                conn,
+                &actor,
+                &staff.id,
+                &staff.session_id,
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

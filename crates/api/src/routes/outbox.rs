@@ -2,11 +2,10 @@
 //! (with the error kept on the row), and a retry for failed messages.
 
 use actix_web::{get, post, web, HttpResponse};
-use motcua_domain::EventKind;
 use motcua_domain::Role;
 use motcua_notify::outbox::{self, OutboxFilter};
 use motcua_notify::{OutboxRow, Status};
-use motcua_store::{dossiers, events, time};
+use motcua_store::dossiers;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -113,26 +112,11 @@ pub async fn retry(
         .map_err(|_| ApiError::not_found("message"))?;
     let row = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                let row = outbox::retry(conn, id).map_err(|e| match e {
-                    motcua_notify::NotifyError::Store(motcua_store::StoreError::NotFound) => {
-                        ApiError::not_found("message")
-                    }
-                    other => other.into(),
-                })?;
-                events::append(
-                    conn,
-                    &events::NewEvent {
-                        subject_type: "outbox",
-                        subject_id: &row.id.to_string(),
-                        dossier_id: None,
-                        kind: EventKind::OutboxRetried,
-                        actor: &staff.actor(),
-                        at: time::now(),
-                        data: json!({"kind": row.kind, "attempts": row.attempts}),
-                    },
-                )?;
-                Ok(row)
+            outbox::retry(conn, id, &staff.actor()).map_err(|e| match e {
+                motcua_notify::NotifyError::Store(motcua_store::StoreError::NotFound) => {
+                    ApiError::not_found("message")
+                }
+                other => other.into(),
             })
         })
         .await?;

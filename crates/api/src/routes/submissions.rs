@@ -62,7 +62,7 @@ pub async fn submit(
             let now = motcua_store::time::now();
             let buckets = [rate];
             limits::check(conn, &buckets, now, "online submissions")?;
-            if let Some(until) = conn.write_tx(|conn| limits::count(conn, &buckets, now))? {
+            if let Some(until) = motcua_store::throttle::record(conn, &buckets, now)? {
                 return Err(limits::refused(until, now, "online submissions"));
             }
             Ok(online::submit(conn, &pins, &body, &addr)?)

@@ -1,13 +1,11 @@
 //! Staff accounts, managed by admins.
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use motcua_domain::EventKind;
-use motcua_domain::{AgencyCode, Role};
-use motcua_intake::FieldError;
+use motcua_admin::accounts::{self, UserInput};
+use motcua_domain::Role;
 use motcua_store::users::{self, User};
-use motcua_store::{agencies, events, sessions, time, DbConnection};
+use motcua_store::{sessions, time};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -38,65 +36,6 @@ impl From<User> for UserDto {
             email: u.email,
             active: u.active,
         }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct UserInput {
-    /// Letters, digits, '.', '_' and '-'; kept in lower case.
-    #[schema(min_length = 3, max_length = 64)]
-    pub username: String,
-    #[schema(min_length = 8, max_length = 256)]
-    pub password: String,
-    #[schema(max_length = 200)]
-    pub full_name: String,
-    pub role: Role,
-    #[schema(max_length = 64)]
-    pub agency_code: String,
-    #[schema(max_length = 254)]
-    pub email: Option<String>,
-}
-
-/// Validates a new account; shared by the API and the CLI.
-pub fn validate_new_user(input: &UserInput) -> Result<User, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let username = input.username.trim().to_lowercase();
-    if username.len() < 3
-        || username.len() > 64
-        || !username
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    {
-        errors.push(FieldError::new(
-            "username",
-            "3-64 characters of letters, digits, '.', '_' and '-'",
-        ));
-    }
-    check_password(&mut errors, &input.password);
-    let full_name =
-        motcua_intake::validate::required(&mut errors, "full_name", &input.full_name, 200);
-    let agency = AgencyCode::parse(input.agency_code.trim())
-        .map_err(|e| errors.push(FieldError::new("agency_code", e.to_string())))
-        .ok();
-    let email = motcua_intake::validate::email(&mut errors, "email", input.email.as_deref());
-    match agency {
-        Some(agency) if errors.is_empty() => Ok(User {
-            id: uuid::Uuid::now_v7().to_string(),
-            username,
-            full_name,
-            role: input.role,
-            agency,
-            email,
-            active: true,
-        }),
-        _ => Err(errors),
-    }
-}
-
-fn check_password(errors: &mut Vec<FieldError>, password: &str) {
-    let n = password.chars().count();
-    if !(8..=256).contains(&n) {
-        errors.push(FieldError::new("password", "must be 8 to 256 characters"));
     }
 }
 
@@ -137,38 +76,12 @@ pub async fn create(
     JsonBody(input): JsonBody<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let user = validate_new_user(&input).map_err(ApiError::invalid)?;
-    let password = input.password;
-    let hash = web::block(move || password::hash(&password))
-        .await?
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            ApiError::internal()
-        })?;
+    let user = accounts::check_new(&input)?;
+    let hash = hash_password(input.password).await?;
     let saved = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                if agencies::get(conn, user.agency.as_str())?.is_none() {
-                    return Err(ApiError::invalid_field("agency_code", "no such agency"));
-                }
-                if users::find_by_username(conn, &user.username)?.is_some() {
-                    return Err(ApiError::conflict(format!("username {} is taken", user.username)));
-                }
-                users::insert(conn, &user, &hash)?;
-                events::append(
-                    conn,
-                    &events::NewEvent {
-                        subject_type: "user",
-                        subject_id: &user.id,
-                        dossier_id: None,
-                        kind: EventKind::UserCreated,
-                        actor: &staff.actor(),
-                        at: time::now(),
-                        data: json!({ "username": user.username, "role": user.role, "agency": user.agency }),
-                    },
-                )?;
-                Ok(user)
-            })
+            accounts::create(conn, &staff.actor(), &user, &hash)?;
+            Ok(user)
         })
         .await?;
     Ok(HttpResponse::Created().json(UserDto::from(saved)))
@@ -195,117 +108,28 @@ pub struct UserPatch {
     pub password: Option<String>,
 }
 
-/// Applies an administrator's changes to an account, in the caller's
-/// transaction: the account as it is afterwards and the sessions ended.
-/// Shared by the API and the CLI. `password_hash` is the new password,
-/// already hashed (hashing is slow; it happens before the transaction).
-pub fn apply_changes(
-    conn: &mut DbConnection,
-    actor: &events::Actor,
-    actor_user_id: Option<&str>,
-    username: &str,
-    patch: &UserPatch,
-    password_hash: Option<String>,
-) -> Result<(User, usize), ApiError> {
-    let user = user_named(conn, username)?;
-    let mut errors = Vec::new();
-    let full_name = patch
-        .full_name
-        .as_deref()
-        .map(|n| motcua_intake::validate::required(&mut errors, "full_name", n, 200));
-    if let Some(p) = &patch.password {
-        check_password(&mut errors, p);
+impl From<UserPatch> for accounts::Changes {
+    fn from(p: UserPatch) -> Self {
+        accounts::Changes {
+            full_name: p.full_name,
+            role: p.role,
+            agency_code: p.agency_code,
+            email: p.email,
+            active: p.active,
+            password: p.password,
+        }
     }
-    let agency = match patch.agency_code.as_deref().map(str::trim) {
-        None => None,
-        Some(code) => match AgencyCode::parse(code) {
-            Ok(a) if agencies::get(conn, a.as_str())?.is_some() => Some(a),
-            Ok(_) => {
-                errors.push(FieldError::new("agency_code", "no such agency"));
-                None
-            }
-            Err(e) => {
-                errors.push(FieldError::new("agency_code", e.to_string()));
-                None
-            }
-        },
-    };
-    let email = patch
-        .email
-        .as_ref()
-        .map(|e| motcua_intake::validate::email(&mut errors, "email", e.as_deref()));
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let changes = users::Changes {
-        full_name,
-        role: patch.role.map(|r| r.as_str().to_string()),
-        agency_code: agency.as_ref().map(|a| a.to_string()),
-        email,
-        active: patch.active,
-        password_hash,
-    };
-    if changes.full_name.is_none()
-        && changes.role.is_none()
-        && changes.agency_code.is_none()
-        && changes.email.is_none()
-        && changes.active.is_none()
-        && changes.password_hash.is_none()
-    {
-        return Err(ApiError::invalid_field("body", "names nothing to change"));
-    }
-    let myself = actor_user_id == Some(user.id.as_str());
-    let disables = patch.active == Some(false) && user.active;
-    let demotes = patch.role.is_some_and(|r| r != Role::Admin) && user.role == Role::Admin;
-    if myself && (disables || demotes) {
-        return Err(ApiError::conflict(
-            "you cannot disable your own account or take away your own administrator role; ask another administrator",
-        ));
-    }
-    if user.role == Role::Admin
-        && user.active
-        && (disables || demotes)
-        && users::count_active_admins(conn)? <= 1
-    {
-        return Err(ApiError::conflict(
-            "this is the last active administrator; make another one first",
-        ));
-    }
-    let now = time::now();
-    users::update(conn, &user.id, &changes)?;
-    let ended = if disables || changes.password_hash.is_some() {
-        let reason = if disables {
-            "disabled"
-        } else {
-            "password_changed"
-        };
-        sessions::end_all_for_user(conn, &user.id, reason, now)?
-    } else {
-        0
-    };
-    let (after, _) = users::find_by_username(conn, username)?.ok_or_else(ApiError::internal)?;
-    events::append(
-        conn,
-        &events::NewEvent {
-            subject_type: "user",
-            subject_id: &user.id,
-            dossier_id: None,
-            kind: EventKind::UserUpdated,
-            actor,
-            at: now,
-            data: json!({
-                "username": user.username,
-                "full_name": patch.full_name.as_ref().map(|_| &after.full_name),
-                "role": patch.role,
-                "agency": patch.agency_code.as_ref().map(|_| &after.agency),
-                "email": patch.email.as_ref().map(|_| &after.email),
-                "active": patch.active,
-                "password_changed": patch.password.is_some(),
-                "sessions_ended": ended,
-            }),
-        },
-    )?;
-    Ok((after, ended))
+}
+
+/// Hashes a password away from the request threads (it takes a fifth of a
+/// second).
+async fn hash_password(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::internal()
+        })
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{username}", tag = "users",
@@ -324,27 +148,18 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let username = path.into_inner().trim().to_lowercase();
-    let hash = match patch.password.clone() {
-        Some(p) if (8..=256).contains(&p.chars().count()) => {
-            Some(web::block(move || password::hash(&p)).await?.map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::internal()
-            })?)
-        }
+    let changes = accounts::Changes::from(patch);
+    let hash = match changes.password.clone() {
+        Some(p) if accounts::password_is_acceptable(&p) => Some(hash_password(p).await?),
         _ => None,
     };
     let (user, _) = state
         .with_conn(move |conn| {
-            conn.write_tx(|conn| {
-                apply_changes(
-                    conn,
-                    &staff.actor(),
-                    Some(&staff.id),
-                    &username,
-                    &patch,
-                    hash,
-                )
-            })
+            let by = accounts::Requester {
+                actor: &staff.actor(),
+                user_id: Some(&staff.id),
+            };
+            Ok(accounts::update(conn, &by, &username, &changes, hash)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(UserDto::from(user)))
@@ -365,37 +180,6 @@ pub struct SessionsEnded {
     pub ended: usize,
 }
 
-fn user_named(conn: &mut DbConnection, username: &str) -> Result<User, ApiError> {
-    Ok(users::find_by_username(conn, username)?
-        .ok_or_else(|| ApiError::not_found("user"))?
-        .0)
-}
-
-/// Ends every open session of an account, with its event, in the caller's
-/// transaction; returns how many were open. Shared by the API and the CLI.
-pub fn end_all_sessions(
-    conn: &mut DbConnection,
-    actor: &events::Actor,
-    username: &str,
-) -> Result<usize, ApiError> {
-    let user = user_named(conn, username)?;
-    let now = time::now();
-    let ended = sessions::end_all_for_user(conn, &user.id, "ended_by_admin", now)?;
-    events::append(
-        conn,
-        &events::NewEvent {
-            subject_type: "user",
-            subject_id: &user.id,
-            dossier_id: None,
-            kind: EventKind::UserSessionsEnded,
-            actor,
-            at: now,
-            data: json!({ "username": user.username, "sessions_ended": ended }),
-        },
-    )?;
-    Ok(ended)
-}
-
 #[utoipa::path(get, path = "/api/v1/users/{username}/sessions", tag = "users",
     security(("bearer" = [])),
     params(("username" = String, Path, description = "The account's user name")),
@@ -412,7 +196,7 @@ pub async fn list_sessions(
     let username = path.into_inner().trim().to_lowercase();
     let open = state
         .with_conn(move |conn| {
-            let user = user_named(conn, &username)?;
+            let user = accounts::user_named(conn, &username)?;
             Ok(sessions::open_for_user(conn, &user.id, time::now())?)
         })
         .await?;
@@ -443,9 +227,7 @@ pub async fn end_sessions(
     staff.require(&[Role::Admin])?;
     let username = path.into_inner().trim().to_lowercase();
     let ended = state
-        .with_conn(move |conn| {
-            conn.write_tx(|conn| end_all_sessions(conn, &staff.actor(), &username))
-        })
+        .with_conn(move |conn| Ok(accounts::end_sessions(conn, &staff.actor(), &username)?))
         .await?;
     Ok(HttpResponse::Ok().json(SessionsEnded { ended }))
 }

@@ -1,7 +1,7 @@
 //! Checks on what the counter sends, collected so that one response lists
 //! every problem at once.
 
-use crate::FieldError;
+use crate::field::FieldError;
 
 /// Trims a required text field; records an error when it is empty or too
 /// long.

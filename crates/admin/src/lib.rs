@@ -1,0 +1,19 @@
+//! What administrators change, each change one operation in its own
+//! transaction with its event (docs/architecture.md, Operations):
+//!
+//! - [`accounts`]: staff accounts, their checks, and ending their sessions;
+//! - [`sessions`]: a staff member ending their own session;
+//! - [`agencies`]: the agency hierarchy;
+//! - [`catalogue`]: the procedure catalogue and its checks.
+//!
+//! The HTTP layer and the command line call the same operations, so an
+//! account created with `motcua user add` passes the checks an account
+//! created over the API passes.
+
+pub mod accounts;
+pub mod agencies;
+pub mod catalogue;
+mod error;
+pub mod sessions;
+
+pub use error::AdminError;
