@@ -158,7 +158,7 @@ pub fn accept(
         let mut received = log(conn, calendar, pins, clerk, &req, complete)?;
         let now = time::now();
         // The citizen keeps following the dossier with the PIN of the
-        // submission (see `dossiers::find_for_lookup`); no new PIN is
+        // submission (see `motcua_store::lookup`); no new PIN is
         // issued, since none could reach them.
         dossiers::set_pin_hash(conn, &received.dossier.id, &s.pin_hash, now)?;
         received.dossier.pin_hash = s.pin_hash.clone();

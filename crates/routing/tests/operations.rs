@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use common::*;
 use motcua_calendar::clock::Verdict;
 use motcua_calendar::CalendarSettings;
+use motcua_domain::throttle::{Bucket, Policy};
 use motcua_domain::{Channel, Status, SubmittedDocument};
 use motcua_intake::{online, IntakeError};
 use motcua_notify::Kind;
@@ -24,7 +25,10 @@ use motcua_sla::calendars::{self, CalendarHandle};
 use motcua_sla::ops::calendar_edit::{self, DaySetting};
 use motcua_sla::ops::finish;
 use motcua_store::events::Actor;
-use motcua_store::{dossiers, guidance, handovers, submissions};
+use motcua_store::{dossiers, guidance, handovers, lookup, submissions, throttle, DbConnection};
+use motcua_store::{Connection, InstrumentationEvent};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 fn document(code: &str, original: u32, copies: u32) -> SubmittedDocument {
     SubmittedDocument {
@@ -1084,6 +1088,67 @@ fn a_calendar_edit_moves_open_appointments_and_tells_their_citizens(backend: Bac
     assert_eq!(d.mail_of(Kind::AppointmentMoved).len(), 2);
 }
 
+// ------------------------------------------------------- public look-up
+
+/// Runs `f` on a connection of its own that counts the statements it
+/// sends; returns what `f` returned and the count.
+fn counting<T>(d: &Desk, f: impl FnOnce(&mut DbConnection) -> T) -> (T, usize) {
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let mut conn = DbConnection::open(d.database_url()).unwrap();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            seen.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let out = f(&mut conn);
+    (out, count.load(Ordering::SeqCst))
+}
+
+fn the_public_look_up_reads_the_lock_and_the_dossier_in_one_statement(backend: Backend) {
+    let mut d = Desk::new(backend);
+    let marriage = d.intake(MARRIAGE, None).dossier;
+    let group = d.intake(GROUP, None).dossier;
+    let now = motcua_store::time::now();
+    let buckets = [
+        format!("pin-code:{}", marriage.code),
+        "pin-address:192.0.2.9".to_string(),
+    ];
+    let keys = [buckets[0].as_str(), buckets[1].as_str()];
+
+    let (unknown, statements) = counting(&d, |c| lookup::find(c, keys, "H53.50-000000-0000", now));
+    let unknown = unknown.unwrap();
+    assert_eq!(statements, 1, "an unknown code");
+    assert!(unknown.found.is_none() && unknown.locked_until.is_none());
+
+    let (seen, statements) = counting(&d, |c| lookup::find(c, keys, &marriage.code, now));
+    assert_eq!(statements, 1, "a dossier");
+    let found = seen.unwrap().found.unwrap();
+    assert_eq!(found.dossier.id, marriage.id);
+    assert_eq!(found.agency_name, "Ủy ban nhân dân xã An Trường");
+    assert_eq!(found.pin.key, marriage.code, "keyed with the code");
+    assert_eq!(found.pin.hash, marriage.pin_hash);
+    assert!(!found.has_parts);
+    let (seen, _) = counting(&d, |c| lookup::find(c, keys, &group.code, now));
+    assert!(seen.unwrap().found.unwrap().has_parts, "a group has parts");
+
+    // Wrong PINs lock the code's bucket: the same statement says so, for
+    // the dossier and for any code looked up from that bucket.
+    let bucket = Bucket::new("pin-code", &marriage.code, Policy::PIN_CODE);
+    for _ in 0..Policy::PIN_CODE.free {
+        throttle::record(&mut d.conn, std::slice::from_ref(&bucket), now).unwrap();
+    }
+    let (seen, statements) = counting(&d, |c| lookup::find(c, keys, &marriage.code, now));
+    assert_eq!(statements, 1, "a locked bucket");
+    let seen = seen.unwrap();
+    let until = seen.locked_until.expect("the bucket is locked");
+    assert!(until > now);
+    assert!(seen.found.is_some());
+    let later = until + chrono::Duration::seconds(1);
+    let (seen, _) = counting(&d, |c| lookup::find(c, keys, &marriage.code, later));
+    assert!(seen.unwrap().locked_until.is_none(), "the lock has passed");
+}
+
 on_both_backends!(
     a_complete_intake_is_logged_and_mails_the_receipt_only_to_an_applicant_with_an_address,
     an_incomplete_intake_keeps_its_guidance_slip_and_issues_nothing,
@@ -1104,4 +1169,5 @@ on_both_backends!(
     a_calendar_edit_moves_open_appointments_and_tells_their_citizens,
     a_group_ends_when_its_last_open_member_is_withdrawn,
     a_desk_leg_after_a_send_back_counts_from_its_own_start,
+    the_public_look_up_reads_the_lock_and_the_dossier_in_one_statement,
 );

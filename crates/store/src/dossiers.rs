@@ -10,9 +10,11 @@ use crate::schema::dossiers;
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
-#[derive(Queryable, Selectable)]
+/// A dossier row as stored; read by name as well, for the public
+/// look-up's hand-written statement ([`crate::lookup`]).
+#[derive(Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = dossiers)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     code: String,
     pin_hash: String,
@@ -56,7 +58,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_domain(self) -> StoreResult<Dossier> {
+    pub(crate) fn into_domain(self) -> StoreResult<Dossier> {
         Ok(Dossier {
             id: self.id,
             code: self.code,
@@ -167,70 +169,6 @@ pub fn find_by_code_for_update(
             .optional()?,
     };
     row.map(Row::into_domain).transpose()
-}
-
-/// What the public look-up needs of a dossier, read in one statement
-/// (the look-up used to read the same row twice): the dossier, the name
-/// of the agency handling it, the PIN hash to check and the text it was
-/// keyed with, and whether it is an interlinked group with parts.
-///
-/// The hash is read with the dossier in every case, so a wrong PIN costs
-/// what an unknown code costs. A PIN is keyed with the dossier's code,
-/// except that a dossier accepted from an online submission keeps the
-/// submission's PIN (keyed with its reference), so the citizen follows it
-/// with the PIN they already have, until the desk reissues one.
-pub fn find_for_lookup(conn: &mut DbConnection, code: &str) -> StoreResult<Option<LookupRow>> {
-    use crate::schema::{agencies, submissions};
-    let parts = diesel::alias!(dossiers as parts);
-    let found: Option<(Row, String, Option<String>, bool)> = dossiers::table
-        .inner_join(agencies::table.on(agencies::code.eq(dossiers::handling_agency_code)))
-        .left_join(
-            submissions::table.on(submissions::dossier_id
-                .eq(dossiers::id.nullable())
-                .and(submissions::pin_hash.eq(dossiers::pin_hash))),
-        )
-        .filter(dossiers::code.eq(code))
-        .select((
-            Row::as_select(),
-            agencies::name,
-            submissions::id.nullable(),
-            diesel::dsl::exists(
-                parts
-                    .filter(parts.field(dossiers::parent_id).eq(dossiers::id.nullable()))
-                    .select(parts.field(dossiers::id)),
-            ),
-        ))
-        .get_result(conn)
-        .optional()?;
-    let Some((row, agency_name, reference, has_parts)) = found else {
-        return Ok(None);
-    };
-    let dossier = row.into_domain()?;
-    Ok(Some(LookupRow {
-        pin: PinHash {
-            key: reference.unwrap_or_else(|| code.to_string()),
-            hash: dossier.pin_hash.clone(),
-        },
-        dossier,
-        agency_name,
-        has_parts,
-    }))
-}
-
-/// A dossier as the public look-up reads it ([`find_for_lookup`]).
-#[derive(Debug, Clone)]
-pub struct LookupRow {
-    pub dossier: Dossier,
-    pub agency_name: String,
-    pub pin: PinHash,
-    pub has_parts: bool,
-}
-
-/// A stored PIN hash and the text it was keyed with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PinHash {
-    pub key: String,
-    pub hash: String,
 }
 
 /// The derived clock projections written back after a ledger change.

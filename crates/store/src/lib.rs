@@ -26,6 +26,7 @@ pub mod guidance;
 pub mod handovers;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod lookup;
 pub mod migrations;
 pub mod pool;
 pub mod procedures;
@@ -40,7 +41,7 @@ pub mod users;
 pub mod worklist;
 
 pub use connection::{Backend, DbConnection};
-pub use diesel::connection::SimpleConnection;
+pub use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
 pub use diesel::result::Error as DieselError;
 pub use error::{StoreError, StoreResult};
 pub use pool::{Database, PooledConnection};

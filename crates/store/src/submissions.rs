@@ -86,7 +86,7 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
 }
 
 /// The stored PIN hash of a submission, and nothing else (see
-/// [`crate::dossiers::find_for_lookup`]).
+/// [`crate::lookup::find`]).
 pub fn pin_hash(conn: &mut DbConnection, id: &str) -> StoreResult<Option<String>> {
     Ok(submissions::table
         .find(id)

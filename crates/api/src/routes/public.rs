@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use motcua_calendar::format_local;
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{mask_name, Status};
+use motcua_store::lookup::{self as read, LookupRow};
 use motcua_store::{dossiers, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -117,8 +118,13 @@ pub async fn lookup(
         .with_conn(move |conn| {
             let now = motcua_store::time::now();
             let buckets = limits::pin_buckets(&code, &client);
-            limits::check(conn, &buckets, now, limits::WRONG_PINS)?;
-            let found = dossiers::find_for_lookup(conn, &code)?;
+            let keys = [buckets[0].key.as_str(), buckets[1].key.as_str()];
+            // One statement: the limits' lock and the dossier.
+            let seen = read::find(conn, keys, &code, now)?;
+            if let Some(until) = seen.locked_until {
+                return Err(limits::refused(until, now, limits::WRONG_PINS));
+            }
+            let found = seen.found;
             let key = found.as_ref().map_or(code.as_str(), |f| f.pin.key.as_str());
             let hash = found.as_ref().map(|f| f.pin.hash.as_str());
             if !limits::verify_pin(conn, &st.pins, &buckets, key, &pin, hash, now)? {
@@ -137,9 +143,9 @@ pub async fn lookup(
 fn view(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
-    found: dossiers::LookupRow,
+    found: LookupRow,
 ) -> Result<PublicDossier, ApiError> {
-    let dossiers::LookupRow {
+    let LookupRow {
         dossier: d,
         agency_name,
         has_parts,

@@ -419,6 +419,11 @@ impl Desk {
         .unwrap()
     }
 
+    /// The scratch database's URL, for a connection of a test's own.
+    pub fn database_url(&self) -> &str {
+        &self._scratch.url
+    }
+
     pub fn dossier(&mut self, code: &str) -> Dossier {
         dossiers::find_by_code(&mut self.conn, code)
             .unwrap()
