@@ -200,21 +200,30 @@ pub async fn due_soon(
         .await?;
     let out: Vec<DueSoonItem> = items
         .into_iter()
-        .map(|d| DueSoonItem {
-            remaining_working_seconds: if d.due_at >= now {
-                calendar.working_seconds_between(now, d.due_at)
-            } else {
-                -calendar.working_seconds_between(d.due_at, now)
-            },
-            code: d.code,
-            status: d.status,
-            procedure_code: d.procedure_code,
-            procedure_name: d.procedure_name,
-            agency_code: d.handling_agency,
-            due_at: d.due_at,
-        })
+        .map(|d| due_soon_item(&calendar, now, d))
         .collect();
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// A dossier due soon, with the working time left (negative once late).
+fn due_soon_item(
+    calendar: &motcua_calendar::WorkingCalendar,
+    now: chrono::DateTime<chrono::Utc>,
+    d: breaches::DueItem,
+) -> DueSoonItem {
+    DueSoonItem {
+        remaining_working_seconds: if d.due_at >= now {
+            calendar.working_seconds_between(now, d.due_at)
+        } else {
+            -calendar.working_seconds_between(d.due_at, now)
+        },
+        code: d.code,
+        status: d.status,
+        procedure_code: d.procedure_code,
+        procedure_name: d.procedure_name,
+        agency_code: d.handling_agency,
+        due_at: d.due_at,
+    }
 }
 
 #[derive(Serialize, ToSchema)]

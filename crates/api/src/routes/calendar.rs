@@ -231,6 +231,30 @@ pub struct DueDateAnswer {
     pub working_seconds: i64,
 }
 
+/// The duration a due-date question names: given, or the procedure's.
+async fn asked_duration(
+    state: &AppState,
+    duration: Option<DurationDto>,
+    procedure: Option<String>,
+) -> Result<StatutoryDuration, ApiError> {
+    match (duration, procedure) {
+        (Some(d), None) => parse_duration(&d).map_err(ApiError::invalid),
+        (None, Some(code)) => {
+            state
+                .with_conn(move |conn| {
+                    procedures::get(conn, &code)?
+                        .map(|p| p.duration)
+                        .ok_or_else(|| ApiError::invalid_field("procedure", "unknown procedure"))
+                })
+                .await
+        }
+        _ => Err(ApiError::invalid_field(
+            "duration",
+            "give either a duration or a procedure code",
+        )),
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/calendar/due-date", tag = "calendar",
     request_body = DueDateQuestion,
     responses((status = 200, body = DueDateAnswer), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -239,24 +263,7 @@ pub async fn due_date(
     state: web::Data<AppState>,
     JsonBody(q): JsonBody<DueDateQuestion>,
 ) -> Result<HttpResponse, ApiError> {
-    let duration: StatutoryDuration = match (q.duration, q.procedure) {
-        (Some(d), None) => parse_duration(&d).map_err(ApiError::invalid)?,
-        (None, Some(code)) => {
-            state
-                .with_conn(move |conn| {
-                    procedures::get(conn, &code)?
-                        .map(|p| p.duration)
-                        .ok_or_else(|| ApiError::invalid_field("procedure", "unknown procedure"))
-                })
-                .await?
-        }
-        _ => {
-            return Err(ApiError::invalid_field(
-                "duration",
-                "give either a duration or a procedure code",
-            ))
-        }
-    };
+    let duration = asked_duration(&state, q.duration, q.procedure).await?;
     let cal = state.calendar();
     // Outside these years the calendar knows no holidays: an answer would
     // look right and be wrong.

@@ -1,21 +1,20 @@
 //! Dossiers for staff: intake at the counter, the full view with history,
-//! the receipt, reissuing a lost PIN, and guidance slips.
+//! reissuing a lost PIN, and guidance slips (the receipt is
+//! [`crate::routes::receipts`]).
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_domain::Dossier;
 use motcua_domain::Verdict;
 use motcua_domain::{Channel, Role, Status, SubmittedDocument};
-use motcua_intake::receipt::ReceiptInput;
 use motcua_intake::NewPin;
-use motcua_intake::{Clerk, IntakeRequest, Receipt};
+use motcua_intake::{Clerk, IntakeRequest};
 use motcua_notify::dossier_mail::lookup_url;
 use motcua_store::events::Event;
-use motcua_store::{agencies, dossiers, events, guidance, procedures, users, DbConnection};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use motcua_store::{dossiers, events, guidance, DbConnection};
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Staff;
@@ -362,71 +361,6 @@ fn view(
     })
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReceiptQuery {
-    /// The PIN, to print it on the receipt (right after intake). Without
-    /// it the receipt says the PIN is on the original.
-    pub pin: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/dossiers/{code}/receipt", tag = "dossiers",
-    security(("bearer" = [])),
-    params(("code" = String, Path, description = "Dossier code"), ReceiptQuery),
-    responses(
-        (status = 200, description = "The receipt as JSON, or with Accept: text/html a printable A5 page in Vietnamese with a QR code", body = Receipt),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The PIN does not match", body = Problem, content_type = "application/problem+json")))]
-#[get("/api/v1/dossiers/{code}/receipt")]
-pub async fn receipt(
-    state: web::Data<AppState>,
-    staff: Staff,
-    path: web::Path<String>,
-    query: web::Query<ReceiptQuery>,
-    req: HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner();
-    let pin = query.into_inner().pin.filter(|p| !p.trim().is_empty());
-    let st = state.clone();
-    let receipt = state
-        .with_conn(move |conn| {
-            let d = load_visible(conn, &staff, &code)?;
-            if let Some(pin) = &pin {
-                if !st.pins.verify(&d.code, pin, &d.pin_hash) {
-                    return Err(ApiError::invalid_field(
-                        "pin",
-                        "does not match this dossier",
-                    ));
-                }
-            }
-            let procedure = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?
-                .ok_or_else(ApiError::internal)?;
-            let agency =
-                agencies::get(conn, &d.receiving_agency)?.ok_or_else(ApiError::internal)?;
-            let clerk = users::get(conn, &d.received_by)?
-                .map(|u| u.full_name)
-                .unwrap_or_default();
-            let pin = pin.map(|p| p.trim().to_ascii_uppercase());
-            Ok(Receipt::build(&ReceiptInput {
-                dossier: &d,
-                procedure: &procedure,
-                agency: &agency,
-                clerk_name: &clerk,
-                public_base_url: &st.config.public_base_url,
-                pin: pin.as_deref(),
-                calendar: &st.calendar(),
-            }))
-        })
-        .await?;
-    let mut answer = printable(&req, &receipt, "receipt", |p| p.to_html())?;
-    answer.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    Ok(answer)
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct PinResponse {
     pub code: String,
@@ -526,7 +460,6 @@ pub async fn guidance_slip(
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create)
         .service(get_one)
-        .service(receipt)
         .service(reissue_pin)
         .service(guidance_slip);
 }

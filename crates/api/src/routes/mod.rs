@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod paging;
 pub mod procedures;
 pub mod public;
+pub mod receipts;
 pub mod routing;
 pub mod slips;
 pub mod submissions;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     procedures::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
+    receipts::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);
     breaches::configure(cfg);

@@ -53,12 +53,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let q = query.into_inner();
-    let status = match q.status.as_deref() {
-        None => None,
-        Some(s) => Some(s.parse::<Status>().map_err(|_| {
-            ApiError::invalid_field("status", "must be pending, sending, sent or failed")
-        })?),
-    };
+    let status = q.status.as_deref().map(parse_status).transpose()?;
     let (limit, offset) = crate::routes::paging::page(q.limit, q.offset)?;
     let mut filter = OutboxFilter {
         status,
@@ -81,7 +76,7 @@ pub async fn list(
             Ok((items, total, counts))
         })
         .await?;
-    let counts: serde_json::Map<String, serde_json::Value> = counts
+    let counts = counts
         .into_iter()
         .map(|(s, n)| (s.as_str().to_string(), json!(n)))
         .collect();
@@ -90,6 +85,11 @@ pub async fn list(
         total,
         counts: serde_json::Value::Object(counts),
     }))
+}
+
+fn parse_status(s: &str) -> Result<Status, ApiError> {
+    s.parse()
+        .map_err(|_| ApiError::invalid_field("status", "must be pending, sending, sent or failed"))
 }
 
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations",

@@ -83,16 +83,7 @@ pub async fn worklist(
     let now = time::now();
     let statuses = statuses(q.status.as_deref())?;
     let (due_before, due_after) = due_window(&state, q.due.as_deref(), now)?;
-    let assigned_to = match q.assigned.as_deref() {
-        None => None,
-        Some("me") => Some(staff.id.clone()),
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "assigned",
-                "only `me` is supported",
-            ))
-        }
-    };
+    let assigned_to = assigned(q.assigned.as_deref(), &staff)?;
     let (items, total) = state
         .with_conn(move |conn| {
             let mut reach = Reach::of(conn, &staff)?;
@@ -119,6 +110,18 @@ pub async fn worklist(
         limit,
         offset,
     }))
+}
+
+/// Whose dossiers: `me` (the caller's), or everyone's when absent.
+fn assigned(asked: Option<&str>, staff: &Staff) -> Result<Option<String>, ApiError> {
+    match asked {
+        None => Ok(None),
+        Some("me") => Ok(Some(staff.id.clone())),
+        Some(_) => Err(ApiError::invalid_field(
+            "assigned",
+            "only `me` is supported",
+        )),
+    }
 }
 
 /// The statuses asked for (comma-separated national codes); by default
