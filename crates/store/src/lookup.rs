@@ -16,25 +16,67 @@
 //! until the desk reissues one.
 //!
 //! Written as SQL text because the query builder has no join onto a
-//! derived table; `$1`, `$2`, `$3` are positional on PostgreSQL and, used
-//! once each in this order, take the same positions on SQLite.
+//! derived table, but as a query fragment of its own ([`LookupQuery`])
+//! rather than `sql_query`: diesel never caches a `sql_query` as a
+//! prepared statement, so PostgreSQL would plan the joins on every
+//! look-up (1.2 ms of planning against 0.2 ms of execution on the demo
+//! data). With a static query id the statement is prepared once per
+//! connection, like the query builder's.
 
 use chrono::{DateTime, Utc};
+use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Bool, HasSqlType, Nullable, Text, Timestamp, Untyped};
 use motcua_domain::Dossier;
 
 use crate::dossiers::Row;
 use crate::time::from_db;
 use crate::{DbConnection, StoreResult};
 
-const LOOKUP: &str = "\
-SELECT guard.locked_until, d.*, a.name AS agency_name, s.id AS reference, \
-  EXISTS (SELECT 1 FROM dossiers p WHERE p.parent_id = d.id) AS has_parts \
-FROM (SELECT max(t.locked_until) AS locked_until FROM throttle t WHERE t.bucket IN ($1, $2)) AS guard \
-LEFT JOIN dossiers d ON d.code = $3 \
-LEFT JOIN agencies a ON a.code = d.handling_agency_code \
-LEFT JOIN submissions s ON s.dossier_id = d.id AND s.pin_hash = d.pin_hash";
+/// The look-up's statement with its three parameters: the two buckets
+/// and the code.
+struct LookupQuery<'a> {
+    buckets: [&'a str; 2],
+    code: &'a str,
+}
+
+impl QueryId for LookupQuery<'_> {
+    type QueryId = LookupQuery<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for LookupQuery<'_> {
+    type SqlType = Untyped;
+}
+
+impl<Conn> RunQueryDsl<Conn> for LookupQuery<'_> {}
+
+impl<DB> QueryFragment<DB> for LookupQuery<'_>
+where
+    DB: Backend + HasSqlType<Text>,
+    str: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT guard.locked_until, d.*, a.name AS agency_name, s.id AS reference, \
+             EXISTS (SELECT 1 FROM dossiers p WHERE p.parent_id = d.id) AS has_parts \
+             FROM (SELECT max(t.locked_until) AS locked_until FROM throttle t \
+             WHERE t.bucket IN (",
+        );
+        out.push_bind_param::<Text, str>(self.buckets[0])?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, str>(self.buckets[1])?;
+        out.push_sql(") ) AS guard LEFT JOIN dossiers d ON d.code = ");
+        out.push_bind_param::<Text, str>(self.code)?;
+        out.push_sql(
+            " LEFT JOIN agencies a ON a.code = d.handling_agency_code \
+             LEFT JOIN submissions s ON s.dossier_id = d.id AND s.pin_hash = d.pin_hash",
+        );
+        Ok(())
+    }
+}
 
 #[derive(QueryableByName)]
 struct Lock {
@@ -85,11 +127,8 @@ pub fn find(
     code: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Lookup> {
-    let (lock, row, extras): (Lock, Option<Row>, Option<Extras>) = diesel::sql_query(LOOKUP)
-        .bind::<Text, _>(buckets[0])
-        .bind::<Text, _>(buckets[1])
-        .bind::<Text, _>(code)
-        .get_result(conn)?;
+    let (lock, row, extras): (Lock, Option<Row>, Option<Extras>) =
+        LookupQuery { buckets, code }.get_result(conn)?;
     let locked_until = lock.locked_until.map(from_db).filter(|t| *t > now);
     let found = match (row, extras) {
         (Some(row), Some(extras)) => {
