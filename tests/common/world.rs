@@ -104,6 +104,7 @@ pub const RULES: &[(&str, &str)] = &[
         "admin officer supervisor officer.huyen",
     ),
     ("GET /api/v1/breaches", "admin supervisor"),
+    ("GET /api/v1/reports/results", "admin supervisor"),
     (
         "GET /api/v1/submissions",
         "admin clerk supervisor clerk.huyen",
@@ -388,6 +389,7 @@ impl<'a> World<'a> {
                 "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
             }
             (_, "/api/v1/procedures/{code}") => t.replace("{code}", "1.001193"),
+            (_, "/api/v1/reports/results") => format!("{t}?period=2026-Q4"),
             (_, "/api/v1/calendar/{year}") => t.replace("{year}", "2026"),
             (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),
             (_, "/api/v1/guidance-slips/{id}") => t.replace("{id}", &self.guidance_slip()),

@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         (name = "clock", description = "Supplements, the one extension, the end of processing and its verdict"),
         (name = "calendar", description = "Working-time calendar: days off, make-up days, due-date calculator"),
         (name = "breaches", description = "Due-soon and overdue dossiers for supervisors"),
+        (name = "reports", description = "The periodic results report for supervisors"),
         (name = "routing", description = "Interlinked processing: handovers, control slip, lifecycle, worklists, tracking book"),
         (name = "public", description = "Citizen look-up by code and PIN"),
         (name = "catalogue", description = "Agencies and procedures"),

@@ -30,6 +30,7 @@ pub mod lookup;
 pub mod migrations;
 pub mod pool;
 pub mod procedures;
+pub mod reports;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod procedures;
 pub mod public;
 pub mod receipts;
+pub mod reports;
 pub mod routing;
 pub mod slips;
 pub mod submissions;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     users::configure(cfg);
     dossiers::configure(cfg);
     receipts::configure(cfg);
+    reports::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);
     breaches::configure(cfg);

@@ -87,7 +87,7 @@ pub async fn tracking_book(
     let rows = state
         .with_conn(move |conn| rows(conn, &staff, &ag, start, end))
         .await?;
-    if !wants_csv(&q, &req) {
+    if !wants_csv(q.format.as_deref(), &req) {
         return Ok(HttpResponse::Ok().json(rows));
     }
     Ok(HttpResponse::Ok()
@@ -167,8 +167,9 @@ fn rows(
     Ok(out)
 }
 
-fn wants_csv(q: &BookQuery, req: &HttpRequest) -> bool {
-    q.format.as_deref() == Some("csv")
+/// Whether the caller asked for CSV: `format=csv` or `Accept: text/csv`.
+pub fn wants_csv(format: Option<&str>, req: &HttpRequest) -> bool {
+    format == Some("csv")
         || req
             .headers()
             .get(actix_web::http::header::ACCEPT)

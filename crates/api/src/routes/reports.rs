@@ -1,0 +1,198 @@
+//! Reports for supervisors and administrators: the results report of an
+//! agency and every agency below it, for a named period or a range of
+//! days, as JSON or as CSV for a spreadsheet.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use motcua_domain::{Period, Role};
+use motcua_reports::results::{self, By, Counts, ResultsReport};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::access::Reach;
+use crate::auth::Staff;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsQuery {
+    /// The agency reported on, with every agency below it; by default the
+    /// caller's own (for an administrator, every agency).
+    #[param(max_length = 64)]
+    pub agency: Option<String>,
+    /// A named period: `2026` (year), `2026-H2`, `2026-Q4` or `2026-11`.
+    /// Give either this or `from` and `to`.
+    #[param(max_length = 7)]
+    pub period: Option<String>,
+    /// First local day of the period.
+    #[param(format = Date)]
+    pub from: Option<String>,
+    /// Last local day of the period (included).
+    #[param(format = Date)]
+    pub to: Option<String>,
+    /// One row per `agency` (default), `procedure` or `field`.
+    #[param(inline)]
+    pub by: Option<By>,
+    /// `csv` for a spreadsheet (or send Accept: text/csv).
+    #[param(max_length = 8)]
+    pub format: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports",
+    security(("bearer" = [])), params(ResultsQuery),
+    responses(
+        (status = 200, description = "The report; with format=csv or Accept: text/csv, the same rows as CSV (UTF-8 with a byte-order mark) and the total last", body = ResultsReport),
+        (status = 403, description = "Not a supervisor or an administrator, or an agency outside the caller's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[get("/api/v1/reports/results")]
+pub async fn results_report(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ResultsQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Supervisor, Role::Admin])?;
+    let q = query.into_inner();
+    let period = period(&q)?;
+    let by = q.by.unwrap_or(By::Agency);
+    let calendar = state.calendar();
+    let cal = calendar.clone();
+    let report = state
+        .with_conn(move |conn| {
+            let mut reach = Reach::of(conn, &staff)?;
+            if let Some(a) = q.agency.as_deref() {
+                reach = reach.at_and_below(conn, a.trim())?;
+            }
+            let mut agencies = reach.agencies(conn)?;
+            agencies.sort();
+            Ok(results::results(conn, &cal, agencies, period, by)?)
+        })
+        .await?;
+    if !super::tracking_book::wants_csv(q.format.as_deref(), &req) {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!(
+                "attachment; filename=\"bao-cao-ket-qua-{}.csv\"",
+                report.period.name
+            ),
+        ))
+        .body(csv(&report)?))
+}
+
+/// The period asked for: named, or a range of days (at most ten years).
+fn period(q: &ResultsQuery) -> Result<Period, ApiError> {
+    let day = |field: &str, s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid_field(field, "must be YYYY-MM-DD"))
+    };
+    let invalid = |e: motcua_domain::DomainError| match e {
+        motcua_domain::DomainError::Invalid { field, message } => {
+            ApiError::invalid_field(&field, message)
+        }
+        other => ApiError::invalid_field("period", other.to_string()),
+    };
+    match (&q.period, &q.from, &q.to) {
+        (Some(p), None, None) => Period::parse(p).map_err(invalid),
+        (None, Some(from), Some(to)) => {
+            let (first, last) = (day("from", from)?, day("to", to)?);
+            if (last - first).num_days() > 3660 {
+                return Err(ApiError::invalid_field(
+                    "to",
+                    "at most ten years after from",
+                ));
+            }
+            Period::between(first, last).map_err(invalid)
+        }
+        _ => Err(ApiError::invalid_field(
+            "period",
+            "give either a period (2026, 2026-H2, 2026-Q4, 2026-11) or both from and to",
+        )),
+    }
+}
+
+const CSV_HEADER: [&str; 21] = [
+    "Mã",
+    "Tên",
+    "Tổng số hồ sơ tiếp nhận",
+    "Từ kỳ trước chuyển sang",
+    "Mới tiếp nhận trong kỳ",
+    "Trực tiếp",
+    "Trực tuyến",
+    "Qua bưu chính",
+    "Đã giải quyết",
+    "Trước hạn",
+    "Đúng hạn",
+    "Quá hạn",
+    "Đang giải quyết",
+    "Trong hạn",
+    "Quá hạn (đang giải quyết)",
+    "Rút hồ sơ",
+    "Dừng xử lý",
+    "Yêu cầu bổ sung",
+    "Gia hạn",
+    "Thời gian giải quyết trung bình (ngày làm việc)",
+    "Tỷ lệ đúng hạn (%)",
+];
+
+/// The report as CSV, with a byte-order mark so spreadsheet programs read
+/// it as UTF-8 (Vietnamese), the total as the last row, and every text
+/// cell made safe to open.
+fn csv(report: &ResultsReport) -> Result<Vec<u8>, ApiError> {
+    let csv_error = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "csv");
+        ApiError::internal()
+    };
+    let cell = |t: &str| motcua_domain::text::spreadsheet_safe(t).into_owned();
+    let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(CSV_HEADER).map_err(|e| csv_error(&e))?;
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| (cell(&r.key), cell(&r.label), &r.counts))
+        .chain([("Tổng cộng".to_string(), String::new(), &report.total)]);
+    for (key, label, c) in rows {
+        w.write_record(record(key, label, c))
+            .map_err(|e| csv_error(&e))?;
+    }
+    w.into_inner().map_err(|e| csv_error(&e))
+}
+
+fn record(key: String, label: String, c: &Counts) -> Vec<String> {
+    let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let mut out = vec![key, label];
+    out.extend(
+        [
+            c.to_handle,
+            c.carried_over,
+            c.received,
+            c.received_counter,
+            c.received_online,
+            c.received_post,
+            c.handled,
+            c.handled_early,
+            c.handled_on_time,
+            c.handled_late,
+            c.open,
+            c.open_within_time,
+            c.open_overdue,
+            c.withdrawn,
+            c.stopped,
+            c.supplement_requests,
+            c.extensions,
+        ]
+        .map(|n| n.to_string()),
+    );
+    out.push(opt(c.processing_days_mean));
+    out.push(opt(c.on_time_rate));
+    out
+}
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(results_report);
+}

@@ -1,0 +1,7 @@
+//! What supervisors are judged by (docs/measures.md). Today: the results
+//! report ([`results`]), the periodic report on the handling of
+//! administrative procedures.
+
+pub mod results;
+
+pub use results::{By, Counts, ResultsReport, ResultsRow};

@@ -1,0 +1,281 @@
+//! The results report: for a period and a set of agencies, how many
+//! dossiers each had to handle, how many it handled (early, on time,
+//! late), how many were still being handled at the period's end (within
+//! time, overdue), with withdrawals, stops, supplement requests,
+//! extensions, processing times and the on-time rate. Its columns follow
+//! the periodic report on the handling of administrative procedures
+//! (docs/measures.md, Results report).
+//!
+//! Every dossier an agency handles falls in exactly one of three ends for
+//! a period: handled in it (processing ended: processed or stopped),
+//! withdrawn in it, or still being handled at its end. So for every row
+//! and the total: to handle = carried over + received = handled +
+//! withdrawn + still being handled; and the rows add up to the total,
+//! because each dossier lands in one row. An interlinked group is counted
+//! through its members, each at the agency handling it, never the group
+//! as well.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use motcua_calendar::WorkingCalendar;
+use motcua_domain::{Channel, Period, Status};
+use motcua_store::reports::{self, ReportDossier};
+use motcua_store::{DbConnection, StoreResult};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What the report's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    /// One row per agency handling the dossiers.
+    Agency,
+    /// One row per procedure.
+    Procedure,
+    /// One row per field (lĩnh vực) of the catalogue.
+    Field,
+}
+
+/// The figures of one row, or of the total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct Counts {
+    /// Carried over plus received.
+    pub to_handle: u64,
+    /// Received before the period and still being handled at its start.
+    pub carried_over: u64,
+    /// Received in the period.
+    pub received: u64,
+    pub received_counter: u64,
+    pub received_online: u64,
+    pub received_post: u64,
+    /// Processing ended in the period (processed or stopped).
+    pub handled: u64,
+    pub handled_early: u64,
+    pub handled_on_time: u64,
+    pub handled_late: u64,
+    /// Still being handled at the end of the period.
+    pub open: u64,
+    pub open_within_time: u64,
+    /// Past their appointment at the end of the period.
+    pub open_overdue: u64,
+    /// Withdrawn by the citizen in the period.
+    pub withdrawn: u64,
+    /// Of those handled, stopped without a result.
+    pub stopped: u64,
+    /// Supplement requests made on the dossiers counted.
+    pub supplement_requests: u64,
+    /// Dossiers counted whose appointment was extended (each with its
+    /// apology letter).
+    pub extensions: u64,
+    /// Working days from receipt to the end of processing, over the
+    /// dossiers handled: the mean, and the 90th percentile (nearest rank).
+    pub processing_days_mean: Option<f64>,
+    pub processing_days_p90: Option<f64>,
+    /// Handled early or on time ÷ handled, in percent.
+    pub on_time_rate: Option<f64>,
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ResultsRow {
+    /// The agency code, procedure code or field.
+    pub key: String,
+    /// A procedure's name; the key again otherwise.
+    pub label: String,
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+/// The report for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ResultsReport {
+    pub period: Period,
+    /// The start and end of the period as instants (local midnights).
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// When the figures were taken: the period's end, or now for a period
+    /// not over yet ("overdue" is judged at this instant).
+    pub as_of: DateTime<Utc>,
+    pub by: By,
+    /// The agencies whose dossiers are counted.
+    pub agencies: Vec<String>,
+    pub rows: Vec<ResultsRow>,
+    pub total: Counts,
+}
+
+/// The report of `agencies` for `period`, one row per `by`.
+pub fn results(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    agencies: Vec<String>,
+    period: Period,
+    by: By,
+) -> StoreResult<ResultsReport> {
+    let from = calendar.to_utc(period.first.and_time(chrono::NaiveTime::MIN));
+    let to = calendar.to_utc(period.end().and_time(chrono::NaiveTime::MIN));
+    let as_of = to.min(motcua_store::time::now());
+    let dossiers = reports::handled_in(conn, &agencies, from, to)?;
+    let span = Span { from, to, as_of };
+    Ok(count(calendar, period, span, by, agencies, &dossiers))
+}
+
+/// The report over dossiers already read (pure: the property tests call
+/// it on generated dossiers).
+pub fn count(
+    calendar: &WorkingCalendar,
+    period: Period,
+    span: Span,
+    by: By,
+    agencies: Vec<String>,
+    dossiers: &[ReportDossier],
+) -> ResultsReport {
+    let day = f64::from(calendar.settings().office_hours.day_length().max(1));
+    let mut rows: BTreeMap<String, (String, Tally)> = BTreeMap::new();
+    let mut total = Tally::default();
+    for d in dossiers {
+        let Some(fate) = Fate::of(d, span.from, span.to) else {
+            continue;
+        };
+        let days = match (fate, d.ended_at) {
+            (Fate::Handled, Some(end)) => {
+                Some(calendar.working_seconds_between(d.received_at, end) as f64 / day)
+            }
+            _ => None,
+        };
+        let (key, label) = match by {
+            By::Agency => (d.handling_agency.clone(), d.handling_agency.clone()),
+            By::Procedure => (d.procedure_code.clone(), d.procedure_name.clone()),
+            By::Field => (d.field.clone(), d.field.clone()),
+        };
+        let row = rows.entry(key).or_insert_with(|| (label, Tally::default()));
+        row.1.add(d, fate, &span, days);
+        total.add(d, fate, &span, days);
+    }
+    ResultsReport {
+        period,
+        from: span.from,
+        to: span.to,
+        as_of: span.as_of,
+        by,
+        agencies,
+        rows: rows
+            .into_iter()
+            .map(|(key, (label, tally))| ResultsRow {
+                key,
+                label,
+                counts: tally.finish(),
+            })
+            .collect(),
+        total: total.finish(),
+    }
+}
+
+/// The instants of a period: its start and end, and when its figures are
+/// taken (its end, or now if it is not over).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub as_of: DateTime<Utc>,
+}
+
+/// How a dossier ends as far as a period is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Handled,
+    Withdrawn,
+    Open,
+}
+
+impl Fate {
+    /// `None` when the dossier does not concern the period: received after
+    /// it, or ended or withdrawn before it.
+    fn of(d: &ReportDossier, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Fate> {
+        if d.received_at >= to {
+            return None;
+        }
+        let before = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t < from);
+        if before(d.ended_at) || before(d.withdrawn_at) {
+            return None;
+        }
+        let within = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t < to);
+        Some(if within(d.ended_at) {
+            Fate::Handled
+        } else if within(d.withdrawn_at) {
+            Fate::Withdrawn
+        } else {
+            Fate::Open
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    c: Counts,
+    days: Vec<f64>,
+}
+
+impl Tally {
+    fn add(&mut self, d: &ReportDossier, fate: Fate, span: &Span, days: Option<f64>) {
+        let c = &mut self.c;
+        c.to_handle += 1;
+        if d.received_at < span.from {
+            c.carried_over += 1;
+        } else {
+            c.received += 1;
+            match Channel::from_code(d.channel).ok() {
+                Some(Channel::Online) => c.received_online += 1,
+                Some(Channel::Post) => c.received_post += 1,
+                _ => c.received_counter += 1,
+            }
+        }
+        match fate {
+            Fate::Handled => {
+                c.handled += 1;
+                match d.verdict.as_deref() {
+                    Some("early") => c.handled_early += 1,
+                    Some("on_time") => c.handled_on_time += 1,
+                    _ => c.handled_late += 1,
+                }
+                if d.status_code == Status::Stopped.code() {
+                    c.stopped += 1;
+                }
+            }
+            Fate::Withdrawn => c.withdrawn += 1,
+            Fate::Open => {
+                c.open += 1;
+                if d.due_at < span.as_of {
+                    c.open_overdue += 1;
+                } else {
+                    c.open_within_time += 1;
+                }
+            }
+        }
+        c.supplement_requests += u64::try_from(d.supplement_requests).unwrap_or(0);
+        c.extensions += u64::from(d.extended);
+        self.days.extend(days);
+    }
+
+    fn finish(mut self) -> Counts {
+        let mut c = self.c;
+        if !self.days.is_empty() {
+            self.days.sort_by(f64::total_cmp);
+            let n = self.days.len();
+            c.processing_days_mean = Some(round2(self.days.iter().sum::<f64>() / n as f64));
+            // Nearest rank: the smallest value with at least 90 % at or
+            // below it.
+            let rank = (n * 9).div_ceil(10).max(1);
+            c.processing_days_p90 = Some(round2(self.days[rank - 1]));
+        }
+        if c.handled > 0 {
+            let good = (c.handled_early + c.handled_on_time) as f64;
+            c.on_time_rate = Some(round2(100.0 * good / c.handled as f64));
+        }
+        c
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

@@ -1,0 +1,235 @@
+//! The results report over HTTP on both databases: figures checked
+//! against hand-counted dossiers for a month, the month after it (with a
+//! dossier carried over) and the quarter of both, the CSV export, and who
+//! may ask for which agency.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::Duration;
+use common::{birth_registration, Backend, TestServer};
+use serde_json::{json, Value};
+
+const COMMUNE: &str = "H53.50.05.13";
+
+fn intake(s: &TestServer, clerk: &str, channel: &str) -> String {
+    let mut body = birth_registration();
+    body["channel"] = json!(channel);
+    let r = s.post("/api/v1/dossiers", Some(clerk), &body);
+    assert_eq!(r.status, 201, "{}", r.text);
+    r.json["code"].as_str().unwrap().to_string()
+}
+
+fn process(s: &TestServer, clerk: &str, officer: &str, code: &str) {
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    for (what, who) in [
+        ("send", clerk),
+        ("receive", officer),
+        ("processed", officer),
+    ] {
+        let r = s.post(&at(what), Some(who), &json!({}));
+        assert!(r.status < 300, "{what}: {}", r.text);
+    }
+}
+
+fn report(s: &TestServer, token: &str, query: &str) -> Value {
+    let r = s.get(&format!("/api/v1/reports/results?{query}"), Some(token));
+    assert_eq!(r.status, 200, "{query}: {}", r.text);
+    r.json
+}
+
+/// The figures of `counts` named in `expected`; the rest must be zero.
+#[track_caller]
+fn assert_counts(counts: &Value, expected: &[(&str, u64)]) {
+    for field in [
+        "to_handle",
+        "carried_over",
+        "received",
+        "received_counter",
+        "received_online",
+        "received_post",
+        "handled",
+        "handled_early",
+        "handled_on_time",
+        "handled_late",
+        "open",
+        "open_within_time",
+        "open_overdue",
+        "withdrawn",
+        "stopped",
+    ] {
+        let want = expected
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(0, |(_, n)| *n);
+        assert_eq!(counts[field], want, "{field} in {counts}");
+    }
+}
+
+/// Every row and the total add up: to handle = carried over + received =
+/// handled + withdrawn + still open; and the rows sum to the total.
+#[track_caller]
+fn assert_adds_up(report: &Value) {
+    let n = |c: &Value, f: &str| c[f].as_u64().unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    for c in rows.iter().chain([&report["total"]]) {
+        assert_eq!(n(c, "to_handle"), n(c, "carried_over") + n(c, "received"));
+        assert_eq!(
+            n(c, "to_handle"),
+            n(c, "handled") + n(c, "withdrawn") + n(c, "open")
+        );
+    }
+    for f in ["to_handle", "received", "handled", "open", "withdrawn"] {
+        let sum: u64 = rows.iter().map(|r| n(r, f)).sum();
+        assert_eq!(sum, n(&report["total"], f), "{f}");
+    }
+}
+
+fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backend) {
+    // Thursday 26 November 2026, 09:00 in Vietnam.
+    let s = TestServer::start_at(backend, "2026-11-26T02:00:00Z");
+    let (clerk, officer) = (s.login("clerk"), s.login("officer"));
+    // Birth registration is due the day it is received (by the cut-off).
+    let on_time = intake(&s, &clerk, "counter");
+    process(&s, &clerk, &officer, &on_time);
+    let late = intake(&s, &clerk, "counter");
+    let withdrawn = intake(&s, &clerk, "counter");
+    let r = s.post(
+        &format!("/api/v1/dossiers/{withdrawn}/withdraw"),
+        Some(&clerk),
+        &json!({"reason": "Công dân xin rút"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Tuesday 8 December, 09:00: the late one is processed, one arrives by
+    // post (due this afternoon).
+    s.clock.advance(Duration::days(12));
+    // Twelve days on, the tokens have expired.
+    let (clerk, officer) = (s.login("clerk"), s.login("officer"));
+    let supervisor = s.login("supervisor");
+    process(&s, &clerk, &officer, &late);
+    intake(&s, &clerk, "post");
+
+    let november = report(&s, &supervisor, "period=2026-11");
+    assert_eq!(november["period"]["first"], "2026-11-01");
+    assert_eq!(november["period"]["last"], "2026-11-30");
+    assert_eq!(november["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(november["rows"][0]["key"], COMMUNE);
+    let expected_november = [
+        ("to_handle", 3),
+        ("received", 3),
+        ("received_counter", 3),
+        ("handled", 1),
+        ("handled_on_time", 1),
+        ("open", 1),
+        ("open_overdue", 1),
+        ("withdrawn", 1),
+    ];
+    assert_counts(&november["total"], &expected_november);
+    assert_counts(&november["rows"][0], &expected_november);
+    assert_eq!(november["total"]["on_time_rate"], 100.0);
+    assert_eq!(november["total"]["processing_days_mean"], 0.0);
+    assert_adds_up(&november);
+
+    let december = report(&s, &supervisor, "period=2026-12&agency=H53.50");
+    assert_counts(
+        &december["total"],
+        &[
+            ("to_handle", 2),
+            ("carried_over", 1),
+            ("received", 1),
+            ("received_post", 1),
+            ("handled", 1),
+            ("handled_late", 1),
+            ("open", 1),
+            ("open_within_time", 1),
+        ],
+    );
+    // Thursday 26 November 09:00 to Tuesday 8 December 09:00: eight
+    // working days.
+    assert_eq!(december["total"]["processing_days_mean"], 8.0);
+    assert_eq!(december["total"]["processing_days_p90"], 8.0);
+    assert_eq!(december["total"]["on_time_rate"], 0.0);
+    assert_adds_up(&december);
+
+    // The quarter holds both months without counting anything twice.
+    let quarter = report(&s, &supervisor, "period=2026-Q4&by=procedure");
+    assert_eq!(quarter["rows"][0]["key"], "1.001193");
+    assert_eq!(quarter["rows"][0]["label"], "Đăng ký khai sinh");
+    assert_counts(
+        &quarter["total"],
+        &[
+            ("to_handle", 4),
+            ("received", 4),
+            ("received_counter", 3),
+            ("received_post", 1),
+            ("handled", 2),
+            ("handled_on_time", 1),
+            ("handled_late", 1),
+            ("open", 1),
+            ("open_within_time", 1),
+            ("withdrawn", 1),
+        ],
+    );
+    assert_eq!(quarter["total"]["on_time_rate"], 50.0);
+    assert_adds_up(&quarter);
+    let days = report(&s, &supervisor, "from=2026-10-01&to=2026-12-31&by=field");
+    assert_eq!(
+        days["total"], quarter["total"],
+        "the same days, named or not"
+    );
+    assert_eq!(days["rows"][0]["key"], "Hộ tịch");
+
+    // The spreadsheet: UTF-8 with a byte-order mark, the total last.
+    let r = s.get(
+        "/api/v1/reports/results?period=2026-Q4&format=csv",
+        Some(&supervisor),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.content_type.starts_with("text/csv"), "{}", r.content_type);
+    assert!(r.text.starts_with('\u{feff}'), "no byte-order mark");
+    let lines: Vec<&str> = r.text.trim_end().lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.text);
+    assert!(lines[0].contains("Đã giải quyết"));
+    assert!(lines[1].starts_with(&format!(
+        "{COMMUNE},{COMMUNE},4,0,4,3,0,1,2,0,1,1,1,1,0,1,0"
+    )));
+    assert!(lines[2].starts_with("Tổng cộng,,4,0,4,"), "{}", lines[2]);
+}
+
+fn only_supervisors_and_administrators_within_their_reach(backend: Backend) {
+    let s = TestServer::start(backend);
+    for who in ["clerk", "officer"] {
+        let t = s.login(who);
+        s.get("/api/v1/reports/results?period=2026", Some(&t))
+            .assert_problem(403, "forbidden");
+    }
+    let supervisor = s.login("supervisor");
+    // The district's supervisor does not see the province's other
+    // agencies.
+    s.get(
+        "/api/v1/reports/results?period=2026&agency=H53",
+        Some(&supervisor),
+    )
+    .assert_problem(403, "forbidden");
+    let admin = s.login("admin");
+    let all = report(&s, &admin, "period=2026&agency=H53");
+    assert!(all["agencies"].as_array().unwrap().len() > 3, "{all}");
+    for bad in [
+        "period=2026-13",
+        "period=26",
+        "",
+        "from=2026-01-01",
+        "from=2026-02-01&to=2026-01-01",
+        "period=2026&from=2026-01-01&to=2026-01-31",
+        "period=2026&by=officer",
+    ] {
+        let r = s.get(&format!("/api/v1/reports/results?{bad}"), Some(&admin));
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+}
+
+on_both_backends!(
+    a_month_and_the_next_are_counted_as_the_periodic_report_counts,
+    only_supervisors_and_administrators_within_their_reach,
+);
