@@ -173,6 +173,26 @@ fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backe
     );
     assert_eq!(quarter["total"]["on_time_rate"], 50.0);
     assert_adds_up(&quarter);
+    // By month, each month is the month's own report.
+    let months = report(&s, &supervisor, "period=2026-Q4&by=month");
+    let keys: Vec<&str> = months["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["2026-10", "2026-11", "2026-12"]);
+    assert_eq!(months["rows"][1]["label"], "Tháng 11/2026");
+    for (row, month) in [(1, &november), (2, &december)] {
+        let mut counts = months["rows"][row].clone();
+        for k in ["key", "label"] {
+            counts.as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(counts, month["total"], "row {row}");
+    }
+    let officers = report(&s, &supervisor, "period=2026-Q4&by=officer");
+    assert_adds_up(&officers);
+    assert_eq!(officers["total"], quarter["total"]);
     let days = report(&s, &supervisor, "from=2026-10-01&to=2026-12-31&by=field");
     assert_eq!(
         days["total"], quarter["total"],
@@ -195,6 +215,35 @@ fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backe
         "{COMMUNE},{COMMUNE},4,0,4,3,0,1,2,0,1,1,1,1,0,1,0"
     )));
     assert!(lines[2].starts_with("Tổng cộng,,4,0,4,"), "{}", lines[2]);
+
+    // The page to print and send upward.
+    let r = s.get(
+        "/api/v1/reports/results?period=2026-Q4&format=html",
+        Some(&supervisor),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.content_type.starts_with("text/html"),
+        "{}",
+        r.content_type
+    );
+    // The page's text as a browser shows it (HTML escapes '/').
+    let page = r.text.replace("&#x2f;", "/");
+    for text in [
+        "Báo cáo kết quả giải quyết thủ tục hành chính",
+        "Ủy ban nhân dân huyện",
+        "từ ngày 01/10/2026 đến ngày 31/12/2026",
+        "A4 landscape",
+        "Tổng cộng",
+        "50.00",
+    ] {
+        assert!(page.contains(text), "{text} missing from the page");
+    }
+    s.get(
+        "/api/v1/reports/results?period=2026-Q4&format=xml",
+        Some(&supervisor),
+    )
+    .assert_problem(422, "validation");
 }
 
 fn only_supervisors_and_administrators_within_their_reach(backend: Backend) {
@@ -222,7 +271,7 @@ fn only_supervisors_and_administrators_within_their_reach(backend: Backend) {
         "from=2026-01-01",
         "from=2026-02-01&to=2026-01-01",
         "period=2026&from=2026-01-01&to=2026-01-31",
-        "period=2026&by=officer",
+        "period=2026&by=clerk",
     ] {
         let r = s.get(&format!("/api/v1/reports/results?{bad}"), Some(&admin));
         assert_eq!(r.status, 422, "{bad}: {}", r.text);

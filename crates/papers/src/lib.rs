@@ -23,15 +23,19 @@ pub enum Paper {
     EndNotice,
     /// Phiếu xin lỗi và hẹn lại ngày trả kết quả (the apology letter).
     Apology,
+    /// Báo cáo kết quả giải quyết thủ tục hành chính (the results report),
+    /// A4 landscape.
+    ResultsReport,
 }
 
 impl Paper {
-    pub const ALL: [Paper; 5] = [
+    pub const ALL: [Paper; 6] = [
         Paper::Receipt,
         Paper::Refusal,
         Paper::ControlSlip,
         Paper::EndNotice,
         Paper::Apology,
+        Paper::ResultsReport,
     ];
 
     fn template(self) -> (&'static str, &'static str) {
@@ -47,6 +51,10 @@ impl Paper {
                 include_str!("../templates/end_notice.html"),
             ),
             Paper::Apology => ("apology.html", include_str!("../templates/apology.html")),
+            Paper::ResultsReport => (
+                "results_report.html",
+                include_str!("../templates/results_report.html"),
+            ),
         }
     }
 }

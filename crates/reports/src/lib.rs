@@ -2,6 +2,7 @@
 //! report ([`results`]), the periodic report on the handling of
 //! administrative procedures.
 
+pub mod printed;
 pub mod results;
 
 pub use results::{By, Counts, ResultsReport, ResultsRow};

@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Channel, Period, Status};
 use motcua_store::reports::{self, ReportDossier};
@@ -35,6 +35,13 @@ pub enum By {
     Procedure,
     /// One row per field (lĩnh vực) of the catalogue.
     Field,
+    /// One row per officer assigned (dossiers nobody was assigned share
+    /// a row).
+    Officer,
+    /// One row per month of the period.
+    Month,
+    /// One row per quarter of the period.
+    Quarter,
 }
 
 /// The figures of one row, or of the total.
@@ -79,9 +86,12 @@ pub struct Counts {
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ResultsRow {
-    /// The agency code, procedure code or field.
+    /// The agency code, procedure code, field, officer's id (empty for
+    /// dossiers nobody was assigned), or month (`2026-11`) or quarter
+    /// (`2026-Q4`).
     pub key: String,
-    /// A procedure's name; the key again otherwise.
+    /// A procedure's or officer's name, a month's or quarter's name in
+    /// Vietnamese; the key again otherwise.
     pub label: String,
     #[serde(flatten)]
     pub counts: Counts,
@@ -112,8 +122,8 @@ pub fn results(
     period: Period,
     by: By,
 ) -> StoreResult<ResultsReport> {
-    let from = calendar.to_utc(period.first.and_time(chrono::NaiveTime::MIN));
-    let to = calendar.to_utc(period.end().and_time(chrono::NaiveTime::MIN));
+    let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
+    let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
     let as_of = to.min(motcua_store::time::now());
     let dossiers = reports::handled_in(conn, &agencies, from, to)?;
     let span = Span { from, to, as_of };
@@ -130,9 +140,122 @@ pub fn count(
     agencies: Vec<String>,
     dossiers: &[ReportDossier],
 ) -> ResultsReport {
+    let rows = match by {
+        By::Month | By::Quarter => slices(calendar, &period, span, by, dossiers),
+        By::Agency | By::Procedure | By::Field | By::Officer => keyed(calendar, span, by, dossiers),
+    };
+    ResultsReport {
+        period,
+        from: span.from,
+        to: span.to,
+        as_of: span.as_of,
+        by,
+        agencies,
+        rows,
+        total: tally(calendar, span, dossiers.iter()).finish(),
+    }
+}
+
+/// One row per agency, procedure, field or officer: each dossier in the
+/// row of its key.
+fn keyed(
+    calendar: &WorkingCalendar,
+    span: Span,
+    by: By,
+    dossiers: &[ReportDossier],
+) -> Vec<ResultsRow> {
+    let mut groups: BTreeMap<String, (String, Vec<&ReportDossier>)> = BTreeMap::new();
+    for d in dossiers {
+        let (key, label) = match by {
+            By::Procedure => (d.procedure_code.clone(), d.procedure_name.clone()),
+            By::Field => (d.field.clone(), d.field.clone()),
+            By::Officer => match &d.officer {
+                Some((id, name)) => (id.clone(), name.clone()),
+                None => (String::new(), "Chưa phân công".to_string()),
+            },
+            By::Agency | By::Month | By::Quarter => {
+                (d.handling_agency.clone(), d.handling_agency.clone())
+            }
+        };
+        groups
+            .entry(key)
+            .or_insert_with(|| (label, Vec::new()))
+            .1
+            .push(d);
+    }
+    groups
+        .into_iter()
+        .map(|(key, (label, ds))| ResultsRow {
+            key,
+            label,
+            counts: tally(calendar, span, ds.into_iter()).finish(),
+        })
+        .filter(|r| r.counts.to_handle > 0)
+        .collect()
+}
+
+/// One row per month or quarter of the period that has begun, each
+/// counted as a period of its own (so a dossier open across months is
+/// carried over into each: the received, handled and withdrawn figures of
+/// the rows add up to the total's, the others do not).
+fn slices(
+    calendar: &WorkingCalendar,
+    period: &Period,
+    span: Span,
+    by: By,
+    dossiers: &[ReportDossier],
+) -> Vec<ResultsRow> {
+    let months = if by == By::Quarter { 3 } else { 1 };
+    let midnight = |d: NaiveDate| calendar.to_utc(d.and_time(NaiveTime::MIN));
+    let mut rows = Vec::new();
+    let mut start = NaiveDate::from_ymd_opt(
+        period.first.year(),
+        period.first.month0() / months * months + 1,
+        1,
+    );
+    while let Some(first) = start {
+        let next = first.checked_add_months(Months::new(months));
+        let end = next.unwrap_or(period.end()).min(period.end());
+        let from = midnight(first.max(period.first));
+        if first > period.last || from >= span.as_of {
+            break;
+        }
+        let to = midnight(end);
+        let slice = Span {
+            from,
+            to,
+            as_of: to.min(span.as_of),
+        };
+        let (key, label) = if by == By::Quarter {
+            let q = first.month0() / 3 + 1;
+            (
+                format!("{}-Q{q}", first.year()),
+                format!("Quý {q}/{}", first.year()),
+            )
+        } else {
+            (
+                first.format("%Y-%m").to_string(),
+                format!("Tháng {}/{}", first.month(), first.year()),
+            )
+        };
+        rows.push(ResultsRow {
+            key,
+            label,
+            counts: tally(calendar, slice, dossiers.iter()).finish(),
+        });
+        start = next;
+    }
+    rows
+}
+
+/// Counts the dossiers that concern `span`.
+fn tally<'a>(
+    calendar: &WorkingCalendar,
+    span: Span,
+    dossiers: impl Iterator<Item = &'a ReportDossier>,
+) -> Tally {
     let day = f64::from(calendar.settings().office_hours.day_length().max(1));
-    let mut rows: BTreeMap<String, (String, Tally)> = BTreeMap::new();
-    let mut total = Tally::default();
+    let mut t = Tally::default();
     for d in dossiers {
         let Some(fate) = Fate::of(d, span.from, span.to) else {
             continue;
@@ -143,32 +266,9 @@ pub fn count(
             }
             _ => None,
         };
-        let (key, label) = match by {
-            By::Agency => (d.handling_agency.clone(), d.handling_agency.clone()),
-            By::Procedure => (d.procedure_code.clone(), d.procedure_name.clone()),
-            By::Field => (d.field.clone(), d.field.clone()),
-        };
-        let row = rows.entry(key).or_insert_with(|| (label, Tally::default()));
-        row.1.add(d, fate, &span, days);
-        total.add(d, fate, &span, days);
+        t.add(d, fate, &span, days);
     }
-    ResultsReport {
-        period,
-        from: span.from,
-        to: span.to,
-        as_of: span.as_of,
-        by,
-        agencies,
-        rows: rows
-            .into_iter()
-            .map(|(key, (label, tally))| ResultsRow {
-                key,
-                label,
-                counts: tally.finish(),
-            })
-            .collect(),
-        total: total.finish(),
-    }
+    t
 }
 
 /// The instants of a period: its start and end, and when its figures are

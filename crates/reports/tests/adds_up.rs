@@ -5,7 +5,7 @@
 //! ended and withdrawn at any times around a period.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::Period;
 use motcua_reports::results::{count, By, Counts, Span};
@@ -20,8 +20,13 @@ fn calendar() -> WorkingCalendar {
     )
 }
 
+/// `hours` after the start of 1 October 2026 in Vietnam (2208 hours is
+/// the end of the year there).
 fn at(hours: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap() + Duration::hours(hours)
+    let midnight = chrono::NaiveDate::from_ymd_opt(2026, 10, 1)
+        .unwrap()
+        .and_time(chrono::NaiveTime::MIN);
+    calendar().to_utc(midnight) + Duration::hours(hours)
 }
 
 prop_compose! {
@@ -30,6 +35,7 @@ prop_compose! {
         received in -2000i64..4000, due_after in 1i64..500,
         end in prop::option::of(0i64..3000), withdrawn in any::<bool>(),
         verdict in 0..3usize, stopped in any::<bool>(), requests in 0..3i32, extended in any::<bool>(),
+        officer in prop::option::of(0..3usize),
     ) -> ReportDossier {
         let received_at = at(received);
         let end = end.map(|e| received_at + Duration::hours(e));
@@ -49,6 +55,7 @@ prop_compose! {
             supplement_requests: requests,
             extended,
             member: false,
+            officer: officer.map(|o| (format!("u{o}"), format!("Officer {o}"))),
         }
     }
 }
@@ -72,7 +79,7 @@ proptest! {
     #[test]
     fn every_row_and_the_total_add_up(
         dossiers in prop::collection::vec(dossier(), 0..60),
-        by in prop::sample::select(vec![By::Agency, By::Procedure, By::Field]),
+        by in prop::sample::select(vec![By::Agency, By::Procedure, By::Field, By::Officer]),
         cut in 0i64..2500,
     ) {
         let period = Period::parse("2026-Q4").unwrap();
@@ -100,5 +107,28 @@ proptest! {
                 && d.withdrawn_at.is_none_or(|t| t >= span.from)
         }).count() as u64;
         prop_assert_eq!(report.total.to_handle, concerned);
+    }
+
+    /// Months and quarters are periods of their own: each adds up, and
+    /// what arrives, ends or is withdrawn in them adds up to the whole.
+    #[test]
+    fn months_and_quarters_add_up_to_the_period(
+        dossiers in prop::collection::vec(dossier(), 0..60),
+        by in prop::sample::select(vec![By::Month, By::Quarter]),
+    ) {
+        let period = Period::parse("2026-H2").unwrap();
+        let span = Span { from: at(-2208), to: at(2208), as_of: at(2208) };
+        let report = count(&calendar(), period, span, by, vec![], &dossiers);
+        prop_assert_eq!(report.rows.len(), if by == By::Month { 6 } else { 2 });
+        let (mut received, mut handled, mut withdrawn) = (0, 0, 0);
+        for row in &report.rows {
+            adds_up(&row.counts);
+            received += row.counts.received;
+            handled += row.counts.handled;
+            withdrawn += row.counts.withdrawn;
+        }
+        prop_assert_eq!(received, report.total.received);
+        prop_assert_eq!(handled, report.total.handled);
+        prop_assert_eq!(withdrawn, report.total.withdrawn);
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::schema::{clock_entries, dossiers, events, procedures};
+use crate::schema::{clock_entries, dossiers, events, procedures, users};
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
@@ -37,6 +37,8 @@ pub struct ReportDossier {
     pub extended: bool,
     /// Part of an interlinked group.
     pub member: bool,
+    /// The officer assigned to it, if any: user id and full name.
+    pub officer: Option<(String, String)>,
 }
 
 type Tuple = (
@@ -53,6 +55,8 @@ type Tuple = (
     Option<chrono::NaiveDateTime>,
     i32,
     bool,
+    Option<String>,
+    Option<String>,
     Option<String>,
 );
 
@@ -76,6 +80,10 @@ pub fn handled_in(
             .filter(clock_entries::dossier_id.eq(dossiers::id))
             .filter(clock_entries::kind.eq("extension")),
     );
+    let officer_name = users::table
+        .filter(users::id.nullable().eq(dossiers::assigned_to))
+        .select(users::full_name)
+        .single_value();
     let rows: Vec<Tuple> = dossiers::table
         .left_join(procedures::table.on(procedures::code.eq(dossiers::procedure_code)))
         .filter(dossiers::handling_agency_code.eq_any(agencies))
@@ -106,6 +114,8 @@ pub fn handled_in(
             dossiers::supplement_requests,
             extended,
             dossiers::parent_id,
+            dossiers::assigned_to,
+            officer_name,
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(from_tuple).collect())
@@ -127,5 +137,6 @@ fn from_tuple(t: Tuple) -> ReportDossier {
         supplement_requests: t.11,
         extended: t.12,
         member: t.13.is_some(),
+        officer: t.14.map(|id| (id, t.15.unwrap_or_default())),
     }
 }

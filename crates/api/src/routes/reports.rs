@@ -5,6 +5,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use motcua_domain::{Period, Role};
+use motcua_reports::printed;
 use motcua_reports::results::{self, By, Counts, ResultsReport};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -32,10 +33,13 @@ pub struct ResultsQuery {
     /// Last local day of the period (included).
     #[param(format = Date)]
     pub to: Option<String>,
-    /// One row per `agency` (default), `procedure` or `field`.
+    /// One row per `agency` (default), `procedure`, `field`, `officer`,
+    /// `month` or `quarter`.
     #[param(inline)]
     pub by: Option<By>,
-    /// `csv` for a spreadsheet (or send Accept: text/csv).
+    /// `csv` for a spreadsheet (or send Accept: text/csv), `html` for the
+    /// printable A4 landscape page in Vietnamese (or send Accept:
+    /// text/html); JSON otherwise.
     #[param(max_length = 8)]
     pub format: Option<String>,
 }
@@ -43,7 +47,7 @@ pub struct ResultsQuery {
 #[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports",
     security(("bearer" = [])), params(ResultsQuery),
     responses(
-        (status = 200, description = "The report; with format=csv or Accept: text/csv, the same rows as CSV (UTF-8 with a byte-order mark) and the total last", body = ResultsReport),
+        (status = 200, description = "The report; with format=csv or Accept: text/csv, the same rows as CSV (UTF-8 with a byte-order mark) and the total last; with format=html or Accept: text/html, the printable page", body = ResultsReport),
         (status = 403, description = "Not a supervisor or an administrator, or an agency outside the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/reports/results")]
@@ -56,21 +60,59 @@ pub async fn results_report(
     staff.require(&[Role::Supervisor, Role::Admin])?;
     let q = query.into_inner();
     let period = period(&q)?;
+    if q.format
+        .as_deref()
+        .is_some_and(|f| !["json", "csv", "html"].contains(&f))
+    {
+        return Err(ApiError::invalid_field(
+            "format",
+            "must be json, csv or html",
+        ));
+    }
     let by = q.by.unwrap_or(By::Agency);
     let calendar = state.calendar();
     let cal = calendar.clone();
-    let report = state
+    let (report, agency_name) = state
         .with_conn(move |conn| {
             let mut reach = Reach::of(conn, &staff)?;
-            if let Some(a) = q.agency.as_deref() {
-                reach = reach.at_and_below(conn, a.trim())?;
-            }
+            let root = match q.agency.as_deref().map(str::trim) {
+                Some(a) => {
+                    reach = reach.at_and_below(conn, a)?;
+                    Some(a.to_string())
+                }
+                None => (staff.role != Role::Admin).then(|| staff.agency.to_string()),
+            };
+            let name = match root {
+                Some(code) => motcua_store::agencies::get(conn, &code)?.map_or(code, |a| a.name),
+                None => "Tất cả cơ quan".to_string(),
+            };
             let mut agencies = reach.agencies(conn)?;
             agencies.sort();
-            Ok(results::results(conn, &cal, agencies, period, by)?)
+            Ok((results::results(conn, &cal, agencies, period, by)?, name))
         })
         .await?;
-    if !super::tracking_book::wants_csv(q.format.as_deref(), &req) {
+    answer(&req, q.format.as_deref(), &report, &agency_name, &calendar)
+}
+
+/// The report as JSON, CSV (`format=csv` or `Accept: text/csv`) or the
+/// printable page (`format=html` or `Accept: text/html`).
+fn answer(
+    req: &HttpRequest,
+    format: Option<&str>,
+    report: &ResultsReport,
+    agency_name: &str,
+    calendar: &motcua_calendar::WorkingCalendar,
+) -> Result<HttpResponse, ApiError> {
+    if format == Some("html") || (format.is_none() && super::dossiers::wants_html(req)) {
+        let html = printed::to_html(report, agency_name, calendar).map_err(|e| {
+            tracing::error!(error = %e, paper = "results report", "template failed");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    }
+    if !super::tracking_book::wants_csv(format, req) {
         return Ok(HttpResponse::Ok().json(report));
     }
     Ok(HttpResponse::Ok()
@@ -82,7 +124,7 @@ pub async fn results_report(
                 report.period.name
             ),
         ))
-        .body(csv(&report)?))
+        .body(csv(report)?))
 }
 
 /// The period asked for: named, or a range of days (at most ten years).
