@@ -4,5 +4,6 @@
 
 pub mod printed;
 pub mod results;
+pub mod spreadsheet;
 
 pub use results::{By, Counts, ResultsReport, ResultsRow};

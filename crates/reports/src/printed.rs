@@ -64,30 +64,16 @@ pub fn to_html(
     )
 }
 
-/// The printed columns, in the page's order.
+/// The printed columns ([`Counts::columns`]): counts as integers, times
+/// and rates with two decimals, a dash where there is nothing to compute.
 fn figures(c: &Counts) -> Vec<String> {
-    let rate = |x: Option<f64>| x.map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into());
-    let mut out: Vec<String> = [
-        c.to_handle,
-        c.carried_over,
-        c.received,
-        c.received_counter,
-        c.received_online,
-        c.received_post,
-        c.handled,
-        c.handled_early,
-        c.handled_on_time,
-        c.handled_late,
-        c.open,
-        c.open_within_time,
-        c.open_overdue,
-        c.withdrawn,
-        c.stopped,
-    ]
-    .iter()
-    .map(u64::to_string)
-    .collect();
-    out.push(rate(c.processing_days_mean));
-    out.push(rate(c.on_time_rate));
-    out
+    c.columns()
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| match v {
+            None => "–".to_string(),
+            Some(x) if i >= 15 => format!("{x:.2}"),
+            Some(x) => format!("{x}"),
+        })
+        .collect()
 }

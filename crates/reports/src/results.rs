@@ -83,6 +83,37 @@ pub struct Counts {
     pub on_time_rate: Option<f64>,
 }
 
+impl Counts {
+    /// The columns of the periodic report in their order, named as the
+    /// forms name them, with their values (`None`: nothing to compute
+    /// over). CSV, the printed page and the spreadsheet all use this.
+    pub fn columns(&self) -> [(&'static str, Option<f64>); 17] {
+        let n = |x: u64| Some(x as f64);
+        [
+            ("Tổng số hồ sơ nhận giải quyết", n(self.to_handle)),
+            ("Từ kỳ trước chuyển sang", n(self.carried_over)),
+            ("Mới tiếp nhận trong kỳ", n(self.received)),
+            ("Trực tiếp", n(self.received_counter)),
+            ("Trực tuyến", n(self.received_online)),
+            ("Qua bưu chính", n(self.received_post)),
+            ("Đã giải quyết", n(self.handled)),
+            ("Trước hạn", n(self.handled_early)),
+            ("Đúng hạn", n(self.handled_on_time)),
+            ("Quá hạn", n(self.handled_late)),
+            ("Đang giải quyết", n(self.open)),
+            ("Trong hạn", n(self.open_within_time)),
+            ("Quá hạn (đang giải quyết)", n(self.open_overdue)),
+            ("Rút hồ sơ", n(self.withdrawn)),
+            ("Dừng xử lý", n(self.stopped)),
+            (
+                "Thời gian giải quyết bình quân (ngày làm việc)",
+                self.processing_days_mean,
+            ),
+            ("Tỷ lệ đúng hạn (%)", self.on_time_rate),
+        ]
+    }
+}
+
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ResultsRow {

@@ -5,8 +5,8 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use motcua_domain::{Period, Role};
-use motcua_reports::printed;
 use motcua_reports::results::{self, By, Counts, ResultsReport};
+use motcua_reports::{printed, spreadsheet};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -37,9 +37,9 @@ pub struct ResultsQuery {
     /// `month` or `quarter`.
     #[param(inline)]
     pub by: Option<By>,
-    /// `csv` for a spreadsheet (or send Accept: text/csv), `html` for the
-    /// printable A4 landscape page in Vietnamese (or send Accept:
-    /// text/html); JSON otherwise.
+    /// `csv` for a spreadsheet (or send Accept: text/csv), `xlsx` for an
+    /// Excel workbook, `html` for the printable A4 landscape page in
+    /// Vietnamese (or send Accept: text/html); JSON otherwise.
     #[param(max_length = 8)]
     pub format: Option<String>,
 }
@@ -47,7 +47,7 @@ pub struct ResultsQuery {
 #[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports",
     security(("bearer" = [])), params(ResultsQuery),
     responses(
-        (status = 200, description = "The report; with format=csv or Accept: text/csv, the same rows as CSV (UTF-8 with a byte-order mark) and the total last; with format=html or Accept: text/html, the printable page", body = ResultsReport),
+        (status = 200, description = "The report; with format=csv or Accept: text/csv, the same rows as CSV (UTF-8 with a byte-order mark) and the total last; with format=xlsx, a workbook with a title row, the agency, the period and the total; with format=html or Accept: text/html, the printable page", body = ResultsReport),
         (status = 403, description = "Not a supervisor or an administrator, or an agency outside the caller's reach", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/reports/results")]
@@ -112,19 +112,32 @@ fn answer(
             .content_type("text/html; charset=utf-8")
             .body(html));
     }
+    if format == Some("xlsx") {
+        let as_of = motcua_calendar::format_local(calendar, report.as_of);
+        let book = spreadsheet::to_xlsx(report, agency_name, &as_of).map_err(|e| {
+            tracing::error!(error = %e, "xlsx");
+            ApiError::internal()
+        })?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .insert_header(("Content-Disposition", attachment(report, "xlsx")))
+            .body(book));
+    }
     if !super::tracking_book::wants_csv(format, req) {
         return Ok(HttpResponse::Ok().json(report));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"bao-cao-ket-qua-{}.csv\"",
-                report.period.name
-            ),
-        ))
+        .insert_header(("Content-Disposition", attachment(report, "csv")))
         .body(csv(report)?))
+}
+
+/// The download's file name: the report and its period.
+fn attachment(report: &ResultsReport, extension: &str) -> String {
+    format!(
+        "attachment; filename=\"bao-cao-ket-qua-{}.{extension}\"",
+        report.period.name.replace("..", "_")
+    )
 }
 
 /// The period asked for: named, or a range of days (at most ten years).
@@ -158,33 +171,9 @@ fn period(q: &ResultsQuery) -> Result<Period, ApiError> {
     }
 }
 
-const CSV_HEADER: [&str; 21] = [
-    "Mã",
-    "Tên",
-    "Tổng số hồ sơ tiếp nhận",
-    "Từ kỳ trước chuyển sang",
-    "Mới tiếp nhận trong kỳ",
-    "Trực tiếp",
-    "Trực tuyến",
-    "Qua bưu chính",
-    "Đã giải quyết",
-    "Trước hạn",
-    "Đúng hạn",
-    "Quá hạn",
-    "Đang giải quyết",
-    "Trong hạn",
-    "Quá hạn (đang giải quyết)",
-    "Rút hồ sơ",
-    "Dừng xử lý",
-    "Yêu cầu bổ sung",
-    "Gia hạn",
-    "Thời gian giải quyết trung bình (ngày làm việc)",
-    "Tỷ lệ đúng hạn (%)",
-];
-
 /// The report as CSV, with a byte-order mark so spreadsheet programs read
-/// it as UTF-8 (Vietnamese), the total as the last row, and every text
-/// cell made safe to open.
+/// it as UTF-8 (Vietnamese), the columns of [`Counts::columns`], the total
+/// as the last row, and every text cell made safe to open.
 fn csv(report: &ResultsReport) -> Result<Vec<u8>, ApiError> {
     let csv_error = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, "csv");
@@ -192,47 +181,23 @@ fn csv(report: &ResultsReport) -> Result<Vec<u8>, ApiError> {
     };
     let cell = |t: &str| motcua_domain::text::spreadsheet_safe(t).into_owned();
     let mut w = ::csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(CSV_HEADER).map_err(|e| csv_error(&e))?;
+    let mut header = vec!["Mã", "Tên"];
+    header.extend(Counts::default().columns().map(|(name, _)| name));
+    w.write_record(&header).map_err(|e| csv_error(&e))?;
     let rows = report
         .rows
         .iter()
         .map(|r| (cell(&r.key), cell(&r.label), &r.counts))
         .chain([("Tổng cộng".to_string(), String::new(), &report.total)]);
     for (key, label, c) in rows {
-        w.write_record(record(key, label, c))
-            .map_err(|e| csv_error(&e))?;
+        let mut record = vec![key, label];
+        record.extend(
+            c.columns()
+                .map(|(_, v)| v.map(|v| v.to_string()).unwrap_or_default()),
+        );
+        w.write_record(&record).map_err(|e| csv_error(&e))?;
     }
     w.into_inner().map_err(|e| csv_error(&e))
-}
-
-fn record(key: String, label: String, c: &Counts) -> Vec<String> {
-    let opt = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
-    let mut out = vec![key, label];
-    out.extend(
-        [
-            c.to_handle,
-            c.carried_over,
-            c.received,
-            c.received_counter,
-            c.received_online,
-            c.received_post,
-            c.handled,
-            c.handled_early,
-            c.handled_on_time,
-            c.handled_late,
-            c.open,
-            c.open_within_time,
-            c.open_overdue,
-            c.withdrawn,
-            c.stopped,
-            c.supplement_requests,
-            c.extensions,
-        ]
-        .map(|n| n.to_string()),
-    );
-    out.push(opt(c.processing_days_mean));
-    out.push(opt(c.on_time_rate));
-    out
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
