@@ -283,10 +283,69 @@ fn administrators_cannot_lock_the_desk_out(backend: Backend) {
     );
 }
 
+fn the_audit_trail_lists_changes_to_those_who_may_see_them(backend: Backend) {
+    let s = TestServer::start(backend);
+    let admin = s.login("admin");
+    let lan = s.create_user(&admin, "lan.audit", "clerk", "H53.50.05.13");
+    let id = me(&s, &lan).json["id"].as_str().unwrap().to_string();
+    let r = s.patch(
+        "/api/v1/users/lan.audit",
+        Some(&admin),
+        &json!({"full_name": "Lê Thị Lan"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let clerk = s.login("clerk");
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &common::birth_registration(),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    let r = s.get("/api/v1/events?subject_type=user&actor=admin", Some(&admin));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let kinds: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_id"] == id.as_str())
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["user.updated", "user.created"], "newest first");
+    let r = s.get("/api/v1/events?kind=user.updated&limit=1", Some(&admin));
+    assert_eq!(
+        (
+            r.json["total"].as_i64(),
+            r.json["items"][0]["subject_id"].as_str()
+        ),
+        (Some(1), Some(id.as_str()))
+    );
+
+    // A supervisor sees the dossiers within reach, not the accounts.
+    let supervisor = s.login("supervisor");
+    let r = s.get("/api/v1/events?subject_type=user", Some(&supervisor));
+    assert_eq!(r.json["total"], 0, "{}", r.text);
+    let r = s.get("/api/v1/events?kind=dossier.received", Some(&supervisor));
+    assert_eq!(r.json["total"], 1, "{}", r.text);
+
+    s.get("/api/v1/events", Some(&clerk))
+        .assert_problem(403, "forbidden");
+    for bad in [
+        "kind=no.such",
+        "actor=nobody",
+        "limit=0",
+        "from=2026-12-09T00:00:00Z&to=2026-12-08T00:00:00Z",
+    ] {
+        let r = s.get(&format!("/api/v1/events?{bad}"), Some(&admin));
+        assert_eq!(r.status, 422, "{bad}: {}", r.text);
+    }
+}
+
 on_both_backends!(
     a_disabled_account_stops_at_once_on_every_server,
     role_and_agency_changes_apply_on_the_next_request,
     logout_ends_one_session_and_an_admin_ends_them_all,
     a_replayed_request_needs_a_live_session,
     administrators_cannot_lock_the_desk_out,
+    the_audit_trail_lists_changes_to_those_who_may_see_them,
 );

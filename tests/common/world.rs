@@ -105,6 +105,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/breaches", "admin supervisor"),
     ("GET /api/v1/reports/results", "admin supervisor"),
+    ("GET /api/v1/events", "admin supervisor"),
     (
         "GET /api/v1/submissions",
         "admin clerk supervisor clerk.huyen",

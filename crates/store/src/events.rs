@@ -148,3 +148,65 @@ pub fn for_subject(
         .load(conn)?;
     rows.into_iter().map(from_tuple).collect()
 }
+
+/// Which events an audit list shows.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub subject_type: Option<String>,
+    pub actor_id: Option<String>,
+    pub kind: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only events of dossiers received or handled by these agencies (a
+    /// supervisor's reach); `None`: every event.
+    pub dossier_agencies: Option<Vec<String>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The events `f` selects, newest first, and how many there are in all.
+pub fn list(conn: &mut DbConnection, f: &EventFilter) -> StoreResult<(Vec<Event>, i64)> {
+    use crate::schema::dossiers;
+    event_batch::flush(conn)?;
+    let query = || {
+        let mut q = events::table.into_boxed();
+        if let Some(s) = &f.subject_type {
+            q = q.filter(events::subject_type.eq(s.clone()));
+        }
+        if let Some(a) = &f.actor_id {
+            q = q.filter(events::actor_id.eq(a.clone()));
+        }
+        if let Some(k) = &f.kind {
+            q = q.filter(events::kind.eq(k.clone()));
+        }
+        if let Some(t) = f.from {
+            q = q.filter(events::at.ge(to_db(t)));
+        }
+        if let Some(t) = f.to {
+            q = q.filter(events::at.lt(to_db(t)));
+        }
+        if let Some(agencies) = &f.dossier_agencies {
+            let reach = dossiers::table
+                .filter(
+                    dossiers::handling_agency_code
+                        .eq_any(agencies.clone())
+                        .or(dossiers::receiving_agency_code.eq_any(agencies.clone())),
+                )
+                .select(dossiers::id.nullable());
+            q = q.filter(events::dossier_id.eq_any(reach));
+        }
+        q
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let rows: Vec<EventTuple> = query()
+        .order(events::id.desc())
+        .limit(f.limit)
+        .offset(f.offset)
+        .select(COLUMNS)
+        .load(conn)?;
+    let items = rows
+        .into_iter()
+        .map(from_tuple)
+        .collect::<StoreResult<_>>()?;
+    Ok((items, total))
+}

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod clock;
 pub mod clock_view;
 pub mod dossiers;
+pub mod events;
 pub mod health;
 pub mod openapi;
 pub mod outbox;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     dossiers::configure(cfg);
     receipts::configure(cfg);
     reports::configure(cfg);
+    events::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);
     breaches::configure(cfg);
