@@ -239,6 +239,18 @@ fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backe
     ] {
         assert!(page.contains(text), "{text} missing from the page");
     }
+    let r = s.get(
+        "/api/v1/reports/results?period=2026-Q4&format=xlsx",
+        Some(&supervisor),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.content_type.contains("spreadsheetml"),
+        "{}",
+        r.content_type
+    );
+    assert!(r.text.starts_with("PK"), "an XLSX file is a zip archive");
+    assert!(r.headers["content-disposition"].contains("bao-cao-ket-qua-2026-Q4.xlsx"));
     s.get(
         "/api/v1/reports/results?period=2026-Q4&format=xml",
         Some(&supervisor),

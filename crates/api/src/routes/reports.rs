@@ -1,6 +1,6 @@
 //! Reports for supervisors and administrators: the results report of an
 //! agency and every agency below it, for a named period or a range of
-//! days, as JSON or as CSV for a spreadsheet.
+//! days, as JSON, CSV, an XLSX workbook or a printable page.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
@@ -62,11 +62,11 @@ pub async fn results_report(
     let period = period(&q)?;
     if q.format
         .as_deref()
-        .is_some_and(|f| !["json", "csv", "html"].contains(&f))
+        .is_some_and(|f| !["json", "csv", "html", "xlsx"].contains(&f))
     {
         return Err(ApiError::invalid_field(
             "format",
-            "must be json, csv or html",
+            "must be json, csv, html or xlsx",
         ));
     }
     let by = q.by.unwrap_or(By::Agency);
