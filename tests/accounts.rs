@@ -301,6 +301,7 @@ fn the_audit_trail_lists_changes_to_those_who_may_see_them(backend: Backend) {
         &common::birth_registration(),
     );
     assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
 
     let r = s.get("/api/v1/events?subject_type=user&actor=admin", Some(&admin));
     assert_eq!(r.status, 200, "{}", r.text);
@@ -327,6 +328,48 @@ fn the_audit_trail_lists_changes_to_those_who_may_see_them(backend: Backend) {
     assert_eq!(r.json["total"], 0, "{}", r.text);
     let r = s.get("/api/v1/events?kind=dossier.received", Some(&supervisor));
     assert_eq!(r.json["total"], 1, "{}", r.text);
+
+    // Reads of personal data are recorded, and shown to administrators.
+    let seen = s.get(&format!("/api/v1/dossiers/{code}"), Some(&clerk));
+    assert_eq!(
+        seen.json["reads"],
+        json!([]),
+        "only administrators see reads"
+    );
+    let r = s.get(
+        &format!("/api/v1/dossiers/{code}/receipt"),
+        Some(&supervisor),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let view = s
+        .get(&format!("/api/v1/dossiers/{code}"), Some(&admin))
+        .json;
+    let reads: Vec<(&str, &str)> = view["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor_name"].as_str().unwrap(),
+                e["data"]["what"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            ("Nguyễn Thị Lan", "view"),
+            ("Lê Minh Châu", "receipt"),
+            ("Quản trị hệ thống", "view")
+        ]
+    );
+    let history = view["history"].as_array().unwrap();
+    assert!(
+        history.iter().all(|e| e["kind"] != "dossier.read"),
+        "{history:?}"
+    );
+    let r = s.get("/api/v1/events?kind=dossier.read", Some(&admin));
+    assert_eq!(r.json["total"], 3, "{}", r.text);
 
     s.get("/api/v1/events", Some(&clerk))
         .assert_problem(403, "forbidden");

@@ -57,6 +57,9 @@ event_kinds! {
     DossierReturned => "dossier.returned",
     DossierAssigned => "dossier.assigned",
     DossierPinReissued => "dossier.pin_reissued",
+    /// A staff member read the dossier's personal data (the full view or
+    /// the receipt); kept apart from its history (`events::reads_of`).
+    DossierRead => "dossier.read",
     SubmissionReceived => "submission.received",
     SubmissionRefused => "submission.refused",
     GuidanceIssued => "guidance.issued",

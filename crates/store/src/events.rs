@@ -122,15 +122,54 @@ pub fn append(conn: &mut DbConnection, e: &NewEvent<'_>) -> StoreResult<()> {
     Ok(())
 }
 
-/// A dossier's history, oldest first.
+/// A dossier's history, oldest first: what happened to it, without the
+/// staff's reads of it ([`reads_of`]).
 pub fn for_dossier(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Event>> {
     event_batch::flush(conn)?;
     let rows: Vec<EventTuple> = events::table
         .filter(events::dossier_id.eq(dossier_id))
+        .filter(events::kind.ne(EventKind::DossierRead.as_str()))
         .order(events::id.asc())
         .select(COLUMNS)
         .load(conn)?;
     rows.into_iter().map(from_tuple).collect()
+}
+
+/// Who read a dossier's personal data and when, oldest first.
+pub fn reads_of(conn: &mut DbConnection, dossier_id: &str) -> StoreResult<Vec<Event>> {
+    let rows: Vec<EventTuple> = events::table
+        .filter(events::dossier_id.eq(dossier_id))
+        .filter(events::kind.eq(EventKind::DossierRead.as_str()))
+        .order(events::id.asc())
+        .select(COLUMNS)
+        .load(conn)?;
+    rows.into_iter().map(from_tuple).collect()
+}
+
+/// Records that `actor` read the personal data of dossier `dossier_id`
+/// (`what`: the full view, the receipt), in a transaction of its own, as
+/// registries that hold personal data record who looked.
+pub fn record_read(
+    conn: &mut DbConnection,
+    dossier_id: &str,
+    actor: &Actor,
+    what: &str,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    conn.write_tx(|conn| {
+        append(
+            conn,
+            &NewEvent {
+                subject_type: "dossier",
+                subject_id: dossier_id,
+                dossier_id: Some(dossier_id),
+                kind: EventKind::DossierRead,
+                actor,
+                at,
+                data: serde_json::json!({ "what": what }),
+            },
+        )
+    })
 }
 
 /// The history of any other subject (a procedure, a user, an agency).

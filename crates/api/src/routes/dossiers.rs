@@ -114,6 +114,10 @@ pub struct DossierDto {
     pub note: String,
     /// Every write on the dossier, oldest first.
     pub history: Vec<EventDto>,
+    /// Who read the dossier's personal data (its full view, its receipt)
+    /// and when, oldest first; shown to administrators only, empty for
+    /// everyone else.
+    pub reads: Vec<EventDto>,
 }
 
 /// The answer to a successful intake (at the counter or on accepting an
@@ -288,7 +292,15 @@ pub async fn get_one(
     let dto = state
         .with_conn(move |conn| {
             let d = load_visible(conn, &staff, &code)?;
-            view(conn, &calendar, d)
+            let now = motcua_store::time::now();
+            events::record_read(conn, &d.id, &staff.actor(), "view", now)?;
+            let reads = match staff.role {
+                Role::Admin => events::reads_of(conn, &d.id)?,
+                _ => Vec::new(),
+            };
+            let mut dto = view(conn, &calendar, d)?;
+            dto.reads = reads.into_iter().map(EventDto::from).collect();
+            Ok(dto)
         })
         .await?;
     Ok(HttpResponse::Ok().json(dto))
@@ -358,6 +370,7 @@ fn view(
         members,
         note: d.note,
         history: history.into_iter().map(EventDto::from).collect(),
+        reads: Vec::new(),
     })
 }
 

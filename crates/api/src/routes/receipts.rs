@@ -78,6 +78,8 @@ fn build(
     let clerk = users::get(conn, &d.received_by)?
         .map(|u| u.full_name)
         .unwrap_or_default();
+    let now = motcua_store::time::now();
+    motcua_store::events::record_read(conn, &d.id, &staff.actor(), "receipt", now)?;
     let pin = pin.map(|p| p.trim().to_ascii_uppercase());
     Ok(Receipt::build(&ReceiptInput {
         dossier: &d,
