@@ -48,25 +48,31 @@ pub enum By {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct Counts {
     /// Carried over plus received.
+    #[schema(example = 120)]
     pub to_handle: u64,
     /// Received before the period and still being handled at its start.
+    #[schema(example = 20)]
     pub carried_over: u64,
     /// Received in the period.
+    #[schema(example = 100)]
     pub received: u64,
     pub received_counter: u64,
     pub received_online: u64,
     pub received_post: u64,
     /// Processing ended in the period (processed or stopped).
+    #[schema(example = 90)]
     pub handled: u64,
     pub handled_early: u64,
     pub handled_on_time: u64,
     pub handled_late: u64,
     /// Still being handled at the end of the period.
+    #[schema(example = 28)]
     pub open: u64,
     pub open_within_time: u64,
     /// Past their appointment at the end of the period.
     pub open_overdue: u64,
     /// Withdrawn by the citizen in the period.
+    #[schema(example = 2)]
     pub withdrawn: u64,
     /// Of those handled, stopped without a result.
     pub stopped: u64,
@@ -80,6 +86,7 @@ pub struct Counts {
     pub processing_days_mean: Option<f64>,
     pub processing_days_p90: Option<f64>,
     /// Handled early or on time ÷ handled, in percent.
+    #[schema(example = 96.67)]
     pub on_time_rate: Option<f64>,
 }
 

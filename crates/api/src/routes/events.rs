@@ -24,13 +24,13 @@ use crate::state::AppState;
 pub struct EventQuery {
     /// What changed: `dossier`, `user`, `agency`, `procedure`,
     /// `calendar`, `outbox`, `login`...
-    #[param(max_length = 32)]
+    #[param(max_length = 32, example = "user")]
     pub subject_type: Option<String>,
     /// The user name of the staff member who made the change.
-    #[param(max_length = 64)]
+    #[param(max_length = 64, example = "admin")]
     pub actor: Option<String>,
     /// One kind of event, e.g. `user.updated` or `dossier.received`.
-    #[param(max_length = 64)]
+    #[param(max_length = 64, example = "user.updated")]
     pub kind: Option<String>,
     /// From this instant (included).
     pub from: Option<DateTime<Utc>>,

@@ -21,17 +21,17 @@ use crate::state::AppState;
 pub struct ResultsQuery {
     /// The agency reported on, with every agency below it; by default the
     /// caller's own (for an administrator, every agency).
-    #[param(max_length = 64)]
+    #[param(max_length = 64, example = "H53.50")]
     pub agency: Option<String>,
     /// A named period: `2026` (year), `2026-H2`, `2026-Q4` or `2026-11`.
     /// Give either this or `from` and `to`.
-    #[param(max_length = 7)]
+    #[param(max_length = 7, example = "2026-Q4")]
     pub period: Option<String>,
     /// First local day of the period.
-    #[param(format = Date)]
+    #[param(format = Date, example = "2026-10-01")]
     pub from: Option<String>,
     /// Last local day of the period (included).
-    #[param(format = Date)]
+    #[param(format = Date, example = "2026-12-31")]
     pub to: Option<String>,
     /// One row per `agency` (default), `procedure`, `field`, `officer`,
     /// `month` or `quarter`.
@@ -40,7 +40,7 @@ pub struct ResultsQuery {
     /// `csv` for a spreadsheet (or send Accept: text/csv), `xlsx` for an
     /// Excel workbook, `html` for the printable A4 landscape page in
     /// Vietnamese (or send Accept: text/html); JSON otherwise.
-    #[param(max_length = 8)]
+    #[param(max_length = 8, example = "csv")]
     pub format: Option<String>,
 }
 
