@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::access::Reach;
 use crate::auth::Staff;
 use crate::error::{ApiError, Problem};
+use crate::routes::dossiers::EventDto;
 use crate::routes::paging::page;
 use crate::state::AppState;
 
@@ -43,31 +44,22 @@ pub struct EventQuery {
     pub offset: Option<i64>,
 }
 
-/// One recorded change.
+/// One recorded change: what it was about, and the event as a dossier's
+/// history shows it.
 #[derive(Serialize, ToSchema)]
 pub struct AuditEvent {
-    pub id: i64,
     pub subject_type: String,
     pub subject_id: String,
-    pub kind: String,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<String>,
-    pub actor_name: String,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    #[serde(flatten)]
+    pub event: EventDto,
 }
 
 impl From<Event> for AuditEvent {
     fn from(e: Event) -> Self {
         AuditEvent {
-            id: e.id,
-            subject_type: e.subject_type,
-            subject_id: e.subject_id,
-            kind: e.kind.as_str().to_string(),
-            at: e.at,
-            actor_id: e.actor_id,
-            actor_name: e.actor_name,
-            data: e.data,
+            subject_type: e.subject_type.clone(),
+            subject_id: e.subject_id.clone(),
+            event: EventDto::from(e),
         }
     }
 }
