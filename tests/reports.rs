@@ -212,7 +212,7 @@ fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backe
     assert_eq!(lines.len(), 3, "{}", r.text);
     assert!(lines[0].contains("Đã giải quyết"));
     assert!(lines[1].starts_with(&format!(
-        "{COMMUNE},{COMMUNE},4,0,4,3,0,1,2,0,1,1,1,1,0,1,0"
+        "{COMMUNE},Ủy ban nhân dân xã An Trường,4,0,4,3,0,1,0,2,0,1,1,0,1,1,0,1,0"
     )));
     assert!(lines[2].starts_with("Tổng cộng,,4,0,4,"), "{}", lines[2]);
 
@@ -290,7 +290,177 @@ fn only_supervisors_and_administrators_within_their_reach(backend: Backend) {
     }
 }
 
+/// The row of `report` keyed `key`.
+#[track_caller]
+fn row<'a>(report: &'a Value, key: &str) -> &'a Value {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {report}"))
+}
+
+fn a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total(backend: Backend) {
+    // Thursday 26 November 2026, 09:00 in Vietnam.
+    let s = TestServer::start_at(backend, "2026-11-26T02:00:00Z");
+    let admin = s.login("admin");
+    // Verified at the commune, decided at the district.
+    let r = s.post(
+        "/api/v1/procedures",
+        Some(&admin),
+        &json!({
+            "code": "VT.DD.9",
+            "name": "Xác nhận nguồn gốc đất",
+            "field": "Đất đai",
+            "agency_code": COMMUNE,
+            "duration": {"amount": 10, "unit": "working_days"},
+            "required_documents": [{"code": "DON", "name": "Đơn đề nghị", "original": 1, "copies": 0}],
+            "steps": [
+                {"name": "Xác minh tại xã", "agency_code": COMMUNE, "role": "officer", "share_percent": 40},
+                {"name": "Quyết định tại huyện", "agency_code": "H53.50", "role": "officer", "share_percent": 60}
+            ]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = s.post(
+        "/api/v1/users",
+        Some(&admin),
+        &json!({"username": "canbo.huyen", "password": "mat-khau-dai", "full_name": "Lê Văn Huyện", "role": "officer", "agency_code": "H53.50"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let (clerk, commune) = (s.login("clerk"), s.login("officer"));
+    let r = s.try_login("canbo.huyen", "mat-khau-dai", None);
+    let district = r.json["access_token"].as_str().unwrap().to_string();
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &json!({"procedure": "VT.DD.9", "applicant": {"name": "Đặng Văn Hùng", "id_number": "084200001234"}, "documents": [{"code": "DON", "original": 1}]}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let at = |what: &str| format!("/api/v1/dossiers/{code}/{what}");
+    for (what, who) in [
+        ("send", &clerk),
+        ("receive", &commune),
+        ("send", &commune),
+        ("receive", &district),
+        ("processed", &district),
+    ] {
+        let r = s.post(&at(what), Some(who), &json!({"note": "Chuyển"}));
+        assert!(r.status < 300, "{what}: {}", r.text);
+    }
+    // An online submission the commune's desk refuses.
+    let r = s.post("/api/v1/public/dossiers", None, &birth_registration());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let reference = r.json["reference"].as_str().unwrap();
+    let r = s.post(
+        &format!("/api/v1/submissions/{reference}/refuse"),
+        Some(&clerk),
+        &json!({"reason": "Giấy chứng sinh không đọc được"}),
+    );
+    assert!(r.status < 300, "{}", r.text);
+
+    let supervisor = s.login("supervisor");
+    // Form 07b: every agency its own row.
+    let by_agency = report(&s, &supervisor, "period=2026-11&form=07b");
+    assert_eq!(by_agency["form"], "07b");
+    assert_eq!(by_agency["by"], "agency");
+    assert_eq!(by_agency["agency_name"], "Ủy ban nhân dân huyện Càng Long");
+    let commune_row = row(&by_agency, COMMUNE);
+    assert_eq!(commune_row["label"], "Ủy ban nhân dân xã An Trường");
+    assert_counts(
+        commune_row,
+        &[
+            ("to_handle", 1),
+            ("received", 1),
+            ("received_counter", 1),
+            ("handled", 1),
+            ("handled_early", 1),
+        ],
+    );
+    // Its step done well before its share of the time ran out.
+    assert_eq!(commune_row["passed_on"], 1);
+    assert_eq!(commune_row["refused"], 1);
+    let district_row = row(&by_agency, "H53.50");
+    assert_counts(
+        district_row,
+        &[("to_handle", 1), ("handled", 1), ("handled_early", 1)],
+    );
+    assert_eq!(district_row["handed_in"], 1);
+    assert_eq!(district_row["passed_on"], 0);
+    // The total counts the dossier once: received, handled.
+    let once = [
+        ("to_handle", 1),
+        ("received", 1),
+        ("received_counter", 1),
+        ("handled", 1),
+        ("handled_early", 1),
+    ];
+    assert_counts(&by_agency["total"], &once);
+    assert_eq!(by_agency["total"]["handed_in"], 0);
+    assert_eq!(by_agency["total"]["refused"], 1);
+
+    // Form 07a: the district's own row, and the commune rolled up.
+    let by_unit = report(&s, &supervisor, "period=2026-11&form=07a");
+    assert_eq!(by_unit["by"], "unit");
+    let own = row(&by_unit, "H53.50");
+    assert_eq!(
+        own["label"],
+        "Ủy ban nhân dân huyện Càng Long (trực tiếp giải quyết)"
+    );
+    assert_eq!(own["handed_in"], 1);
+    assert_eq!(row(&by_unit, COMMUNE)["passed_on"], 1);
+    assert_eq!(by_unit["total"], by_agency["total"]);
+
+    // Form 06a: the district's own dossiers by field; 06b: rolled up.
+    let own = report(&s, &supervisor, "period=2026-11&form=06a");
+    assert_eq!(own["agencies"], json!(["H53.50"]));
+    assert_eq!(own["rows"][0]["key"], "Đất đai");
+    assert_counts(
+        &own["total"],
+        &[("to_handle", 1), ("handled", 1), ("handled_early", 1)],
+    );
+    assert_eq!(own["total"]["handed_in"], 1);
+    let rolled = report(&s, &supervisor, "period=2026-11&form=06b");
+    assert_eq!(
+        rolled["title"],
+        "Tình hình, kết quả giải quyết thủ tục hành chính thuộc phạm vi quản lý, theo lĩnh vực"
+    );
+    assert_counts(&row(&rolled, "Đất đai").clone(), &once);
+    assert_eq!(row(&rolled, "Hộ tịch")["refused"], 1);
+    assert_eq!(rolled["total"], by_agency["total"]);
+    let page = s.get(
+        "/api/v1/reports/results?period=2026-11&form=06b&format=html",
+        Some(&supervisor),
+    );
+    assert!(page.text.contains("Mẫu số 06b"), "{}", page.text);
+    let csv = s.get(
+        "/api/v1/reports/results?period=2026-11&form=07b&format=csv",
+        Some(&supervisor),
+    );
+    assert!(csv.headers["content-disposition"].contains("bao-cao-ket-qua-mau-07b-2026-11.csv"));
+
+    // A form names its own rows; 06a needs an agency.
+    s.get(
+        "/api/v1/reports/results?period=2026-11&form=07b&by=field",
+        Some(&supervisor),
+    )
+    .assert_problem(422, "validation");
+    s.get(
+        "/api/v1/reports/results?period=2026-11&form=06a",
+        Some(&admin),
+    )
+    .assert_problem(422, "validation");
+    s.get(
+        "/api/v1/reports/results?period=2026-11&form=08",
+        Some(&supervisor),
+    )
+    .assert_problem(422, "validation");
+}
+
 on_both_backends!(
     a_month_and_the_next_are_counted_as_the_periodic_report_counts,
+    a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total,
     only_supervisors_and_administrators_within_their_reach,
 );

@@ -1,9 +1,13 @@
 //! What supervisors are judged by (docs/measures.md). Today: the results
 //! report ([`results`]), the periodic report on the handling of
-//! administrative procedures.
+//! administrative procedures, in the forms of Circular 01/2020/TT-VPCP
+//! ([`form`]).
 
+mod counts;
+pub mod form;
 pub mod printed;
 pub mod results;
 pub mod spreadsheet;
+pub mod stay;
 
-pub use results::{By, Counts, ResultsReport, ResultsRow};
+pub use results::{By, Counts, Form, ResultsReport, ResultsRow};

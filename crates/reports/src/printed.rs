@@ -8,11 +8,17 @@ use motcua_calendar::{format_local, WorkingCalendar};
 use motcua_papers::{render, Paper};
 use serde::Serialize;
 
+use crate::counts::FIRST_MEASURE;
 use crate::results::{By, Counts, ResultsReport};
 
 #[derive(Serialize)]
 struct Page<'a> {
+    /// "Mẫu số 06a" for a form.
+    form: Option<String>,
+    title: &'a str,
     agency_name: &'a str,
+    /// Whether the agencies below the one named are counted too.
+    rolled_up: bool,
     period_name: &'a str,
     first: String,
     last: String,
@@ -28,20 +34,23 @@ struct PageRow<'a> {
     figures: Vec<String>,
 }
 
-/// The page of `report` for the agency named `agency_name`.
+/// The page of `report`.
 pub fn to_html(
     report: &ResultsReport,
-    agency_name: &str,
     calendar: &WorkingCalendar,
 ) -> Result<String, minijinja::Error> {
     let page = Page {
-        agency_name,
+        form: report.form.map(|f| format!("Mẫu số {}", f.number())),
+        title: &report.title,
+        agency_name: &report.agency_name,
+        rolled_up: report.agencies.len() > 1,
         period_name: &report.period.name,
         first: report.period.first.format("%d/%m/%Y").to_string(),
         last: report.period.last.format("%d/%m/%Y").to_string(),
         as_of: format_local(calendar, report.as_of),
         by_title: match report.by {
             By::Agency => "Cơ quan giải quyết",
+            By::Unit => "Đơn vị",
             By::Procedure => "Thủ tục hành chính",
             By::Field => "Lĩnh vực",
             By::Officer => "Cán bộ xử lý",
@@ -72,7 +81,7 @@ fn figures(c: &Counts) -> Vec<String> {
         .enumerate()
         .map(|(i, (_, v))| match v {
             None => "–".to_string(),
-            Some(x) if i >= 15 => format!("{x:.2}"),
+            Some(x) if i >= FIRST_MEASURE => format!("{x:.2}"),
             Some(x) => format!("{x}"),
         })
         .collect()

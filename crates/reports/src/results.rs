@@ -1,36 +1,48 @@
 //! The results report: for a period and a set of agencies, how many
 //! dossiers each had to handle, how many it handled (early, on time,
 //! late), how many were still being handled at the period's end (within
-//! time, overdue), with withdrawals, stops, supplement requests,
+//! time, overdue), with withdrawals, stops, refusals, supplement requests,
 //! extensions, processing times and the on-time rate. Its columns follow
 //! the periodic report on the handling of administrative procedures
-//! (docs/measures.md, Results report).
+//! (docs/measures.md, Results report), and [`Form`] names the forms it
+//! reproduces.
 //!
-//! Every dossier an agency handles falls in exactly one of three ends for
-//! a period: handled in it (processing ended: processed or stopped),
-//! withdrawn in it, or still being handled at its end. So for every row
-//! and the total: to handle = carried over + received = handled +
-//! withdrawn + still being handled; and the rows add up to the total,
-//! because each dossier lands in one row. An interlinked group is counted
-//! through its members, each at the agency handling it, never the group
-//! as well.
+//! Every dossier with a line's agencies falls in exactly one of three ends
+//! for a period ([`crate::stay`]): handled (processing ended there, or
+//! passed on to another agency), withdrawn, or still being handled at its
+//! end. So for every row and the total: to handle = carried over +
+//! received + handed in = handled + withdrawn + still being handled. Rows
+//! that split the dossiers (procedure, field, officer) add up to the total
+//! in every column; rows by agency or unit count a handed dossier once at
+//! each agency, so there only "handed in" and "passed on" (and through
+//! them "to handle" and "handled") exceed the total, by exactly the
+//! handovers between the rows. An interlinked group is counted through its
+//! members, each at the agency handling it, never the group as well.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use motcua_calendar::WorkingCalendar;
-use motcua_domain::{Channel, Period, Status};
-use motcua_store::reports::{self, ReportDossier};
+use motcua_domain::{Agency, Period};
+use motcua_store::reports::{self, Refusal, ReportDossier};
 use motcua_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub use crate::counts::Counts;
+use crate::counts::Tally;
+pub use crate::form::Form;
+use crate::stay::stay;
 
 /// What the report's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum By {
-    /// One row per agency handling the dossiers.
+    /// One row per agency, each counting its own stay with the dossiers.
     Agency,
+    /// One row for the agency reported on (its own dossiers) and one per
+    /// agency directly below it, rolled up with every agency below that.
+    Unit,
     /// One row per procedure.
     Procedure,
     /// One row per field (lĩnh vực) of the catalogue.
@@ -44,92 +56,17 @@ pub enum By {
     Quarter,
 }
 
-/// The figures of one row, or of the total.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
-pub struct Counts {
-    /// Carried over plus received.
-    #[schema(example = 120)]
-    pub to_handle: u64,
-    /// Received before the period and still being handled at its start.
-    #[schema(example = 20)]
-    pub carried_over: u64,
-    /// Received in the period.
-    #[schema(example = 100)]
-    pub received: u64,
-    pub received_counter: u64,
-    pub received_online: u64,
-    pub received_post: u64,
-    /// Processing ended in the period (processed or stopped).
-    #[schema(example = 90)]
-    pub handled: u64,
-    pub handled_early: u64,
-    pub handled_on_time: u64,
-    pub handled_late: u64,
-    /// Still being handled at the end of the period.
-    #[schema(example = 28)]
-    pub open: u64,
-    pub open_within_time: u64,
-    /// Past their appointment at the end of the period.
-    pub open_overdue: u64,
-    /// Withdrawn by the citizen in the period.
-    #[schema(example = 2)]
-    pub withdrawn: u64,
-    /// Of those handled, stopped without a result.
-    pub stopped: u64,
-    /// Supplement requests made on the dossiers counted.
-    pub supplement_requests: u64,
-    /// Dossiers counted whose appointment was extended (each with its
-    /// apology letter).
-    pub extensions: u64,
-    /// Working days from receipt to the end of processing, over the
-    /// dossiers handled: the mean, and the 90th percentile (nearest rank).
-    pub processing_days_mean: Option<f64>,
-    pub processing_days_p90: Option<f64>,
-    /// Handled early or on time ÷ handled, in percent.
-    #[schema(example = 96.67)]
-    pub on_time_rate: Option<f64>,
-}
-
-impl Counts {
-    /// The columns of the periodic report in their order, named as the
-    /// forms name them, with their values (`None`: nothing to compute
-    /// over). CSV, the printed page and the spreadsheet all use this.
-    pub fn columns(&self) -> [(&'static str, Option<f64>); 17] {
-        let n = |x: u64| Some(x as f64);
-        [
-            ("Tổng số hồ sơ nhận giải quyết", n(self.to_handle)),
-            ("Từ kỳ trước chuyển sang", n(self.carried_over)),
-            ("Mới tiếp nhận trong kỳ", n(self.received)),
-            ("Trực tiếp", n(self.received_counter)),
-            ("Trực tuyến", n(self.received_online)),
-            ("Qua bưu chính", n(self.received_post)),
-            ("Đã giải quyết", n(self.handled)),
-            ("Trước hạn", n(self.handled_early)),
-            ("Đúng hạn", n(self.handled_on_time)),
-            ("Quá hạn", n(self.handled_late)),
-            ("Đang giải quyết", n(self.open)),
-            ("Trong hạn", n(self.open_within_time)),
-            ("Quá hạn (đang giải quyết)", n(self.open_overdue)),
-            ("Rút hồ sơ", n(self.withdrawn)),
-            ("Dừng xử lý", n(self.stopped)),
-            (
-                "Thời gian giải quyết bình quân (ngày làm việc)",
-                self.processing_days_mean,
-            ),
-            ("Tỷ lệ đúng hạn (%)", self.on_time_rate),
-        ]
-    }
-}
-
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ResultsRow {
     /// The agency code, procedure code, field, officer's id (empty for
     /// dossiers nobody was assigned), or month (`2026-11`) or quarter
     /// (`2026-Q4`).
+    #[schema(example = "1.001193")]
     pub key: String,
-    /// A procedure's or officer's name, a month's or quarter's name in
-    /// Vietnamese; the key again otherwise.
+    /// An agency's, procedure's or officer's name, a month's or quarter's
+    /// name in Vietnamese; the key again otherwise.
+    #[schema(example = "Đăng ký khai sinh")]
     pub label: String,
     #[serde(flatten)]
     pub counts: Counts,
@@ -138,6 +75,16 @@ pub struct ResultsRow {
 /// The report for a period.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ResultsReport {
+    /// The form reproduced, if one was asked for.
+    pub form: Option<Form>,
+    /// The report's title, the form's own for a form.
+    #[schema(example = "Tình hình, kết quả giải quyết thủ tục hành chính")]
+    pub title: String,
+    /// The agency reported on; none for every agency (administrators).
+    #[schema(example = "H53.50")]
+    pub agency: Option<String>,
+    #[schema(example = "Ủy ban nhân dân huyện Càng Long")]
+    pub agency_name: String,
     pub period: Period,
     /// The start and end of the period as instants (local midnights).
     pub from: DateTime<Utc>,
@@ -152,84 +99,248 @@ pub struct ResultsReport {
     pub total: Counts,
 }
 
-/// The report of `agencies` for `period`, one row per `by`.
-pub fn results(
-    conn: &mut DbConnection,
-    calendar: &WorkingCalendar,
-    agencies: Vec<String>,
-    period: Period,
-    by: By,
-) -> StoreResult<ResultsReport> {
-    let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
-    let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
-    let as_of = to.min(motcua_store::time::now());
-    let dossiers = reports::handled_in(conn, &agencies, from, to)?;
-    let span = Span { from, to, as_of };
-    Ok(count(calendar, period, span, by, agencies, &dossiers))
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The agency reported on; none for every agency.
+    pub agency: Option<String>,
+    /// The agency and every agency below it (those the caller may see).
+    pub agencies: Vec<String>,
+    pub period: Period,
+    pub by: By,
+    pub form: Option<Form>,
 }
 
-/// The report over dossiers already read (pure: the property tests call
-/// it on generated dossiers).
-pub fn count(
-    calendar: &WorkingCalendar,
-    period: Period,
-    span: Span,
-    by: By,
-    agencies: Vec<String>,
-    dossiers: &[ReportDossier],
-) -> ResultsReport {
-    let rows = match by {
-        By::Month | By::Quarter => slices(calendar, &period, span, by, dossiers),
-        By::Agency | By::Procedure | By::Field | By::Officer => keyed(calendar, span, by, dossiers),
-    };
-    ResultsReport {
-        period,
-        from: span.from,
-        to: span.to,
-        as_of: span.as_of,
-        by,
-        agencies,
-        rows,
-        total: tally(calendar, span, dossiers.iter()).finish(),
+/// The agencies counted and, for rows by agency or unit, the row of each.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub agencies: BTreeSet<String>,
+    /// Agency → (row key, row label).
+    pub rows: HashMap<String, (String, String)>,
+}
+
+impl Scope {
+    /// Every agency its own row, labelled with its code.
+    pub fn flat(agencies: impl IntoIterator<Item = String>) -> Scope {
+        let agencies: BTreeSet<String> = agencies.into_iter().collect();
+        let rows = agencies
+            .iter()
+            .map(|a| (a.clone(), (a.clone(), a.clone())))
+            .collect();
+        Scope { agencies, rows }
+    }
+
+    /// The rows of `agencies` by agency (each its own, with its name) or by
+    /// unit (each under the agency directly below `root` it belongs to, or
+    /// `root` itself; with no root, under the top of its tree).
+    pub fn of_tree(tree: &[Agency], root: Option<&str>, agencies: Vec<String>, by: By) -> Scope {
+        let parent: HashMap<&str, Option<&str>> = tree
+            .iter()
+            .map(|a| (a.code.as_str(), a.parent.as_ref().map(|p| p.as_str())))
+            .collect();
+        let name: HashMap<&str, &str> = tree
+            .iter()
+            .map(|a| (a.code.as_str(), a.name.as_str()))
+            .collect();
+        let label = |code: &str| name.get(code).map_or(code.to_string(), |n| n.to_string());
+        let unit = |code: &str| -> String {
+            let mut cur = code;
+            for _ in 0..=tree.len() {
+                if Some(cur) == root {
+                    break;
+                }
+                match parent.get(cur).copied().flatten() {
+                    Some(p) if Some(p) != root => cur = p,
+                    _ => break,
+                }
+            }
+            cur.to_string()
+        };
+        let rows = agencies
+            .iter()
+            .map(|a| {
+                let row = match by {
+                    By::Unit => {
+                        let u = unit(a);
+                        let l = if Some(u.as_str()) == root {
+                            format!("{} (trực tiếp giải quyết)", label(&u))
+                        } else {
+                            label(&u)
+                        };
+                        (u, l)
+                    }
+                    _ => (a.clone(), label(a)),
+                };
+                (a.clone(), row)
+            })
+            .collect();
+        Scope {
+            agencies: agencies.into_iter().collect(),
+            rows,
+        }
+    }
+
+    fn row_of(&self, agency: &str) -> Option<&(String, String)> {
+        self.rows.get(agency)
     }
 }
 
-/// One row per agency, procedure, field or officer: each dossier in the
-/// row of its key.
+/// The report asked for.
+pub fn results(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    req: Request,
+) -> StoreResult<ResultsReport> {
+    let Request {
+        agency,
+        agencies,
+        period,
+        by,
+        form,
+    } = req;
+    let by = form.map_or(by, Form::by);
+    let agencies = match (&agency, form.is_some_and(Form::own_only)) {
+        (Some(root), true) => vec![root.clone()],
+        _ => agencies,
+    };
+    let tree = motcua_store::agencies::list(conn)?;
+    let agency_name = match &agency {
+        Some(code) => tree
+            .iter()
+            .find(|a| a.code.as_str() == code)
+            .map_or(code.clone(), |a| a.name.clone()),
+        None => "Tất cả cơ quan".to_string(),
+    };
+    let scope = Scope::of_tree(&tree, agency.as_deref(), agencies, by);
+    let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
+    let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
+    let as_of = to.min(motcua_store::time::now());
+    let list: Vec<String> = scope.agencies.iter().cloned().collect();
+    let dossiers = reports::handled_in(conn, &list, from, to)?;
+    let refusals = reports::refused_in(conn, &list, from, to)?;
+    let span = Span { from, to, as_of };
+    let (rows, total) = count(calendar, &period, span, by, &scope, &dossiers, &refusals);
+    Ok(ResultsReport {
+        form,
+        title: form
+            .map_or(crate::form::GENERIC_TITLE, Form::title)
+            .to_string(),
+        agency,
+        agency_name,
+        period,
+        from,
+        to,
+        as_of,
+        by,
+        agencies: list,
+        rows,
+        total,
+    })
+}
+
+/// The rows and the total over dossiers and refusals already read (pure:
+/// the property tests call it on generated dossiers).
+pub fn count(
+    calendar: &WorkingCalendar,
+    period: &Period,
+    span: Span,
+    by: By,
+    scope: &Scope,
+    dossiers: &[ReportDossier],
+    refusals: &[Refusal],
+) -> (Vec<ResultsRow>, Counts) {
+    let rows = match by {
+        By::Month | By::Quarter => slices(calendar, period, span, by, scope, dossiers, refusals),
+        _ => keyed(calendar, span, by, scope, dossiers, refusals),
+    };
+    let total = tally(calendar, span, scope, dossiers, refusals).finish();
+    (rows, total)
+}
+
+/// One row per agency, unit, procedure, field or officer.
 fn keyed(
     calendar: &WorkingCalendar,
     span: Span,
     by: By,
+    scope: &Scope,
     dossiers: &[ReportDossier],
+    refusals: &[Refusal],
 ) -> Vec<ResultsRow> {
-    let mut groups: BTreeMap<String, (String, Vec<&ReportDossier>)> = BTreeMap::new();
-    for d in dossiers {
-        let (key, label) = match by {
-            By::Procedure => (d.procedure_code.clone(), d.procedure_name.clone()),
-            By::Field => (d.field.clone(), d.field.clone()),
-            By::Officer => match &d.officer {
-                Some((id, name)) => (id.clone(), name.clone()),
-                None => (String::new(), "Chưa phân công".to_string()),
-            },
-            By::Agency | By::Month | By::Quarter => {
-                (d.handling_agency.clone(), d.handling_agency.clone())
-            }
-        };
-        groups
-            .entry(key)
-            .or_insert_with(|| (label, Vec::new()))
+    let mut groups: BTreeMap<String, (String, Tally)> = BTreeMap::new();
+    fn group<'g>(
+        groups: &'g mut BTreeMap<String, (String, Tally)>,
+        key: &str,
+        label: &str,
+    ) -> &'g mut Tally {
+        &mut groups
+            .entry(key.to_string())
+            .or_insert_with(|| (label.to_string(), Tally::default()))
             .1
-            .push(d);
+    }
+    let unassigned = (String::new(), "Chưa phân công".to_string());
+    for d in dossiers {
+        if matches!(by, By::Agency | By::Unit) {
+            // Each row its own stay: a handed dossier once at each.
+            let mut keys: Vec<&(String, String)> = std::iter::once(d.first_agency.as_str())
+                .chain(
+                    d.moves
+                        .iter()
+                        .flat_map(|m| [m.from_agency.as_str(), m.to_agency.as_str()]),
+                )
+                .filter_map(|a| scope.row_of(a))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            for (key, label) in keys {
+                let within = |a: &str| scope.row_of(a).is_some_and(|r| &r.0 == key);
+                if let Some(s) = stay(d, within, span.from, span.to) {
+                    group(&mut groups, key, label).add(calendar, d, &s, span.as_of);
+                }
+            }
+            continue;
+        }
+        let Some(s) = stay(d, |a| scope.agencies.contains(a), span.from, span.to) else {
+            continue;
+        };
+        let (key, label) = match by {
+            By::Procedure => (d.procedure_code.as_str(), d.procedure_name.as_str()),
+            By::Field => (d.field.as_str(), d.field.as_str()),
+            _ => d.officer.as_ref().map_or(
+                (unassigned.0.as_str(), unassigned.1.as_str()),
+                |(id, name)| (id.as_str(), name.as_str()),
+            ),
+        };
+        group(&mut groups, key, label).add(calendar, d, &s, span.as_of);
+    }
+    for r in refusals.iter().filter(|r| counts_in(r, &span, scope)) {
+        let (key, label) = match by {
+            By::Agency | By::Unit => match scope.row_of(&r.agency) {
+                Some((k, l)) => (k.as_str(), l.as_str()),
+                None => continue,
+            },
+            By::Procedure => (r.procedure_code.as_str(), r.procedure_name.as_str()),
+            By::Field => (r.field.as_str(), r.field.as_str()),
+            _ => r.officer.as_ref().map_or(
+                (unassigned.0.as_str(), unassigned.1.as_str()),
+                |(id, name)| (id.as_str(), name.as_str()),
+            ),
+        };
+        group(&mut groups, key, label).refuse(r);
     }
     groups
         .into_iter()
-        .map(|(key, (label, ds))| ResultsRow {
+        .filter(|(_, (_, t))| !t.is_empty())
+        .map(|(key, (label, t))| ResultsRow {
             key,
             label,
-            counts: tally(calendar, span, ds.into_iter()).finish(),
+            counts: t.finish(),
         })
-        .filter(|r| r.counts.to_handle > 0)
         .collect()
+}
+
+/// Whether a refusal counts: made in the span, by an agency reported on.
+fn counts_in(r: &Refusal, span: &Span, scope: &Scope) -> bool {
+    r.at >= span.from && r.at < span.to && scope.agencies.contains(&r.agency)
 }
 
 /// One row per month or quarter of the period that has begun, each
@@ -241,7 +352,9 @@ fn slices(
     period: &Period,
     span: Span,
     by: By,
+    scope: &Scope,
     dossiers: &[ReportDossier],
+    refusals: &[Refusal],
 ) -> Vec<ResultsRow> {
     let months = if by == By::Quarter { 3 } else { 1 };
     let midnight = |d: NaiveDate| calendar.to_utc(d.and_time(NaiveTime::MIN));
@@ -279,32 +392,30 @@ fn slices(
         rows.push(ResultsRow {
             key,
             label,
-            counts: tally(calendar, slice, dossiers.iter()).finish(),
+            counts: tally(calendar, slice, scope, dossiers, refusals).finish(),
         });
         start = next;
     }
     rows
 }
 
-/// Counts the dossiers that concern `span`.
-fn tally<'a>(
+/// Counts the dossiers' stays with the agencies of `scope` as a whole over
+/// `span`, and the refusals in it.
+fn tally(
     calendar: &WorkingCalendar,
     span: Span,
-    dossiers: impl Iterator<Item = &'a ReportDossier>,
+    scope: &Scope,
+    dossiers: &[ReportDossier],
+    refusals: &[Refusal],
 ) -> Tally {
-    let day = f64::from(calendar.settings().office_hours.day_length().max(1));
     let mut t = Tally::default();
     for d in dossiers {
-        let Some(fate) = Fate::of(d, span.from, span.to) else {
-            continue;
-        };
-        let days = match (fate, d.ended_at) {
-            (Fate::Handled, Some(end)) => {
-                Some(calendar.working_seconds_between(d.received_at, end) as f64 / day)
-            }
-            _ => None,
-        };
-        t.add(d, fate, &span, days);
+        if let Some(s) = stay(d, |a| scope.agencies.contains(a), span.from, span.to) {
+            t.add(calendar, d, &s, span.as_of);
+        }
+    }
+    for r in refusals.iter().filter(|r| counts_in(r, &span, scope)) {
+        t.refuse(r);
     }
     t
 }
@@ -316,104 +427,4 @@ pub struct Span {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub as_of: DateTime<Utc>,
-}
-
-/// How a dossier ends as far as a period is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    Handled,
-    Withdrawn,
-    Open,
-}
-
-impl Fate {
-    /// `None` when the dossier does not concern the period: received after
-    /// it, or ended or withdrawn before it.
-    fn of(d: &ReportDossier, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Fate> {
-        if d.received_at >= to {
-            return None;
-        }
-        let before = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t < from);
-        if before(d.ended_at) || before(d.withdrawn_at) {
-            return None;
-        }
-        let within = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t < to);
-        Some(if within(d.ended_at) {
-            Fate::Handled
-        } else if within(d.withdrawn_at) {
-            Fate::Withdrawn
-        } else {
-            Fate::Open
-        })
-    }
-}
-
-#[derive(Debug, Default)]
-struct Tally {
-    c: Counts,
-    days: Vec<f64>,
-}
-
-impl Tally {
-    fn add(&mut self, d: &ReportDossier, fate: Fate, span: &Span, days: Option<f64>) {
-        let c = &mut self.c;
-        c.to_handle += 1;
-        if d.received_at < span.from {
-            c.carried_over += 1;
-        } else {
-            c.received += 1;
-            match Channel::from_code(d.channel).ok() {
-                Some(Channel::Online) => c.received_online += 1,
-                Some(Channel::Post) => c.received_post += 1,
-                _ => c.received_counter += 1,
-            }
-        }
-        match fate {
-            Fate::Handled => {
-                c.handled += 1;
-                match d.verdict.as_deref() {
-                    Some("early") => c.handled_early += 1,
-                    Some("on_time") => c.handled_on_time += 1,
-                    _ => c.handled_late += 1,
-                }
-                if d.status_code == Status::Stopped.code() {
-                    c.stopped += 1;
-                }
-            }
-            Fate::Withdrawn => c.withdrawn += 1,
-            Fate::Open => {
-                c.open += 1;
-                if d.due_at < span.as_of {
-                    c.open_overdue += 1;
-                } else {
-                    c.open_within_time += 1;
-                }
-            }
-        }
-        c.supplement_requests += u64::try_from(d.supplement_requests).unwrap_or(0);
-        c.extensions += u64::from(d.extended);
-        self.days.extend(days);
-    }
-
-    fn finish(mut self) -> Counts {
-        let mut c = self.c;
-        if !self.days.is_empty() {
-            self.days.sort_by(f64::total_cmp);
-            let n = self.days.len();
-            c.processing_days_mean = Some(round2(self.days.iter().sum::<f64>() / n as f64));
-            // Nearest rank: the smallest value with at least 90 % at or
-            // below it.
-            let rank = (n * 9).div_ceil(10).max(1);
-            c.processing_days_p90 = Some(round2(self.days[rank - 1]));
-        }
-        if c.handled > 0 {
-            let good = (c.handled_early + c.handled_on_time) as f64;
-            c.on_time_rate = Some(round2(100.0 * good / c.handled as f64));
-        }
-        c
-    }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }

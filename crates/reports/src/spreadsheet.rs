@@ -10,11 +10,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use crate::results::{Counts, ResultsReport};
 
 /// The workbook's bytes.
-pub fn to_xlsx(
-    report: &ResultsReport,
-    agency_name: &str,
-    as_of: &str,
-) -> Result<Vec<u8>, XlsxError> {
+pub fn to_xlsx(report: &ResultsReport, as_of: &str) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("Báo cáo")?;
@@ -28,17 +24,15 @@ pub fn to_xlsx(
         .set_border(FormatBorder::Thin);
     let cell = Format::new().set_border(FormatBorder::Thin);
     let total = Format::new().set_bold().set_border(FormatBorder::Thin);
-    let last_col = 2 + 17 - 1;
-    sheet.merge_range(
-        0,
-        0,
-        0,
-        last_col,
-        "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
-        &title,
-    )?;
+    let last_col = 2 + Counts::default().columns().len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last_col, &report.title.to_uppercase(), &title)?;
+    let form = match report.form {
+        Some(f) => format!("Mẫu số {} (Thông tư 01/2020/TT-VPCP)", f.number()),
+        None => "Theo cột của mẫu báo cáo định kỳ (Thông tư 01/2020/TT-VPCP)".to_string(),
+    };
     let meta = [
-        format!("Đơn vị: {agency_name}"),
+        form,
+        format!("Đơn vị: {}", report.agency_name),
         format!(
             "Kỳ báo cáo: từ ngày {} đến ngày {} ({})",
             report.period.first.format("%d/%m/%Y"),
@@ -57,7 +51,7 @@ pub fn to_xlsx(
             &Format::new(),
         )?;
     }
-    let header_row = 5;
+    let header_row = 1 + meta.len() as u32 + 1;
     sheet.write_string_with_format(header_row, 0, "Mã", &head)?;
     sheet.write_string_with_format(header_row, 1, "Tên", &head)?;
     for (i, (name, _)) in Counts::default().columns().iter().enumerate() {
@@ -115,6 +109,10 @@ mod tests {
             ..Counts::default()
         };
         let report = ResultsReport {
+            form: Some(crate::Form::F06b),
+            title: crate::Form::F06b.title().into(),
+            agency: Some("H53.50".into()),
+            agency_name: "Ủy ban nhân dân huyện Càng Long".into(),
             period: Period::parse("2026-Q4").unwrap(),
             from: at,
             to: at,
@@ -128,15 +126,11 @@ mod tests {
             }],
             total: counts,
         };
-        let book = to_xlsx(
-            &report,
-            "Ủy ban nhân dân huyện Càng Long",
-            "01/01/2027 00:00",
-        )
-        .unwrap();
+        let book = to_xlsx(&report, "01/01/2027 00:00").unwrap();
         let strings = part(&book, "xl/sharedStrings.xml");
         for text in [
-            "BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            "TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH THUỘC PHẠM VI QUẢN LÝ, THEO LĨNH VỰC",
+            "Mẫu số 06b (Thông tư 01/2020/TT-VPCP)",
             "Đơn vị: Ủy ban nhân dân huyện Càng Long",
             "từ ngày 01/10/2026 đến ngày 31/12/2026 (2026-Q4)",
             "Tổng cộng",

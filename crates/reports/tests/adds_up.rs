@@ -1,15 +1,20 @@
 //! The results report adds up on any dossiers: for every row and the
-//! total, to handle = carried over + received = handled + withdrawn +
-//! still open; received, handled and open split into their parts without
-//! remainder; and the rows sum to the total. Generated dossiers, received,
-//! ended and withdrawn at any times around a period.
+//! total, to handle = carried over + received + handed in = handled +
+//! withdrawn + still open; received, handled and open split into their
+//! parts without remainder; rows that split the dossiers sum to the total
+//! in every column; rows by agency or unit count a handed dossier once at
+//! each agency, exceeding the total by exactly the handovers between
+//! them. Generated dossiers, received, handed between agencies (some
+//! outside the report), ended and withdrawn at any times around a period.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::Period;
-use motcua_reports::results::{count, By, Counts, Span};
-use motcua_store::reports::ReportDossier;
+use motcua_reports::results::{count, By, Counts, Scope, Span};
+use motcua_store::reports::{Move, Refusal, ReportDossier};
 use proptest::prelude::*;
 
 fn calendar() -> WorkingCalendar {
@@ -29,9 +34,14 @@ fn at(hours: i64) -> DateTime<Utc> {
     calendar().to_utc(midnight) + Duration::hours(hours)
 }
 
+/// A0, A1 and A2 are reported on; X is an agency outside the report.
+const AGENCIES: [&str; 4] = ["A0", "A1", "A2", "X"];
+const VERDICTS: [&str; 3] = ["early", "on_time", "late"];
+
 prop_compose! {
     fn dossier()(
-        agency in 0..3usize, procedure in 0..4usize, channel in 1..=3i32,
+        path in prop::collection::vec((0..4usize, 1i64..400, 0..3usize), 1..5),
+        procedure in 0..4usize, channel in 1..=3i32,
         received in -2000i64..4000, due_after in 1i64..500,
         end in prop::option::of(0i64..3000), withdrawn in any::<bool>(),
         verdict in 0..3usize, stopped in any::<bool>(), requests in 0..3i32, extended in any::<bool>(),
@@ -40,8 +50,27 @@ prop_compose! {
         let received_at = at(received);
         let end = end.map(|e| received_at + Duration::hours(e));
         let (ended_at, withdrawn_at) = if withdrawn { (None, end) } else { (end, None) };
+        // Handovers along the path, before the dossier ended.
+        let mut moves = Vec::new();
+        let mut when = received_at;
+        for pair in path.windows(2) {
+            when += Duration::hours(pair[1].1);
+            if end.is_some_and(|e| when >= e) {
+                break;
+            }
+            moves.push(Move {
+                from_agency: AGENCIES[pair[0].0].into(),
+                to_agency: AGENCIES[pair[1].0].into(),
+                at: when,
+                leg_verdict: VERDICTS[pair[0].2].into(),
+            });
+        }
+        let first_agency = AGENCIES[path[0].0].to_string();
         ReportDossier {
-            handling_agency: format!("A{agency}"),
+            id: String::new(),
+            handling_agency: moves.last().map_or(first_agency.clone(), |m| m.to_agency.clone()),
+            first_agency,
+            moves,
             procedure_code: format!("P{procedure}"),
             procedure_name: format!("Procedure {procedure}"),
             field: format!("F{}", procedure % 2),
@@ -50,7 +79,7 @@ prop_compose! {
             received_at,
             due_at: received_at + Duration::hours(due_after),
             ended_at,
-            verdict: ended_at.map(|_| ["early", "on_time", "late"][verdict].to_string()),
+            verdict: ended_at.map(|_| VERDICTS[verdict].to_string()),
             withdrawn_at,
             supplement_requests: requests,
             extended,
@@ -60,8 +89,31 @@ prop_compose! {
     }
 }
 
+prop_compose! {
+    fn refusal()(agency in 0..4usize, procedure in 0..4usize, when in -500i64..2500) -> Refusal {
+        Refusal {
+            agency: AGENCIES[agency].into(),
+            procedure_code: format!("P{procedure}"),
+            procedure_name: format!("Procedure {procedure}"),
+            field: format!("F{}", procedure % 2),
+            officer: None,
+            at: at(when),
+        }
+    }
+}
+
+/// The report on A0, A1 and A2 with each its own row, or by unit (A0's
+/// own, and A1 with A2 below it).
+fn scope(by: By) -> Scope {
+    let mut s = Scope::flat(AGENCIES[..3].iter().map(|a| a.to_string()));
+    if by == By::Unit {
+        s.rows.insert("A2".into(), ("A1".into(), "A1".into()));
+    }
+    s
+}
+
 fn adds_up(c: &Counts) {
-    assert_eq!(c.to_handle, c.carried_over + c.received);
+    assert_eq!(c.to_handle, c.carried_over + c.received + c.handed_in);
     assert_eq!(c.to_handle, c.handled + c.withdrawn + c.open);
     assert_eq!(
         c.received,
@@ -72,41 +124,82 @@ fn adds_up(c: &Counts) {
         c.handled_early + c.handled_on_time + c.handled_late
     );
     assert_eq!(c.open, c.open_within_time + c.open_overdue);
-    assert!(c.stopped <= c.handled);
+    assert!(c.stopped + c.passed_on <= c.handled);
+}
+
+/// Each count column of `rows` summed.
+fn sums(rows: &[Counts]) -> HashMap<&'static str, u64> {
+    let mut out = HashMap::new();
+    for c in std::iter::once(&Counts::default()).chain(rows) {
+        for (name, value) in [
+            ("to_handle", c.to_handle),
+            ("carried_over", c.carried_over),
+            ("received", c.received),
+            ("handed_in", c.handed_in),
+            ("handled", c.handled),
+            ("passed_on", c.passed_on),
+            ("open", c.open),
+            ("open_overdue", c.open_overdue),
+            ("withdrawn", c.withdrawn),
+            ("refused", c.refused),
+            ("supplement_requests", c.supplement_requests),
+        ] {
+            *out.entry(name).or_default() += value;
+        }
+    }
+    out
 }
 
 proptest! {
     #[test]
     fn every_row_and_the_total_add_up(
         dossiers in prop::collection::vec(dossier(), 0..60),
-        by in prop::sample::select(vec![By::Agency, By::Procedure, By::Field, By::Officer]),
+        refusals in prop::collection::vec(refusal(), 0..8),
+        by in prop::sample::select(vec![By::Agency, By::Unit, By::Procedure, By::Field, By::Officer]),
         cut in 0i64..2500,
     ) {
         let period = Period::parse("2026-Q4").unwrap();
         let span = Span { from: at(0), to: at(2208), as_of: at(cut.min(2208)) };
-        let report = count(&calendar(), period, span, by, vec![], &dossiers);
-        adds_up(&report.total);
-        let mut sum = Counts::default();
-        for row in &report.rows {
-            adds_up(&row.counts);
-            sum.to_handle += row.counts.to_handle;
-            sum.handled += row.counts.handled;
-            sum.open_overdue += row.counts.open_overdue;
-            sum.withdrawn += row.counts.withdrawn;
-            sum.supplement_requests += row.counts.supplement_requests;
+        let (rows, total) = count(&calendar(), &period, span, by, &scope(by), &dossiers, &refusals);
+        adds_up(&total);
+        let counts: Vec<Counts> = rows.iter().map(|r| r.counts.clone()).collect();
+        counts.iter().for_each(adds_up);
+        let sum = sums(&counts);
+        let whole = sums(std::slice::from_ref(&total));
+        if matches!(by, By::Agency | By::Unit) {
+            // What arrives from outside the report, ends, stays or is
+            // withdrawn is at one agency at a time: it adds up.
+            for f in ["carried_over", "received", "open", "open_overdue", "withdrawn", "refused"] {
+                prop_assert_eq!(sum[f], whole[f], "{}", f);
+            }
+            // Handovers between the rows' agencies count at both ends.
+            let internal = sum["passed_on"] - whole["passed_on"];
+            prop_assert_eq!(sum["handed_in"] - whole["handed_in"], internal);
+            prop_assert_eq!(sum["to_handle"] - whole["to_handle"], internal);
+            prop_assert_eq!(sum["handled"] - whole["handled"], internal);
+        } else {
+            prop_assert_eq!(sum, whole);
         }
-        prop_assert_eq!(sum.to_handle, report.total.to_handle);
-        prop_assert_eq!(sum.handled, report.total.handled);
-        prop_assert_eq!(sum.open_overdue, report.total.open_overdue);
-        prop_assert_eq!(sum.withdrawn, report.total.withdrawn);
-        prop_assert_eq!(sum.supplement_requests, report.total.supplement_requests);
-        // Every dossier that concerns the period is counted once.
+    }
+
+    /// With every agency in the report, nothing comes from or goes
+    /// outside, and every dossier that concerns the period is counted
+    /// once.
+    #[test]
+    fn with_every_agency_each_dossier_is_counted_once(
+        dossiers in prop::collection::vec(dossier(), 0..60),
+    ) {
+        let period = Period::parse("2026-Q4").unwrap();
+        let span = Span { from: at(0), to: at(2208), as_of: at(2208) };
+        let all = Scope::flat(AGENCIES.iter().map(|a| a.to_string()));
+        let (_, total) = count(&calendar(), &period, span, By::Procedure, &all, &dossiers, &[]);
+        prop_assert_eq!(total.handed_in + total.passed_on, 0);
         let concerned = dossiers.iter().filter(|d| {
             d.received_at < span.to
                 && d.ended_at.is_none_or(|t| t >= span.from)
                 && d.withdrawn_at.is_none_or(|t| t >= span.from)
         }).count() as u64;
-        prop_assert_eq!(report.total.to_handle, concerned);
+        prop_assert_eq!(total.to_handle, concerned);
     }
 
     /// Months and quarters are periods of their own: each adds up, and
@@ -114,21 +207,24 @@ proptest! {
     #[test]
     fn months_and_quarters_add_up_to_the_period(
         dossiers in prop::collection::vec(dossier(), 0..60),
+        refusals in prop::collection::vec(refusal(), 0..8),
         by in prop::sample::select(vec![By::Month, By::Quarter]),
     ) {
         let period = Period::parse("2026-H2").unwrap();
         let span = Span { from: at(-2208), to: at(2208), as_of: at(2208) };
-        let report = count(&calendar(), period, span, by, vec![], &dossiers);
-        prop_assert_eq!(report.rows.len(), if by == By::Month { 6 } else { 2 });
-        let (mut received, mut handled, mut withdrawn) = (0, 0, 0);
-        for row in &report.rows {
-            adds_up(&row.counts);
-            received += row.counts.received;
-            handled += row.counts.handled;
-            withdrawn += row.counts.withdrawn;
+        let (rows, total) = count(&calendar(), &period, span, by, &scope(by), &dossiers, &refusals);
+        prop_assert_eq!(rows.len(), if by == By::Month { 6 } else { 2 });
+        let counts: Vec<Counts> = rows.iter().map(|r| r.counts.clone()).collect();
+        counts.iter().for_each(adds_up);
+        let sum = sums(&counts);
+        let whole = sums(std::slice::from_ref(&total));
+        for f in ["received", "withdrawn", "refused"] {
+            prop_assert_eq!(sum[f], whole[f], "{}", f);
         }
-        prop_assert_eq!(received, report.total.received);
-        prop_assert_eq!(handled, report.total.handled);
-        prop_assert_eq!(withdrawn, report.total.withdrawn);
+        // A dossier ends once; one that leaves the agencies and comes
+        // back within the period is passed on and handed in by the months
+        // it happens in, but neither by the period as a whole.
+        prop_assert_eq!(sum["handled"] - sum["passed_on"], whole["handled"] - whole["passed_on"]);
+        prop_assert_eq!(sum["passed_on"] - whole["passed_on"], sum["handed_in"] - whole["handed_in"]);
     }
 }

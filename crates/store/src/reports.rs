@@ -5,20 +5,32 @@
 //!
 //! Only dossiers that are handled themselves are read: an interlinked
 //! group's parent is left out (its members are the dossiers the agencies
-//! handle), so a group is never counted twice in a total.
+//! handle), so a group is never counted twice in a total. A dossier handed
+//! between agencies is read once, with its moves between agencies, so the
+//! report can count each agency's own stay.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
-use crate::schema::{clock_entries, dossiers, events, procedures, users};
+use std::collections::HashMap;
+
+use crate::schema::{clock_entries, dossiers, events, handovers, procedures, submissions, users};
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
 /// One handled dossier as the report counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportDossier {
+    pub id: String,
+    /// The agency holding it now (or when it ended).
     pub handling_agency: String,
+    /// The agency that held it first, from its receipt.
+    pub first_agency: String,
+    /// Its handovers that touch the agencies read, in order. Every move
+    /// into or out of one of them is here, so a stay at any of them (or
+    /// any set of them) can be told from these alone.
+    pub moves: Vec<Move>,
     pub procedure_code: String,
     pub procedure_name: String,
     /// The procedure's field (lĩnh vực) in the catalogue today.
@@ -41,7 +53,20 @@ pub struct ReportDossier {
     pub officer: Option<(String, String)>,
 }
 
+/// One handover: the sender's leg ended, the receiver's began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub from_agency: String,
+    pub to_agency: String,
+    pub at: DateTime<Utc>,
+    /// The sender's leg against its share of the time: early, on_time or
+    /// late.
+    pub leg_verdict: String,
+}
+
 type Tuple = (
+    String,
+    Option<String>,
     String,
     String,
     String,
@@ -84,9 +109,25 @@ pub fn handled_in(
         .filter(users::id.nullable().eq(dossiers::assigned_to))
         .select(users::full_name)
         .single_value();
+    let first_agency = handovers::table
+        .filter(handovers::dossier_id.eq(dossiers::id))
+        .filter(handovers::seq.eq(1))
+        .select(handovers::from_agency)
+        .single_value();
+    let touches = |agencies: &[String]| {
+        handovers::from_agency
+            .eq_any(agencies.to_vec())
+            .or(handovers::to_agency.eq_any(agencies.to_vec()))
+    };
     let rows: Vec<Tuple> = dossiers::table
         .left_join(procedures::table.on(procedures::code.eq(dossiers::procedure_code)))
-        .filter(dossiers::handling_agency_code.eq_any(agencies))
+        .filter(
+            dossiers::handling_agency_code.eq_any(agencies).or(exists(
+                handovers::table
+                    .filter(handovers::dossier_id.eq(dossiers::id))
+                    .filter(touches(agencies)),
+            )),
+        )
         .filter(dossiers::received_at.lt(to_db(to)))
         .filter(
             dossiers::ended_at
@@ -100,6 +141,8 @@ pub fn handled_in(
         )))
         .order(dossiers::received_at.asc())
         .select((
+            dossiers::id,
+            first_agency,
             dossiers::handling_agency_code,
             dossiers::procedure_code,
             dossiers::procedure_name,
@@ -118,25 +161,142 @@ pub fn handled_in(
             officer_name,
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(from_tuple).collect())
+    let mut moves = moves_touching(conn, agencies, from, to)?;
+    Ok(rows
+        .into_iter()
+        .map(|t| {
+            let moves = moves.remove(&t.0).unwrap_or_default();
+            from_tuple(t, moves)
+        })
+        .collect())
 }
 
-fn from_tuple(t: Tuple) -> ReportDossier {
-    ReportDossier {
-        handling_agency: t.0,
-        procedure_code: t.1,
-        procedure_name: t.2,
-        field: t.3.unwrap_or_default(),
-        channel: t.4,
-        status_code: t.5,
-        received_at: from_db(t.6),
-        due_at: from_db(t.7),
-        ended_at: t.8.map(from_db),
-        verdict: t.9,
-        withdrawn_at: t.10.map(from_db),
-        supplement_requests: t.11,
-        extended: t.12,
-        member: t.13.is_some(),
-        officer: t.14.map(|id| (id, t.15.unwrap_or_default())),
+/// The handovers touching `agencies` of the dossiers that may matter to
+/// `[from, to)`, by dossier, each dossier's in order.
+fn moves_touching(
+    conn: &mut DbConnection,
+    agencies: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<HashMap<String, Vec<Move>>> {
+    let rows: Vec<(String, String, String, chrono::NaiveDateTime, String)> = handovers::table
+        .inner_join(dossiers::table)
+        .filter(
+            handovers::from_agency
+                .eq_any(agencies)
+                .or(handovers::to_agency.eq_any(agencies)),
+        )
+        .filter(dossiers::received_at.lt(to_db(to)))
+        .filter(
+            dossiers::ended_at
+                .is_null()
+                .or(dossiers::ended_at.ge(to_db(from))),
+        )
+        .order((handovers::dossier_id.asc(), handovers::seq.asc()))
+        .select((
+            handovers::dossier_id,
+            handovers::from_agency,
+            handovers::to_agency,
+            handovers::sent_at,
+            handovers::leg_verdict,
+        ))
+        .load(conn)?;
+    let mut by_dossier: HashMap<String, Vec<Move>> = HashMap::new();
+    for (dossier, from_agency, to_agency, at, leg_verdict) in rows {
+        by_dossier.entry(dossier).or_default().push(Move {
+            from_agency,
+            to_agency,
+            at: from_db(at),
+            leg_verdict,
+        });
     }
+    Ok(by_dossier)
+}
+
+fn from_tuple(t: Tuple, moves: Vec<Move>) -> ReportDossier {
+    ReportDossier {
+        first_agency: t.1.unwrap_or_else(|| t.2.clone()),
+        id: t.0,
+        handling_agency: t.2,
+        moves,
+        procedure_code: t.3,
+        procedure_name: t.4,
+        field: t.5.unwrap_or_default(),
+        channel: t.6,
+        status_code: t.7,
+        received_at: from_db(t.8),
+        due_at: from_db(t.9),
+        ended_at: t.10.map(from_db),
+        verdict: t.11,
+        withdrawn_at: t.12.map(from_db),
+        supplement_requests: t.13,
+        extended: t.14,
+        member: t.15.is_some(),
+        officer: t.16.map(|id| (id, t.17.unwrap_or_default())),
+    }
+}
+
+/// An online submission the desk refused (status 3): never a dossier, but
+/// counted by the report as a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub agency: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub field: String,
+    /// Who refused it: user id and full name.
+    pub officer: Option<(String, String)>,
+    pub at: DateTime<Utc>,
+}
+
+/// The submissions to `agencies` refused in `[from, to)`.
+pub fn refused_in(
+    conn: &mut DbConnection,
+    agencies: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<Refusal>> {
+    let officer_name = users::table
+        .filter(users::id.nullable().eq(submissions::decided_by))
+        .select(users::full_name)
+        .single_value();
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<chrono::NaiveDateTime>,
+    );
+    let rows: Vec<Row> = submissions::table
+        .left_join(procedures::table.on(procedures::code.eq(submissions::procedure_code)))
+        .filter(submissions::agency_code.eq_any(agencies))
+        .filter(submissions::status_code.eq(motcua_domain::Status::Refused.code()))
+        .filter(submissions::decided_at.ge(to_db(from)))
+        .filter(submissions::decided_at.lt(to_db(to)))
+        .order(submissions::decided_at.asc())
+        .select((
+            submissions::agency_code,
+            submissions::procedure_code,
+            procedures::name.nullable(),
+            procedures::field.nullable(),
+            submissions::decided_by,
+            officer_name,
+            submissions::decided_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(agency, code, name, field, by, by_name, at)| {
+            Some(Refusal {
+                agency,
+                procedure_name: name.unwrap_or_else(|| code.clone()),
+                procedure_code: code,
+                field: field.unwrap_or_default(),
+                officer: by.map(|id| (id, by_name.unwrap_or_default())),
+                at: from_db(at?),
+            })
+        })
+        .collect())
 }

@@ -5,7 +5,7 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use motcua_domain::{Period, Role};
-use motcua_reports::results::{self, By, Counts, ResultsReport};
+use motcua_reports::results::{self, By, Counts, Form, ResultsReport};
 use motcua_reports::{printed, spreadsheet};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -33,15 +33,35 @@ pub struct ResultsQuery {
     /// Last local day of the period (included).
     #[param(format = Date, example = "2026-12-31")]
     pub to: Option<String>,
-    /// One row per `agency` (default), `procedure`, `field`, `officer`,
-    /// `month` or `quarter`.
+    /// One row per `agency` (default), `unit` (the agency's own dossiers,
+    /// then each agency directly below it rolled up), `procedure`,
+    /// `field`, `officer`, `month` or `quarter`.
     #[param(inline)]
     pub by: Option<By>,
+    /// The form of Circular 01/2020/TT-VPCP to reproduce, instead of `by`:
+    /// `06a` (the agency's own dossiers by field), `06b` (rolled up, by
+    /// field), `07a` (by unit), `07b` (rolled up, by agency).
+    #[param(inline)]
+    pub form: Option<Form>,
     /// `csv` for a spreadsheet (or send Accept: text/csv), `xlsx` for an
     /// Excel workbook, `html` for the printable A4 landscape page in
     /// Vietnamese (or send Accept: text/html); JSON otherwise.
     #[param(max_length = 8, example = "csv")]
     pub format: Option<String>,
+}
+
+impl ResultsQuery {
+    /// The rows asked for: by a form, by `by`, or by agency.
+    fn rows(&self) -> Result<(By, Option<Form>), ApiError> {
+        match (self.by, self.form) {
+            (Some(_), Some(_)) => Err(ApiError::invalid_field(
+                "form",
+                "give either a form or by, not both",
+            )),
+            (_, Some(form)) => Ok((form.by(), Some(form))),
+            (by, None) => Ok((by.unwrap_or(By::Agency), None)),
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports",
@@ -69,29 +89,36 @@ pub async fn results_report(
             "must be json, csv, html or xlsx",
         ));
     }
-    let by = q.by.unwrap_or(By::Agency);
+    let (by, form) = q.rows()?;
     let calendar = state.calendar();
     let cal = calendar.clone();
-    let (report, agency_name) = state
+    let report = state
         .with_conn(move |conn| {
             let mut reach = Reach::of(conn, &staff)?;
-            let root = match q.agency.as_deref().map(str::trim) {
+            let agency = match q.agency.as_deref().map(str::trim) {
                 Some(a) => {
                     reach = reach.at_and_below(conn, a)?;
                     Some(a.to_string())
                 }
                 None => (staff.role != Role::Admin).then(|| staff.agency.to_string()),
             };
-            let name = match root {
-                Some(code) => motcua_store::agencies::get(conn, &code)?.map_or(code, |a| a.name),
-                None => "Tất cả cơ quan".to_string(),
+            if agency.is_none() && form.is_some_and(Form::own_only) {
+                return Err(ApiError::invalid_field(
+                    "agency",
+                    "form 06a is an agency's own report: name the agency",
+                ));
+            }
+            let request = results::Request {
+                agency,
+                agencies: reach.agencies(conn)?,
+                period,
+                by,
+                form,
             };
-            let mut agencies = reach.agencies(conn)?;
-            agencies.sort();
-            Ok((results::results(conn, &cal, agencies, period, by)?, name))
+            Ok(results::results(conn, &cal, request)?)
         })
         .await?;
-    answer(&req, q.format.as_deref(), &report, &agency_name, &calendar)
+    answer(&req, q.format.as_deref(), &report, &calendar)
 }
 
 /// The report as JSON, CSV (`format=csv` or `Accept: text/csv`) or the
@@ -100,11 +127,10 @@ fn answer(
     req: &HttpRequest,
     format: Option<&str>,
     report: &ResultsReport,
-    agency_name: &str,
     calendar: &motcua_calendar::WorkingCalendar,
 ) -> Result<HttpResponse, ApiError> {
     if format == Some("html") || (format.is_none() && super::dossiers::wants_html(req)) {
-        let html = printed::to_html(report, agency_name, calendar).map_err(|e| {
+        let html = printed::to_html(report, calendar).map_err(|e| {
             tracing::error!(error = %e, paper = "results report", "template failed");
             ApiError::internal()
         })?;
@@ -114,7 +140,7 @@ fn answer(
     }
     if format == Some("xlsx") {
         let as_of = motcua_calendar::format_local(calendar, report.as_of);
-        let book = spreadsheet::to_xlsx(report, agency_name, &as_of).map_err(|e| {
+        let book = spreadsheet::to_xlsx(report, &as_of).map_err(|e| {
             tracing::error!(error = %e, "xlsx");
             ApiError::internal()
         })?;
@@ -134,8 +160,12 @@ fn answer(
 
 /// The download's file name: the report and its period.
 fn attachment(report: &ResultsReport, extension: &str) -> String {
+    let form = report
+        .form
+        .map(|f| format!("mau-{}-", f.number()))
+        .unwrap_or_default();
     format!(
-        "attachment; filename=\"bao-cao-ket-qua-{}.{extension}\"",
+        "attachment; filename=\"bao-cao-ket-qua-{form}{}.{extension}\"",
         report.period.name.replace("..", "_")
     )
 }
