@@ -459,7 +459,140 @@ fn a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total(backend: Back
     .assert_problem(422, "validation");
 }
 
+fn a_frozen_report_keeps_its_figures_and_shows_what_moved_since(backend: Backend) {
+    // Thursday 26 November 2026, 09:00 in Vietnam.
+    let s = TestServer::start_at(backend, "2026-11-26T02:00:00Z");
+    let clerk = s.login("clerk");
+    let code = intake(&s, &clerk, "counter");
+    let supervisor = s.login("supervisor");
+    let freeze =
+        |token: &str, body: Value| s.post("/api/v1/reports/results/frozen", Some(token), &body);
+    // November is not over: its figures still move.
+    freeze(&supervisor, json!({"period": "2026-11", "by": "officer"}))
+        .assert_problem(422, "validation");
+
+    // Thursday 3 December: November is sent upward and frozen.
+    s.clock.advance(Duration::days(7));
+    let supervisor = s.login("supervisor");
+    let r = freeze(
+        &supervisor,
+        json!({"period": "2026-11", "by": "officer", "note": "Gửi Văn phòng UBND tỉnh"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["id"].as_str().unwrap().to_string();
+    assert_eq!(r.json["layout"], "by:officer");
+    assert_eq!(r.json["agency"], "H53.50");
+    assert_eq!(r.json["frozen_by_name"], "Lê Minh Châu");
+    assert_eq!(r.json["report"]["rows"][0]["key"], "");
+    assert_counts(
+        &r.json["report"]["total"],
+        &[
+            ("to_handle", 1),
+            ("received", 1),
+            ("received_counter", 1),
+            ("open", 1),
+            ("open_overdue", 1),
+        ],
+    );
+    // Once only.
+    freeze(&supervisor, json!({"period": "2026-11", "by": "officer"}))
+        .assert_problem(409, "conflict");
+    let unchanged = s.get(
+        &format!("/api/v1/reports/results/frozen/{id}"),
+        Some(&supervisor),
+    );
+    assert_eq!(unchanged.status, 200, "{}", unchanged.text);
+    assert_eq!(unchanged.json["differences"], json!([]));
+
+    // The dossier is assigned afterwards: today's November counts it
+    // under the officer. The frozen figures stay; the move shows.
+    let r = s.post(
+        &format!("/api/v1/dossiers/{code}/assign"),
+        Some(&supervisor),
+        &json!({"username": "officer"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let today = report(&s, &supervisor, "period=2026-11&by=officer");
+    let officer_id = today["rows"][0]["key"].as_str().unwrap().to_string();
+    assert!(!officer_id.is_empty(), "{today}");
+    let later = s.get(
+        &format!("/api/v1/reports/results/frozen/{id}"),
+        Some(&supervisor),
+    );
+    assert_eq!(
+        later.json["report"], unchanged.json["report"],
+        "the frozen figures never change"
+    );
+    let differences = later.json["differences"].as_array().unwrap();
+    let moved = |row: &str, column: &str| {
+        differences
+            .iter()
+            .find(|d| d["row"] == row && d["column"] == column)
+            .map(|d| (d["frozen"].clone(), d["now"].clone()))
+    };
+    assert_eq!(
+        moved("", "to_handle"),
+        Some((json!(1.0), Value::Null)),
+        "{differences:?}"
+    );
+    assert_eq!(
+        moved(&officer_id, "open_overdue"),
+        Some((Value::Null, json!(1.0)))
+    );
+    assert_eq!(moved("total", "to_handle"), None, "the total did not move");
+
+    // Printed as it was; listed; the audit trail has it.
+    let page = s.get(
+        &format!("/api/v1/reports/results/frozen/{id}?format=html"),
+        Some(&supervisor),
+    );
+    assert!(
+        page.text.contains("Chưa phân công"),
+        "the frozen rows are printed"
+    );
+    let list = s.get("/api/v1/reports/results/frozen", Some(&supervisor));
+    assert_eq!(list.json["items"][0]["id"], id.as_str(), "{}", list.text);
+    assert_eq!(list.json["items"][0]["total"]["open_overdue"], 1);
+    let admin = s.login("admin");
+    let events = s.get("/api/v1/events?kind=report.frozen", Some(&admin));
+    assert_eq!(
+        events.json["items"][0]["subject_id"],
+        id.as_str(),
+        "{}",
+        events.text
+    );
+
+    // Only supervisors and administrators, within reach.
+    for who in ["clerk", "officer"] {
+        let t = s.login(who);
+        freeze(&t, json!({"period": "2026-10"})).assert_problem(403, "forbidden");
+        s.get(&format!("/api/v1/reports/results/frozen/{id}"), Some(&t))
+            .assert_problem(403, "forbidden");
+        s.get("/api/v1/reports/results/frozen", Some(&t))
+            .assert_problem(403, "forbidden");
+    }
+    freeze(&supervisor, json!({"period": "2026-10", "agency": "H53"}))
+        .assert_problem(403, "forbidden");
+    let every = freeze(&admin, json!({"period": "2026-10"}));
+    assert_eq!(every.status, 201, "{}", every.text);
+    assert_eq!(every.json["agency"], Value::Null);
+    s.get(
+        &format!(
+            "/api/v1/reports/results/frozen/{}",
+            every.json["id"].as_str().unwrap()
+        ),
+        Some(&supervisor),
+    )
+    .assert_problem(403, "forbidden");
+    s.get(
+        "/api/v1/reports/results/frozen/no-such-report",
+        Some(&admin),
+    )
+    .assert_problem(404, "not-found");
+}
+
 on_both_backends!(
+    a_frozen_report_keeps_its_figures_and_shows_what_moved_since,
     a_month_and_the_next_are_counted_as_the_periodic_report_counts,
     a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total,
     only_supervisors_and_administrators_within_their_reach,

@@ -105,6 +105,12 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/breaches", "admin supervisor"),
     ("GET /api/v1/reports/results", "admin supervisor"),
+    ("POST /api/v1/reports/results/frozen", "admin supervisor"),
+    ("GET /api/v1/reports/results/frozen", "admin supervisor"),
+    (
+        "GET /api/v1/reports/results/frozen/{id}",
+        "admin supervisor",
+    ),
     ("GET /api/v1/events", "admin supervisor"),
     (
         "GET /api/v1/submissions",
@@ -324,6 +330,17 @@ impl<'a> World<'a> {
         )
     }
 
+    /// A report the district's supervisor froze.
+    pub fn frozen_report(&self) -> String {
+        let body = self.body("FreezeInput");
+        let r = Self::ok(self.s.post(
+            "/api/v1/reports/results/frozen",
+            self.token("supervisor"),
+            &body,
+        ));
+        r.json["id"].as_str().unwrap().to_string()
+    }
+
     /// A submission the commune desk refused.
     pub fn refused(&self) -> String {
         let (reference, _) = self.submission();
@@ -375,6 +392,13 @@ impl<'a> World<'a> {
             "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
             "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
             "RefuseInput" => json!({"reason": "Thiếu giấy chứng sinh"}),
+            // A report is frozen once: a period of its own each time.
+            "FreezeInput" => {
+                let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+                let last = first + chrono::Duration::days(i64::from(n));
+                json!({"from": first.to_string(), "to": last.to_string(), "by": "procedure",
+                    "note": "Gửi Văn phòng UBND tỉnh"})
+            }
             other => panic!("no example body for {other}: add one to tests/common/world.rs"),
         }
     }
@@ -391,6 +415,7 @@ impl<'a> World<'a> {
             }
             (_, "/api/v1/procedures/{code}") => t.replace("{code}", "1.001193"),
             (_, "/api/v1/reports/results") => format!("{t}?period=2026-Q4"),
+            (_, "/api/v1/reports/results/frozen/{id}") => t.replace("{id}", &self.frozen_report()),
             (_, "/api/v1/calendar/{year}") => t.replace("{year}", "2026"),
             (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),
             (_, "/api/v1/guidance-slips/{id}") => t.replace("{id}", &self.guidance_slip()),

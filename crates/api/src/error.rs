@@ -292,6 +292,17 @@ impl From<IntakeError> for ApiError {
     }
 }
 
+impl From<motcua_reports::frozen::FreezeError> for ApiError {
+    fn from(e: motcua_reports::frozen::FreezeError) -> Self {
+        use motcua_reports::frozen::FreezeError;
+        match e {
+            FreezeError::Invalid(error) => ApiError::invalid(vec![error]),
+            e @ FreezeError::AlreadyFrozen { .. } => ApiError::conflict(e.to_string()),
+            FreezeError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<motcua_admin::AdminError> for ApiError {
     fn from(e: motcua_admin::AdminError) -> Self {
         use motcua_admin::AdminError;

@@ -76,6 +76,8 @@ event_kinds! {
     AuthLoginRefused => "auth.login_refused",
     AuthLogout => "auth.logout",
     OutboxRetried => "outbox.retried",
+    /// A results report was frozen as submitted upward.
+    ReportFrozen => "report.frozen",
     /// The demo data was loaded into an empty database.
     DemoLoaded => "demo.loaded",
 }

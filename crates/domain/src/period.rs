@@ -4,7 +4,7 @@
 //! reporting code turns them into instants with the desk's calendar.
 
 use chrono::{Datelike, Months, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::DomainError;
@@ -13,7 +13,7 @@ use crate::DomainError;
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// A reporting period: whole local days from `first` to `last`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Period {
     /// As asked (`2026-11`, `2026-Q4`, `2026-H2`, `2026`) or
     /// `FIRST..LAST` for a range of days.

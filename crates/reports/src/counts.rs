@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Channel, Status};
 use motcua_store::reports::{Refusal, ReportDossier};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::stay::{Entry, Exit, Stay};
@@ -15,7 +15,7 @@ use crate::stay::{Entry, Exit, Stay};
 ///
 /// For every line: to handle = carried over + received + handed in =
 /// handled + withdrawn + still being handled.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Counts {
     /// Carried over, received and handed in.
     #[schema(example = 120)]

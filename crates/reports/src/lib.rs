@@ -5,6 +5,7 @@
 
 mod counts;
 pub mod form;
+pub mod frozen;
 pub mod printed;
 pub mod results;
 pub mod spreadsheet;

@@ -57,7 +57,7 @@ pub enum By {
 }
 
 /// One row of the report.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ResultsRow {
     /// The agency code, procedure code, field, officer's id (empty for
     /// dossiers nobody was assigned), or month (`2026-11`) or quarter
@@ -73,7 +73,7 @@ pub struct ResultsRow {
 }
 
 /// The report for a period.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ResultsReport {
     /// The form reproduced, if one was asked for.
     pub form: Option<Form>,

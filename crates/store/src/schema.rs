@@ -293,7 +293,25 @@ diesel::joinable!(breaches -> dossiers (dossier_id));
 diesel::joinable!(events -> dossiers (dossier_id));
 diesel::joinable!(users -> agencies (agency_code));
 
+diesel::table! {
+    frozen_reports (id) {
+        id -> Text,
+        agency_code -> Text,
+        period_name -> Text,
+        first_day -> Date,
+        last_day -> Date,
+        layout -> Text,
+        figures -> Text,
+        note -> Text,
+        frozen_by -> Text,
+        frozen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(frozen_reports -> users (frozen_by));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    frozen_reports,
     settings,
     agencies,
     procedures,

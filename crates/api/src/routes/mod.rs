@@ -8,6 +8,7 @@ pub mod clock;
 pub mod clock_view;
 pub mod dossiers;
 pub mod events;
+pub mod frozen_reports;
 pub mod health;
 pub mod openapi;
 pub mod outbox;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     dossiers::configure(cfg);
     receipts::configure(cfg);
     reports::configure(cfg);
+    frozen_reports::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);

@@ -50,18 +50,71 @@ pub struct ResultsQuery {
     pub format: Option<String>,
 }
 
-impl ResultsQuery {
-    /// The rows asked for: by a form, by `by`, or by agency.
-    fn rows(&self) -> Result<(By, Option<Form>), ApiError> {
-        match (self.by, self.form) {
-            (Some(_), Some(_)) => Err(ApiError::invalid_field(
-                "form",
-                "give either a form or by, not both",
-            )),
-            (_, Some(form)) => Ok((form.by(), Some(form))),
-            (by, None) => Ok((by.unwrap_or(By::Agency), None)),
+/// Which report: the agency, the period, the rows. Shared by the report,
+/// and by freezing one.
+pub(super) struct Which<'a> {
+    pub agency: Option<&'a str>,
+    pub period: Option<&'a str>,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    pub by: Option<By>,
+    pub form: Option<Form>,
+}
+
+impl Which<'_> {
+    /// The report asked for, checked against the caller's reach: an
+    /// agency outside it is 403, and the agencies counted are the named
+    /// one (by default the caller's own; for an administrator, every
+    /// agency) and those below it.
+    pub(super) fn request(
+        &self,
+        conn: &mut motcua_store::DbConnection,
+        staff: &Staff,
+    ) -> Result<results::Request, ApiError> {
+        let (by, form) = match (self.by, self.form) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid_field(
+                    "form",
+                    "give either a form or by, not both",
+                ))
+            }
+            (_, Some(form)) => (form.by(), Some(form)),
+            (by, None) => (by.unwrap_or(By::Agency), None),
+        };
+        let period = period(self.period, self.from, self.to)?;
+        let mut reach = Reach::of(conn, staff)?;
+        let agency = match self.agency.map(str::trim) {
+            Some(a) => {
+                reach = reach.at_and_below(conn, a)?;
+                Some(a.to_string())
+            }
+            None => (staff.role != Role::Admin).then(|| staff.agency.to_string()),
+        };
+        if agency.is_none() && form.is_some_and(Form::own_only) {
+            return Err(ApiError::invalid_field(
+                "agency",
+                "form 06a is an agency's own report: name the agency",
+            ));
         }
+        Ok(results::Request {
+            agency,
+            agencies: reach.agencies(conn)?,
+            period,
+            by,
+            form,
+        })
     }
+}
+
+/// Refuses an unknown `format` before any work.
+pub(super) fn check_format(format: Option<&str>) -> Result<(), ApiError> {
+    if format.is_some_and(|f| !["json", "csv", "html", "xlsx"].contains(&f)) {
+        return Err(ApiError::invalid_field(
+            "format",
+            "must be json, csv, html or xlsx",
+        ));
+    }
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/results", tag = "reports",
@@ -79,42 +132,20 @@ pub async fn results_report(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Supervisor, Role::Admin])?;
     let q = query.into_inner();
-    let period = period(&q)?;
-    if q.format
-        .as_deref()
-        .is_some_and(|f| !["json", "csv", "html", "xlsx"].contains(&f))
-    {
-        return Err(ApiError::invalid_field(
-            "format",
-            "must be json, csv, html or xlsx",
-        ));
-    }
-    let (by, form) = q.rows()?;
+    check_format(q.format.as_deref())?;
     let calendar = state.calendar();
     let cal = calendar.clone();
     let report = state
         .with_conn(move |conn| {
-            let mut reach = Reach::of(conn, &staff)?;
-            let agency = match q.agency.as_deref().map(str::trim) {
-                Some(a) => {
-                    reach = reach.at_and_below(conn, a)?;
-                    Some(a.to_string())
-                }
-                None => (staff.role != Role::Admin).then(|| staff.agency.to_string()),
+            let which = Which {
+                agency: q.agency.as_deref(),
+                period: q.period.as_deref(),
+                from: q.from.as_deref(),
+                to: q.to.as_deref(),
+                by: q.by,
+                form: q.form,
             };
-            if agency.is_none() && form.is_some_and(Form::own_only) {
-                return Err(ApiError::invalid_field(
-                    "agency",
-                    "form 06a is an agency's own report: name the agency",
-                ));
-            }
-            let request = results::Request {
-                agency,
-                agencies: reach.agencies(conn)?,
-                period,
-                by,
-                form,
-            };
+            let request = which.request(conn, &staff)?;
             Ok(results::results(conn, &cal, request)?)
         })
         .await?;
@@ -123,7 +154,7 @@ pub async fn results_report(
 
 /// The report as JSON, CSV (`format=csv` or `Accept: text/csv`) or the
 /// printable page (`format=html` or `Accept: text/html`).
-fn answer(
+pub(super) fn answer(
     req: &HttpRequest,
     format: Option<&str>,
     report: &ResultsReport,
@@ -171,7 +202,7 @@ fn attachment(report: &ResultsReport, extension: &str) -> String {
 }
 
 /// The period asked for: named, or a range of days (at most ten years).
-fn period(q: &ResultsQuery) -> Result<Period, ApiError> {
+fn period(name: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Period, ApiError> {
     let day = |field: &str, s: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| ApiError::invalid_field(field, "must be YYYY-MM-DD"))
@@ -182,7 +213,7 @@ fn period(q: &ResultsQuery) -> Result<Period, ApiError> {
         }
         other => ApiError::invalid_field("period", other.to_string()),
     };
-    match (&q.period, &q.from, &q.to) {
+    match (name, from, to) {
         (Some(p), None, None) => Period::parse(p).map_err(invalid),
         (None, Some(from), Some(to)) => {
             let (first, last) = (day("from", from)?, day("to", to)?);
