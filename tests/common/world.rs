@@ -105,6 +105,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/breaches", "admin supervisor"),
     ("GET /api/v1/reports/results", "admin supervisor"),
+    ("GET /api/v1/reports/index", "admin supervisor"),
     ("POST /api/v1/reports/results/frozen", "admin supervisor"),
     ("GET /api/v1/reports/results/frozen", "admin supervisor"),
     (
@@ -388,7 +389,7 @@ impl<'a> World<'a> {
             "SendInput" => json!({"note": "Chuyển"}),
             "AssignInput" => json!({"username": "officer"}),
             "PaymentInput" => json!({"amount_vnd": 50000}),
-            "PaidInput" => json!({"receipt_number": "BL-1"}),
+            "PaidInput" => json!({"receipt_number": "BL-1", "channel": "online"}),
             "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
             "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
             "RefuseInput" => json!({"reason": "Thiếu giấy chứng sinh"}),
@@ -414,7 +415,9 @@ impl<'a> World<'a> {
                 "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
             }
             (_, "/api/v1/procedures/{code}") => t.replace("{code}", "1.001193"),
-            (_, "/api/v1/reports/results") => format!("{t}?period=2026-Q4"),
+            (_, "/api/v1/reports/results" | "/api/v1/reports/index") => {
+                format!("{t}?period=2026-Q4")
+            }
             (_, "/api/v1/reports/results/frozen/{id}") => t.replace("{id}", &self.frozen_report()),
             (_, "/api/v1/calendar/{year}") => t.replace("{year}", "2026"),
             (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),

@@ -12,6 +12,7 @@ pub mod dossier;
 pub mod error;
 pub mod event_kind;
 pub mod field;
+pub mod payment;
 pub mod period;
 pub mod procedure;
 pub mod role;
@@ -30,6 +31,7 @@ pub use dossier::{Dossier, ReturnMethod, Verdict};
 pub use error::DomainError;
 pub use event_kind::{BreachKind, EventKind};
 pub use field::FieldError;
+pub use payment::PaymentChannel;
 pub use period::Period;
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,

@@ -62,6 +62,12 @@ pub struct Counts {
     pub refused: u64,
     /// Supplement requests made on the dossiers counted.
     pub supplement_requests: u64,
+    /// Dossiers counted with at least one supplement request.
+    pub supplemented: u64,
+    /// Dossiers counted whose fee (asked for during processing) was paid,
+    /// with the channel recorded; and of those, paid online.
+    pub paid: u64,
+    pub paid_online: u64,
     /// Dossiers counted whose appointment was extended (each with its
     /// apology letter).
     pub extensions: u64,
@@ -191,6 +197,11 @@ impl Tally {
             }
         }
         c.supplement_requests += u64::try_from(d.supplement_requests).unwrap_or(0);
+        c.supplemented += u64::from(d.supplement_requests > 0);
+        if let Some(channel) = &d.payment_channel {
+            c.paid += 1;
+            c.paid_online += u64::from(channel == "online");
+        }
         c.extensions += u64::from(d.extended);
     }
 

@@ -6,6 +6,7 @@
 mod counts;
 pub mod form;
 pub mod frozen;
+pub mod index;
 pub mod printed;
 pub mod results;
 pub mod spreadsheet;

@@ -185,6 +185,48 @@ impl Scope {
     }
 }
 
+/// What a report counts, read once: the agencies and their rows, the
+/// dossiers and refusals that concern the period, its instants.
+pub(crate) struct Loaded {
+    pub agency_name: String,
+    pub scope: Scope,
+    pub dossiers: Vec<ReportDossier>,
+    pub refusals: Vec<Refusal>,
+    pub span: Span,
+}
+
+/// Reads what the report on `agencies` (named after `agency`) for
+/// `period` counts, with rows `by` agency or unit where asked.
+pub(crate) fn load(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    agency: Option<&str>,
+    agencies: Vec<String>,
+    period: &Period,
+    by: By,
+) -> StoreResult<Loaded> {
+    let tree = motcua_store::agencies::list(conn)?;
+    let agency_name = match agency {
+        Some(code) => tree
+            .iter()
+            .find(|a| a.code.as_str() == code)
+            .map_or(code.to_string(), |a| a.name.clone()),
+        None => "Tất cả cơ quan".to_string(),
+    };
+    let scope = Scope::of_tree(&tree, agency, agencies, by);
+    let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
+    let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
+    let as_of = to.min(motcua_store::time::now());
+    let list: Vec<String> = scope.agencies.iter().cloned().collect();
+    Ok(Loaded {
+        agency_name,
+        dossiers: reports::handled_in(conn, &list, from, to)?,
+        refusals: reports::refused_in(conn, &list, from, to)?,
+        scope,
+        span: Span { from, to, as_of },
+    })
+}
+
 /// The report asked for.
 pub fn results(
     conn: &mut DbConnection,
@@ -203,36 +245,29 @@ pub fn results(
         (Some(root), true) => vec![root.clone()],
         _ => agencies,
     };
-    let tree = motcua_store::agencies::list(conn)?;
-    let agency_name = match &agency {
-        Some(code) => tree
-            .iter()
-            .find(|a| a.code.as_str() == code)
-            .map_or(code.clone(), |a| a.name.clone()),
-        None => "Tất cả cơ quan".to_string(),
-    };
-    let scope = Scope::of_tree(&tree, agency.as_deref(), agencies, by);
-    let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
-    let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
-    let as_of = to.min(motcua_store::time::now());
-    let list: Vec<String> = scope.agencies.iter().cloned().collect();
-    let dossiers = reports::handled_in(conn, &list, from, to)?;
-    let refusals = reports::refused_in(conn, &list, from, to)?;
-    let span = Span { from, to, as_of };
-    let (rows, total) = count(calendar, &period, span, by, &scope, &dossiers, &refusals);
+    let l = load(conn, calendar, agency.as_deref(), agencies, &period, by)?;
+    let (rows, total) = count(
+        calendar,
+        &period,
+        l.span,
+        by,
+        &l.scope,
+        &l.dossiers,
+        &l.refusals,
+    );
     Ok(ResultsReport {
         form,
         title: form
             .map_or(crate::form::GENERIC_TITLE, Form::title)
             .to_string(),
         agency,
-        agency_name,
+        agency_name: l.agency_name,
         period,
-        from,
-        to,
-        as_of,
+        from: l.span.from,
+        to: l.span.to,
+        as_of: l.span.as_of,
         by,
-        agencies: list,
+        agencies: l.scope.agencies.into_iter().collect(),
         rows,
         total,
     })

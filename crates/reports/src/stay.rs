@@ -166,6 +166,7 @@ mod tests {
             extended: false,
             member: false,
             officer: None,
+            payment_channel: None,
         }
     }
 

@@ -45,7 +45,7 @@ prop_compose! {
         received in -2000i64..4000, due_after in 1i64..500,
         end in prop::option::of(0i64..3000), withdrawn in any::<bool>(),
         verdict in 0..3usize, stopped in any::<bool>(), requests in 0..3i32, extended in any::<bool>(),
-        officer in prop::option::of(0..3usize),
+        officer in prop::option::of(0..3usize), paid in prop::option::of(0..3usize),
     ) -> ReportDossier {
         let received_at = at(received);
         let end = end.map(|e| received_at + Duration::hours(e));
@@ -85,6 +85,7 @@ prop_compose! {
             extended,
             member: false,
             officer: officer.map(|o| (format!("u{o}"), format!("Officer {o}"))),
+            payment_channel: paid.map(|p| ["online", "counter", "transfer"][p].to_string()),
         }
     }
 }

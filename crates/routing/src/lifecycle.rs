@@ -4,7 +4,7 @@
 //! status table.
 
 use motcua_calendar::{format_local, WorkingCalendar};
-use motcua_domain::{Dossier, EventKind, ReturnMethod, Role, StaffMember, Status};
+use motcua_domain::{Dossier, EventKind, PaymentChannel, ReturnMethod, Role, StaffMember, Status};
 use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
 use motcua_sla::ClockError;
@@ -51,6 +51,7 @@ pub fn paid(
     staff: &StaffMember,
     code: &str,
     receipt_number: &str,
+    channel: PaymentChannel,
 ) -> Result<Dossier, ClockError> {
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
@@ -71,6 +72,7 @@ pub fn paid(
         }
         let now = time::now();
         dossiers::set_status(conn, &d.id, Status::Processing, now)?;
+        dossiers::set_paid(conn, &d.id, channel, now)?;
         event(
             conn,
             &d,
@@ -81,6 +83,7 @@ pub fn paid(
                 "status_code": Status::Processing.code(),
                 "amount_vnd": d.payment_amount_vnd,
                 "receipt_number": receipt_number.trim(),
+                "channel": channel,
             }),
         )?;
         lock(conn, code)

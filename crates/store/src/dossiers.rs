@@ -198,6 +198,22 @@ pub fn set_clock(
     Ok(())
 }
 
+/// Records how and when the fee asked for was paid.
+pub fn set_paid(
+    conn: &mut DbConnection,
+    id: &str,
+    channel: motcua_domain::PaymentChannel,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::payment_channel.eq(channel.as_str()),
+            dossiers::paid_at.eq(to_db(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_status(
     conn: &mut DbConnection,
     id: &str,

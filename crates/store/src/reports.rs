@@ -51,6 +51,9 @@ pub struct ReportDossier {
     pub member: bool,
     /// The officer assigned to it, if any: user id and full name.
     pub officer: Option<(String, String)>,
+    /// How the fee asked for was paid (`online`, `counter`, `transfer`),
+    /// once paid; `None` before payments recorded their channel.
+    pub payment_channel: Option<String>,
 }
 
 /// One handover: the sender's leg ended, the receiver's began.
@@ -80,6 +83,7 @@ type Tuple = (
     Option<chrono::NaiveDateTime>,
     i32,
     bool,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -159,6 +163,7 @@ pub fn handled_in(
             dossiers::parent_id,
             dossiers::assigned_to,
             officer_name,
+            dossiers::payment_channel,
         ))
         .load(conn)?;
     let mut moves = moves_touching(conn, agencies, from, to)?;
@@ -233,6 +238,7 @@ fn from_tuple(t: Tuple, moves: Vec<Move>) -> ReportDossier {
         extended: t.14,
         member: t.15.is_some(),
         officer: t.16.map(|id| (id, t.17.unwrap_or_default())),
+        payment_channel: t.18,
     }
 }
 

@@ -117,6 +117,8 @@ diesel::table! {
         returned_to -> Nullable<Text>,
         return_method -> Nullable<Text>,
         assigned_to -> Nullable<Text>,
+        payment_channel -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
     }
 }
 

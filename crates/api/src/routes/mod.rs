@@ -18,6 +18,7 @@ pub mod public;
 pub mod receipts;
 pub mod reports;
 pub mod routing;
+pub mod service_index;
 pub mod slips;
 pub mod submissions;
 pub mod tracking_book;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     receipts::configure(cfg);
     reports::configure(cfg);
     frozen_reports::configure(cfg);
+    service_index::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);

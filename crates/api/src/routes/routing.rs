@@ -5,7 +5,7 @@
 use actix_web::{post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use motcua_domain::Dossier;
-use motcua_domain::Status;
+use motcua_domain::{PaymentChannel, Status};
 use motcua_routing::handover::{self, Destination};
 use motcua_routing::lifecycle;
 use motcua_store::users;
@@ -169,6 +169,9 @@ pub struct PaidInput {
     #[serde(default)]
     #[schema(max_length = 64)]
     pub receipt_number: String,
+    /// How it was paid: `online` (the online payment platform), `counter`
+    /// (cash or card at the desk) or `transfer` (a bank transfer).
+    pub channel: PaymentChannel,
 }
 
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/paid", tag = "routing",
@@ -191,6 +194,7 @@ pub async fn paid(
                 &staff.member(),
                 &code,
                 &input.receipt_number,
+                input.channel,
             )?)
         })
         .await?;

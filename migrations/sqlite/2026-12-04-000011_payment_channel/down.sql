@@ -1,0 +1,2 @@
+ALTER TABLE dossiers DROP COLUMN paid_at;
+ALTER TABLE dossiers DROP COLUMN payment_channel;
