@@ -106,6 +106,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/breaches", "admin supervisor"),
     ("GET /api/v1/reports/results", "admin supervisor"),
     ("GET /api/v1/reports/index", "admin supervisor"),
+    ("GET /api/v1/forecast", "admin supervisor"),
     ("POST /api/v1/reports/results/frozen", "admin supervisor"),
     ("GET /api/v1/reports/results/frozen", "admin supervisor"),
     (

@@ -1,7 +1,8 @@
 //! The background jobs inside `motcua serve` ([`start`]). The breach job:
 //! every interval it reloads the
-//! calendar if an administrator changed it (on any server) and runs the
-//! breach scan. Exactly-once recording rests on the database's unique key,
+//! calendar if an administrator changed it (on any server), runs the
+//! breach scan, and rebuilds the lateness forecast's step-time histograms
+//! when they are more than an hour old. Exactly-once recording rests on the database's unique key,
 //! so any number of servers may run it.
 
 use std::time::Duration;
@@ -22,6 +23,10 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             let (calendar, now) = (st.calendar(), motcua_store::time::now());
             let due_soon = st.due_soon_seconds();
             let result = breach_scan::scan(conn, &calendar, &st.mail, now, due_soon)?;
+            let max_age = chrono::Duration::minutes(crate::routes::forecast::MODEL_MAX_AGE_MINUTES);
+            if let Err(e) = motcua_reports::lateness::refresh(conn, &calendar, now, max_age) {
+                tracing::warn!(error = %e, "could not rebuild the lateness forecast's history");
+            }
             let hour = st.config.digest_hour;
             if let Err(e) = digest::daily_digests(conn, &calendar, &st.mail, hour, now) {
                 tracing::warn!(error = %e, "could not write the supervisors' digests");

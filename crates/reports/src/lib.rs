@@ -4,9 +4,11 @@
 //! ([`form`]).
 
 mod counts;
+pub mod forecast;
 pub mod form;
 pub mod frozen;
 pub mod index;
+pub mod lateness;
 pub mod printed;
 pub mod results;
 pub mod spreadsheet;

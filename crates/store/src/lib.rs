@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod event_batch;
 pub mod events;
+pub mod forecast;
 pub mod frozen_reports;
 pub mod generate;
 pub mod guidance;

@@ -296,6 +296,17 @@ diesel::joinable!(events -> dossiers (dossier_id));
 diesel::joinable!(users -> agencies (agency_code));
 
 diesel::table! {
+    step_times (procedure_code, step, officer) {
+        procedure_code -> Text,
+        step -> Integer,
+        officer -> Text,
+        bins -> Text,
+        samples -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     frozen_reports (id) {
         id -> Text,
         agency_code -> Text,
@@ -313,6 +324,7 @@ diesel::table! {
 diesel::joinable!(frozen_reports -> users (frozen_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    step_times,
     frozen_reports,
     settings,
     agencies,

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod clock_view;
 pub mod dossiers;
 pub mod events;
+pub mod forecast;
 pub mod frozen_reports;
 pub mod health;
 pub mod openapi;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     frozen_reports::configure(cfg);
     service_index::configure(cfg);
+    forecast::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);
     calendar::configure(cfg);

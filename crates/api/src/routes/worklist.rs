@@ -36,6 +36,11 @@ pub struct WorkItemDto {
     pub waiting_for_supplement: bool,
     /// The officer it is assigned to (user id).
     pub assigned_to: Option<String>,
+    /// The probability it ends after its appointment, from the history of
+    /// its procedure's steps (`GET /forecast`); none while the clock is
+    /// paused or where history is too thin.
+    #[schema(example = 0.35)]
+    pub lateness_risk: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,7 +89,8 @@ pub async fn worklist(
     let statuses = statuses(q.status.as_deref())?;
     let (due_before, due_after) = due_window(&state, q.due.as_deref(), now)?;
     let assigned_to = assigned(q.assigned.as_deref(), &staff)?;
-    let (items, total) = state
+    let cal = calendar.clone();
+    let (items, total, risks) = state
         .with_conn(move |conn| {
             let mut reach = Reach::of(conn, &staff)?;
             if let Some(a) = &q.agency {
@@ -100,10 +106,22 @@ pub async fn worklist(
                 limit,
                 offset,
             };
-            Ok(work::worklist(conn, &filter)?)
+            let (items, total) = work::worklist(conn, &filter)?;
+            let codes: Vec<String> = items.iter().map(|w| w.code.clone()).collect();
+            let risks = motcua_reports::lateness::risks_of(conn, &cal, &codes, now)?;
+            Ok((items, total, risks))
         })
         .await?;
-    let items = items.into_iter().map(|w| item(&calendar, now, w)).collect();
+    let items = items
+        .into_iter()
+        .map(|w| {
+            let risk = risks.get(&w.code).copied();
+            WorkItemDto {
+                lateness_risk: risk,
+                ..item(&calendar, now, w)
+            }
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(WorkPage {
         items,
         total,
@@ -185,6 +203,7 @@ fn item(calendar: &WorkingCalendar, now: DateTime<Utc>, w: work::WorkItem) -> Wo
         incoming: w.in_transit,
         waiting_for_supplement: w.paused_since.is_some(),
         assigned_to: w.assigned_to,
+        lateness_risk: None,
     }
 }
 
