@@ -297,10 +297,10 @@ fn payment_withdrawal_and_return(backend: Backend) {
     let r = s.post(
         &at(&code, "paid"),
         Some(&clerk),
-        &json!({"receipt_number": "BL-0001"}),
+        &json!({"receipt_number": "BL-0001", "channel": "counter"}),
     );
     assert_eq!(r.json["status_code"], 4, "{}", r.text);
-    s.post(&at(&code, "paid"), Some(&clerk), &json!({}))
+    s.post(&at(&code, "paid"), Some(&clerk), &json!({"channel": "counter"}))
         .assert_problem(409, "invalid-transition");
     let r = s.post(
         &at(&code, "withdraw"),
@@ -413,7 +413,12 @@ fn every_invalid_transition_is_rejected(backend: Backend) {
             "officer",
             json!({"amount_vnd": 1000}),
         ),
-        ("paid", Status::Processing, "clerk", json!({})),
+        (
+            "paid",
+            Status::Processing,
+            "clerk",
+            json!({"channel": "online"}),
+        ),
         (
             "withdraw",
             Status::Withdrawn,
