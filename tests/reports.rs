@@ -591,7 +591,42 @@ fn a_frozen_report_keeps_its_figures_and_shows_what_moved_since(backend: Backend
     .assert_problem(404, "not-found");
 }
 
+fn an_interlinked_group_is_received_once_and_handled_by_each_agency(backend: Backend) {
+    // Thursday 26 November 2026, 09:00 in Vietnam.
+    let s = TestServer::start_at(backend, "2026-11-26T02:00:00Z");
+    let clerk = s.login("clerk");
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &json!({
+            "procedure": "LT.KS-TT-BHYT",
+            "applicant": {"name": "Lý Thị Hồng", "id_number": "084190005555"},
+            "documents": [{"code": "TK", "original": 1}, {"code": "GCS", "original": 1},
+                {"code": "TKTT", "original": 1}, {"code": "TKBH", "original": 1}]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let supervisor = s.login("supervisor");
+    let by_agency = report(&s, &supervisor, "period=2026-11&by=agency");
+    // One visit: received once; its three members, one per agency.
+    let total = &by_agency["total"];
+    assert_eq!(total["received"], 1, "{total}");
+    assert_eq!(total["handed_in"], 2, "{total}");
+    assert_eq!(total["to_handle"], 3, "{total}");
+    assert_eq!(total["open"], 3, "{total}");
+    let handling: u64 = by_agency["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["to_handle"].as_u64().unwrap())
+        .sum();
+    assert_eq!(handling, 3, "each member at its own agency: {by_agency}");
+    let by_procedure = report(&s, &supervisor, "period=2026-11&by=procedure");
+    assert_eq!(by_procedure["total"], by_agency["total"]);
+}
+
 on_both_backends!(
+    an_interlinked_group_is_received_once_and_handled_by_each_agency,
     a_frozen_report_keeps_its_figures_and_shows_what_moved_since,
     a_month_and_the_next_are_counted_as_the_periodic_report_counts,
     a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total,

@@ -300,8 +300,12 @@ fn payment_withdrawal_and_return(backend: Backend) {
         &json!({"receipt_number": "BL-0001", "channel": "counter"}),
     );
     assert_eq!(r.json["status_code"], 4, "{}", r.text);
-    s.post(&at(&code, "paid"), Some(&clerk), &json!({"channel": "counter"}))
-        .assert_problem(409, "invalid-transition");
+    s.post(
+        &at(&code, "paid"),
+        Some(&clerk),
+        &json!({"channel": "counter"}),
+    )
+    .assert_problem(409, "invalid-transition");
     let r = s.post(
         &at(&code, "withdraw"),
         Some(&clerk),

@@ -136,19 +136,23 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Counts a dossier's stay; `as_of` judges whether an open one is
-    /// overdue.
+    /// overdue. A `follower` (a member of an interlinked group other than
+    /// its first) came with the group: the group is received once, the
+    /// others are handed in to their agencies with it.
     pub(crate) fn add(
         &mut self,
         calendar: &WorkingCalendar,
         d: &ReportDossier,
         stay: &Stay,
         as_of: DateTime<Utc>,
+        follower: bool,
     ) {
         let c = &mut self.c;
         c.to_handle += 1;
         match stay.entry {
             Entry::CarriedOver => c.carried_over += 1,
             Entry::HandedIn => c.handed_in += 1,
+            Entry::Received if follower => c.handed_in += 1,
             Entry::Received => {
                 c.received += 1;
                 match Channel::from_code(d.channel).ok() {

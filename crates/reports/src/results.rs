@@ -17,9 +17,10 @@
 //! each agency, so there only "handed in" and "passed on" (and through
 //! them "to handle" and "handled") exceed the total, by exactly the
 //! handovers between the rows. An interlinked group is counted through its
-//! members, each at the agency handling it, never the group as well.
+//! members, each at the agency handling it, never the group as well; it is
+//! received once (its first member), the other members handed in with it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use motcua_calendar::WorkingCalendar;
@@ -284,23 +285,62 @@ pub fn count(
     dossiers: &[ReportDossier],
     refusals: &[Refusal],
 ) -> (Vec<ResultsRow>, Counts) {
-    let rows = match by {
-        By::Month | By::Quarter => slices(calendar, period, span, by, scope, dossiers, refusals),
-        _ => keyed(calendar, span, by, scope, dossiers, refusals),
+    let lines = Lines {
+        calendar,
+        scope,
+        dossiers,
+        refusals,
+        followers: followers(dossiers),
     };
-    let total = tally(calendar, span, scope, dossiers, refusals).finish();
+    let rows = match by {
+        By::Month | By::Quarter => slices(&lines, period, span, by),
+        _ => keyed(&lines, span, by),
+    };
+    let total = tally(&lines, span).finish();
     (rows, total)
 }
 
+/// What every line of a report is counted from.
+struct Lines<'a> {
+    calendar: &'a WorkingCalendar,
+    scope: &'a Scope,
+    dossiers: &'a [ReportDossier],
+    refusals: &'a [Refusal],
+    /// Members of interlinked groups other than the first (by code) of
+    /// their group among the dossiers read: the group is received once.
+    followers: HashSet<&'a str>,
+}
+
+fn followers(dossiers: &[ReportDossier]) -> HashSet<&str> {
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    for d in dossiers {
+        if let Some(group) = d.group.as_deref() {
+            let f = first.entry(group).or_insert(d.code.as_str());
+            if d.code.as_str() < *f {
+                *f = d.code.as_str();
+            }
+        }
+    }
+    dossiers
+        .iter()
+        .filter(|d| {
+            d.group
+                .as_deref()
+                .is_some_and(|g| first.get(g) != Some(&d.code.as_str()))
+        })
+        .map(|d| d.code.as_str())
+        .collect()
+}
+
 /// One row per agency, unit, procedure, field or officer.
-fn keyed(
-    calendar: &WorkingCalendar,
-    span: Span,
-    by: By,
-    scope: &Scope,
-    dossiers: &[ReportDossier],
-    refusals: &[Refusal],
-) -> Vec<ResultsRow> {
+fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
+    let Lines {
+        calendar,
+        scope,
+        dossiers,
+        refusals,
+        followers,
+    } = lines;
     let mut groups: BTreeMap<String, (String, Tally)> = BTreeMap::new();
     fn group<'g>(
         groups: &'g mut BTreeMap<String, (String, Tally)>,
@@ -313,7 +353,7 @@ fn keyed(
             .1
     }
     let unassigned = (String::new(), "Chưa phân công".to_string());
-    for d in dossiers {
+    for d in dossiers.iter() {
         if matches!(by, By::Agency | By::Unit) {
             // Each row its own stay: a handed dossier once at each.
             let mut keys: Vec<&(String, String)> = std::iter::once(d.first_agency.as_str())
@@ -329,7 +369,8 @@ fn keyed(
             for (key, label) in keys {
                 let within = |a: &str| scope.row_of(a).is_some_and(|r| &r.0 == key);
                 if let Some(s) = stay(d, within, span.from, span.to) {
-                    group(&mut groups, key, label).add(calendar, d, &s, span.as_of);
+                    let follower = followers.contains(d.code.as_str());
+                    group(&mut groups, key, label).add(calendar, d, &s, span.as_of, follower);
                 }
             }
             continue;
@@ -345,7 +386,8 @@ fn keyed(
                 |(id, name)| (id.as_str(), name.as_str()),
             ),
         };
-        group(&mut groups, key, label).add(calendar, d, &s, span.as_of);
+        let follower = followers.contains(d.code.as_str());
+        group(&mut groups, key, label).add(calendar, d, &s, span.as_of, follower);
     }
     for r in refusals.iter().filter(|r| counts_in(r, &span, scope)) {
         let (key, label) = match by {
@@ -382,15 +424,8 @@ fn counts_in(r: &Refusal, span: &Span, scope: &Scope) -> bool {
 /// counted as a period of its own (so a dossier open across months is
 /// carried over into each: the received, handled and withdrawn figures of
 /// the rows add up to the total's, the others do not).
-fn slices(
-    calendar: &WorkingCalendar,
-    period: &Period,
-    span: Span,
-    by: By,
-    scope: &Scope,
-    dossiers: &[ReportDossier],
-    refusals: &[Refusal],
-) -> Vec<ResultsRow> {
+fn slices(lines: &Lines, period: &Period, span: Span, by: By) -> Vec<ResultsRow> {
+    let calendar = lines.calendar;
     let months = if by == By::Quarter { 3 } else { 1 };
     let midnight = |d: NaiveDate| calendar.to_utc(d.and_time(NaiveTime::MIN));
     let mut rows = Vec::new();
@@ -427,7 +462,7 @@ fn slices(
         rows.push(ResultsRow {
             key,
             label,
-            counts: tally(calendar, slice, scope, dossiers, refusals).finish(),
+            counts: tally(lines, slice).finish(),
         });
         start = next;
     }
@@ -436,20 +471,16 @@ fn slices(
 
 /// Counts the dossiers' stays with the agencies of `scope` as a whole over
 /// `span`, and the refusals in it.
-fn tally(
-    calendar: &WorkingCalendar,
-    span: Span,
-    scope: &Scope,
-    dossiers: &[ReportDossier],
-    refusals: &[Refusal],
-) -> Tally {
+fn tally(lines: &Lines, span: Span) -> Tally {
+    let scope = lines.scope;
     let mut t = Tally::default();
-    for d in dossiers {
+    for d in lines.dossiers {
         if let Some(s) = stay(d, |a| scope.agencies.contains(a), span.from, span.to) {
-            t.add(calendar, d, &s, span.as_of);
+            let follower = lines.followers.contains(d.code.as_str());
+            t.add(lines.calendar, d, &s, span.as_of, follower);
         }
     }
-    for r in refusals.iter().filter(|r| counts_in(r, &span, scope)) {
+    for r in lines.refusals.iter().filter(|r| counts_in(r, &span, scope)) {
         t.refuse(r);
     }
     t

@@ -144,6 +144,7 @@ mod tests {
     fn handed(sent: i64, ended: Option<i64>) -> ReportDossier {
         ReportDossier {
             id: "d".into(),
+            code: "d".into(),
             handling_agency: "district".into(),
             first_agency: "commune".into(),
             moves: vec![Move {
@@ -164,7 +165,7 @@ mod tests {
             withdrawn_at: None,
             supplement_requests: 0,
             extended: false,
-            member: false,
+            group: None,
             officer: None,
             payment_channel: None,
         }

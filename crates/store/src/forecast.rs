@@ -4,7 +4,6 @@
 //! `motcua_reports::forecast`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 
 use crate::schema::{dossiers, handovers, step_times};
@@ -79,7 +78,7 @@ type StateRow = (
 
 macro_rules! leg_states {
     () => {{
-        let parts = diesel::alias!(dossiers as parts);
+        let parents = diesel::alias!(dossiers as parents);
         let last = diesel::alias!(handovers as last);
         let last_received = last
             .filter(last.field(handovers::dossier_id).eq(dossiers::id))
@@ -94,11 +93,15 @@ macro_rules! leg_states {
             .limit(1)
             .single_value();
         dossiers::table
-            .filter(not(exists(
-                parts
-                    .filter(parts.field(dossiers::parent_id).eq(dossiers::id.nullable()))
-                    .select(parts.field(dossiers::id)),
-            )))
+            // Not an interlinked group's parent (its members are what
+            // agencies handle); uncorrelated, computed once.
+            .filter(
+                dossiers::id.nullable().ne_all(
+                    parents
+                        .select(parents.field(dossiers::parent_id))
+                        .filter(parents.field(dossiers::parent_id).is_not_null()),
+                ),
+            )
             .select((
                 dossiers::code,
                 dossiers::procedure_code,

@@ -24,6 +24,7 @@ pub mod events;
 pub mod forecast;
 pub mod frozen_reports;
 pub mod generate;
+pub mod generate_history;
 pub mod guidance;
 pub mod handovers;
 pub mod housekeeping;

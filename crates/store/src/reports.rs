@@ -10,7 +10,7 @@
 //! report can count each agency's own stay.
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::{exists, not};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use std::collections::HashMap;
@@ -23,6 +23,9 @@ use crate::{DbConnection, StoreResult};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportDossier {
     pub id: String,
+    /// Its dossier code (a group's members: the group's code and `-1`,
+    /// `-2`...).
+    pub code: String,
     /// The agency holding it now (or when it ended).
     pub handling_agency: String,
     /// The agency that held it first, from its receipt.
@@ -47,8 +50,8 @@ pub struct ReportDossier {
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub supplement_requests: i32,
     pub extended: bool,
-    /// Part of an interlinked group.
-    pub member: bool,
+    /// The interlinked group it is a member of (the group's id), if any.
+    pub group: Option<String>,
     /// The officer assigned to it, if any: user id and full name.
     pub officer: Option<(String, String)>,
     /// How the fee asked for was paid (`online`, `counter`, `transfer`),
@@ -87,6 +90,7 @@ type Tuple = (
     Option<String>,
     Option<String>,
     Option<String>,
+    String,
 );
 
 /// The dossiers handled by `agencies` that matter to `[from, to)`.
@@ -96,7 +100,6 @@ pub fn handled_in(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<ReportDossier>> {
-    let parts = diesel::alias!(dossiers as parts);
     let withdrawn_at = events::table
         .filter(events::dossier_id.eq(dossiers::id.nullable()))
         .filter(events::kind.eq("dossier.withdrawn"))
@@ -113,6 +116,7 @@ pub fn handled_in(
         .filter(users::id.nullable().eq(dossiers::assigned_to))
         .select(users::full_name)
         .single_value();
+    let parents = diesel::alias!(dossiers as parents);
     let first_agency = handovers::table
         .filter(handovers::dossier_id.eq(dossiers::id))
         .filter(handovers::seq.eq(1))
@@ -123,7 +127,7 @@ pub fn handled_in(
             .eq_any(agencies.to_vec())
             .or(handovers::to_agency.eq_any(agencies.to_vec()))
     };
-    let rows: Vec<Tuple> = dossiers::table
+    let query = dossiers::table
         .left_join(procedures::table.on(procedures::code.eq(dossiers::procedure_code)))
         .filter(
             dossiers::handling_agency_code.eq_any(agencies).or(exists(
@@ -138,11 +142,17 @@ pub fn handled_in(
                 .is_null()
                 .or(dossiers::ended_at.ge(to_db(from))),
         )
-        .filter(not(exists(
-            parts
-                .filter(parts.field(dossiers::parent_id).eq(dossiers::id.nullable()))
-                .select(parts.field(dossiers::id)),
-        )))
+        // Not an interlinked group's parent (its members are what
+        // agencies handle). Uncorrelated, so each backend computes the
+        // set once (a correlated NOT EXISTS made SQLite scan the table
+        // for every row).
+        .filter(
+            dossiers::id.nullable().ne_all(
+                parents
+                    .select(parents.field(dossiers::parent_id))
+                    .filter(parents.field(dossiers::parent_id).is_not_null()),
+            ),
+        )
         .order(dossiers::received_at.asc())
         .select((
             dossiers::id,
@@ -164,8 +174,9 @@ pub fn handled_in(
             dossiers::assigned_to,
             officer_name,
             dossiers::payment_channel,
-        ))
-        .load(conn)?;
+            dossiers::code,
+        ));
+    let rows: Vec<Tuple> = query.load(conn)?;
     let mut moves = moves_touching(conn, agencies, from, to)?;
     Ok(rows
         .into_iter()
@@ -236,9 +247,10 @@ fn from_tuple(t: Tuple, moves: Vec<Move>) -> ReportDossier {
         withdrawn_at: t.12.map(from_db),
         supplement_requests: t.13,
         extended: t.14,
-        member: t.15.is_some(),
+        group: t.15,
         officer: t.16.map(|id| (id, t.17.unwrap_or_default())),
         payment_channel: t.18,
+        code: t.19,
     }
 }
 
