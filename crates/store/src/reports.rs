@@ -93,90 +93,111 @@ type Tuple = (
     String,
 );
 
-/// The dossiers handled by `agencies` that matter to `[from, to)`.
+/// The report's read of dossiers received before `$to` and not ended
+/// before `$from`, that `$which` keeps, with the columns it counts.
+macro_rules! report_rows {
+    ($from:expr, $to:expr, $which:expr) => {{
+        let withdrawn_at = events::table
+            .filter(events::dossier_id.eq(dossiers::id.nullable()))
+            .filter(events::kind.eq("dossier.withdrawn"))
+            .select(events::at)
+            .order(events::id.asc())
+            .limit(1)
+            .single_value();
+        let extended = exists(
+            clock_entries::table
+                .filter(clock_entries::dossier_id.eq(dossiers::id))
+                .filter(clock_entries::kind.eq("extension")),
+        );
+        let officer_name = users::table
+            .filter(users::id.nullable().eq(dossiers::assigned_to))
+            .select(users::full_name)
+            .single_value();
+        let parents = diesel::alias!(dossiers as parents);
+        let first_agency = handovers::table
+            .filter(handovers::dossier_id.eq(dossiers::id))
+            .filter(handovers::seq.eq(1))
+            .select(handovers::from_agency)
+            .single_value();
+        dossiers::table
+            .left_join(procedures::table.on(procedures::code.eq(dossiers::procedure_code)))
+            .filter($which)
+            .filter(dossiers::received_at.lt(to_db($to)))
+            .filter(
+                dossiers::ended_at
+                    .is_null()
+                    .or(dossiers::ended_at.ge(to_db($from))),
+            )
+            // Not an interlinked group's parent (its members are what
+            // agencies handle). Uncorrelated, so each backend computes
+            // the set once (a correlated NOT EXISTS made SQLite scan the
+            // table for every row).
+            .filter(
+                dossiers::id.nullable().ne_all(
+                    parents
+                        .select(parents.field(dossiers::parent_id))
+                        .filter(parents.field(dossiers::parent_id).is_not_null()),
+                ),
+            )
+            .select((
+                dossiers::id,
+                first_agency,
+                dossiers::handling_agency_code,
+                dossiers::procedure_code,
+                dossiers::procedure_name,
+                procedures::field.nullable(),
+                dossiers::channel,
+                dossiers::status_code,
+                dossiers::received_at,
+                dossiers::due_at,
+                dossiers::ended_at,
+                dossiers::verdict,
+                withdrawn_at,
+                dossiers::supplement_requests,
+                extended,
+                dossiers::parent_id,
+                dossiers::assigned_to,
+                officer_name,
+                dossiers::payment_channel,
+                dossiers::code,
+            ))
+    }};
+}
+
+/// The dossiers handled by `agencies` that matter to `[from, to)`: those
+/// they hold, read by the `(handling_agency_code, received_at)` index,
+/// and those held elsewhere that a handover of theirs touched, read from
+/// the handovers' indexes (two reads, so each uses its index).
 pub fn handled_in(
     conn: &mut DbConnection,
     agencies: &[String],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<Vec<ReportDossier>> {
-    let withdrawn_at = events::table
-        .filter(events::dossier_id.eq(dossiers::id.nullable()))
-        .filter(events::kind.eq("dossier.withdrawn"))
-        .select(events::at)
-        .order(events::id.asc())
-        .limit(1)
-        .single_value();
-    let extended = exists(
-        clock_entries::table
-            .filter(clock_entries::dossier_id.eq(dossiers::id))
-            .filter(clock_entries::kind.eq("extension")),
-    );
-    let officer_name = users::table
-        .filter(users::id.nullable().eq(dossiers::assigned_to))
-        .select(users::full_name)
-        .single_value();
-    let parents = diesel::alias!(dossiers as parents);
-    let first_agency = handovers::table
-        .filter(handovers::dossier_id.eq(dossiers::id))
-        .filter(handovers::seq.eq(1))
-        .select(handovers::from_agency)
-        .single_value();
-    let touches = |agencies: &[String]| {
-        handovers::from_agency
-            .eq_any(agencies.to_vec())
-            .or(handovers::to_agency.eq_any(agencies.to_vec()))
-    };
-    let query = dossiers::table
-        .left_join(procedures::table.on(procedures::code.eq(dossiers::procedure_code)))
+    let mut rows: Vec<Tuple> =
+        report_rows!(from, to, dossiers::handling_agency_code.eq_any(agencies)).load(conn)?;
+    // A dossier held outside the agencies concerns them only through a
+    // handover across their boundary (in or out).
+    let touched = handovers::table
         .filter(
-            dossiers::handling_agency_code.eq_any(agencies).or(exists(
-                handovers::table
-                    .filter(handovers::dossier_id.eq(dossiers::id))
-                    .filter(touches(agencies)),
-            )),
+            (handovers::from_agency
+                .eq_any(agencies)
+                .and(handovers::to_agency.ne_all(agencies)))
+            .or(handovers::to_agency
+                .eq_any(agencies)
+                .and(handovers::from_agency.ne_all(agencies))),
         )
-        .filter(dossiers::received_at.lt(to_db(to)))
-        .filter(
-            dossiers::ended_at
-                .is_null()
-                .or(dossiers::ended_at.ge(to_db(from))),
-        )
-        // Not an interlinked group's parent (its members are what
-        // agencies handle). Uncorrelated, so each backend computes the
-        // set once (a correlated NOT EXISTS made SQLite scan the table
-        // for every row).
-        .filter(
-            dossiers::id.nullable().ne_all(
-                parents
-                    .select(parents.field(dossiers::parent_id))
-                    .filter(parents.field(dossiers::parent_id).is_not_null()),
-            ),
-        )
-        .order(dossiers::received_at.asc())
-        .select((
-            dossiers::id,
-            first_agency,
-            dossiers::handling_agency_code,
-            dossiers::procedure_code,
-            dossiers::procedure_name,
-            procedures::field.nullable(),
-            dossiers::channel,
-            dossiers::status_code,
-            dossiers::received_at,
-            dossiers::due_at,
-            dossiers::ended_at,
-            dossiers::verdict,
-            withdrawn_at,
-            dossiers::supplement_requests,
-            extended,
-            dossiers::parent_id,
-            dossiers::assigned_to,
-            officer_name,
-            dossiers::payment_channel,
-            dossiers::code,
-        ));
-    let rows: Vec<Tuple> = query.load(conn)?;
+        .select(handovers::dossier_id);
+    let elsewhere: Vec<Tuple> = report_rows!(
+        from,
+        to,
+        dossiers::handling_agency_code
+            .ne_all(agencies)
+            .and(dossiers::id.eq_any(touched))
+    )
+    .load(conn)?;
+    rows.extend(elsewhere);
+    rows.sort_by_key(|r| r.8);
     let mut moves = moves_touching(conn, agencies, from, to)?;
     Ok(rows
         .into_iter()
