@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Channel, Status};
-use motcua_store::reports::{Refusal, ReportDossier};
+use motcua_store::reports::ReportDossier;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -210,7 +210,7 @@ impl Tally {
     }
 
     /// Counts a refused submission.
-    pub(crate) fn refuse(&mut self, _: &Refusal) {
+    pub(crate) fn refuse(&mut self) {
         self.c.refused += 1;
     }
 

@@ -24,7 +24,7 @@ pub enum FreezeError {
     #[error("{}: {}", .0.field, .0.message)]
     Invalid(FieldError),
     /// The same report (agency, period, rows) was frozen already.
-    #[error("this report was frozen already on {at} (report {id})")]
+    #[error("this report was frozen already on {} (report {id})", at.format("%Y-%m-%d %H:%M:%S UTC"))]
     AlreadyFrozen { id: String, at: DateTime<Utc> },
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -402,7 +402,7 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
                 |(id, name)| (id.as_str(), name.as_str()),
             ),
         };
-        group(&mut groups, key, label).refuse(r);
+        group(&mut groups, key, label).refuse();
     }
     groups
         .into_iter()
@@ -480,9 +480,8 @@ fn tally(lines: &Lines, span: Span) -> Tally {
             t.add(lines.calendar, d, &s, span.as_of, follower);
         }
     }
-    for r in lines.refusals.iter().filter(|r| counts_in(r, &span, scope)) {
-        t.refuse(r);
-    }
+    let refused = lines.refusals.iter().filter(|r| counts_in(r, &span, scope));
+    refused.for_each(|_| t.refuse());
     t
 }
 
