@@ -17,8 +17,11 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 pub struct Period {
     /// As asked (`2026-11`, `2026-Q4`, `2026-H2`, `2026`) or
     /// `FIRST..LAST` for a range of days.
+    #[schema(example = "2026-Q4")]
     pub name: String,
+    #[schema(example = "2026-10-01")]
     pub first: NaiveDate,
+    #[schema(example = "2026-12-31")]
     pub last: NaiveDate,
 }
 

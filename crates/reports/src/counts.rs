@@ -35,41 +35,55 @@ pub struct Counts {
     pub received_post: u64,
     /// Handed in the period by an agency outside the line's agencies (a
     /// step of an interlinked process).
+    #[schema(example = 5)]
     pub handed_in: u64,
     /// Handled in the period: processing ended (processed or stopped), or
     /// the line's agencies did their step and passed the dossier on.
     #[schema(example = 90)]
     pub handled: u64,
+    #[schema(example = 30)]
     pub handled_early: u64,
+    #[schema(example = 57)]
     pub handled_on_time: u64,
+    #[schema(example = 3)]
     pub handled_late: u64,
     /// Of those handled, passed on to an agency outside the line's (judged
     /// by the verdict of their own leg).
+    #[schema(example = 4)]
     pub passed_on: u64,
     /// Still being handled at the end of the period.
     #[schema(example = 28)]
     pub open: u64,
+    #[schema(example = 25)]
     pub open_within_time: u64,
     /// Past their appointment at the end of the period.
+    #[schema(example = 3)]
     pub open_overdue: u64,
     /// Withdrawn by the citizen in the period.
     #[schema(example = 2)]
     pub withdrawn: u64,
     /// Of those handled, stopped without a result.
+    #[schema(example = 1)]
     pub stopped: u64,
     /// Online submissions refused in the period (never dossiers, so not
     /// in "to handle").
+    #[schema(example = 2)]
     pub refused: u64,
     /// Supplement requests made on the dossiers counted.
+    #[schema(example = 9)]
     pub supplement_requests: u64,
     /// Dossiers counted with at least one supplement request.
+    #[schema(example = 8)]
     pub supplemented: u64,
     /// Dossiers counted whose fee (asked for during processing) was paid,
     /// with the channel recorded; and of those, paid online.
+    #[schema(example = 20)]
     pub paid: u64,
+    #[schema(example = 12)]
     pub paid_online: u64,
     /// Dossiers counted whose appointment was extended (each with its
     /// apology letter).
+    #[schema(example = 1)]
     pub extensions: u64,
     /// Working days with the line's agencies, from receipt or hand-in to
     /// the end of processing or passing on, over the dossiers handled: the

@@ -101,8 +101,10 @@ pub struct ForecastItem {
     pub procedure_code: String,
     #[schema(example = "Cấp giấy phép xây dựng nhà ở riêng lẻ")]
     pub procedure_name: String,
+    #[schema(example = "H53.50")]
     pub handling_agency: String,
     /// The step of its process plan it is at (0: the receiving desk).
+    #[schema(example = 2)]
     pub step: i32,
     /// The officer assigned, if any (user id).
     pub officer: Option<String>,
@@ -120,6 +122,7 @@ pub struct ForecastItem {
     #[schema(example = 3.2)]
     pub expected_days: f64,
     /// Finished legs of its step the estimate rests on.
+    #[schema(example = 120)]
     pub samples: u32,
     /// The reason, in words.
     #[schema(
