@@ -12,8 +12,6 @@ use std::time::Instant;
 
 use chrono::{Datelike, Duration};
 use criterion::{criterion_group, criterion_main, Criterion};
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::Period;
 use motcua_reports::lateness;
@@ -22,41 +20,15 @@ use motcua_store::{generate, generate_history, DbConnection};
 
 const AGENCIES: usize = 100;
 
-#[derive(QueryableByName)]
-struct PgPlan {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
-#[derive(QueryableByName)]
-struct SqlitePlan {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
-
-/// The plan of the report's main read for one agency's month.
+/// The plan of the report's main read (the dossiers an agency holds)
+/// for one agency's month.
 fn plan(conn: &mut DbConnection, agency: &str, from: &str, to: &str) -> Vec<String> {
     let select = format!(
-        "SELECT d.id FROM dossiers d WHERE (d.handling_agency_code IN ('{agency}') \
-         OR EXISTS (SELECT 1 FROM handovers h WHERE h.dossier_id = d.id \
-         AND (h.from_agency IN ('{agency}') OR h.to_agency IN ('{agency}')))) \
+        "SELECT d.id FROM dossiers d WHERE d.handling_agency_code IN ('{agency}') \
          AND d.received_at < '{to}' AND (d.ended_at IS NULL OR d.ended_at >= '{from}') \
-         AND NOT EXISTS (SELECT 1 FROM dossiers p WHERE p.parent_id = d.id)"
+         AND d.id NOT IN (SELECT p.parent_id FROM dossiers p WHERE p.parent_id IS NOT NULL)"
     );
-    match conn {
-        DbConnection::Pg(c) => diesel::sql_query(format!("EXPLAIN {select}"))
-            .load::<PgPlan>(c)
-            .unwrap()
-            .into_iter()
-            .map(|p| p.line)
-            .collect(),
-        DbConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {select}"))
-            .load::<SqlitePlan>(c)
-            .unwrap()
-            .into_iter()
-            .map(|p| p.detail)
-            .collect(),
-    }
+    generate::explain(conn, &select).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

@@ -10,25 +10,11 @@
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use diesel::prelude::*;
-use diesel::sql_types::Text;
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_sla::breach_scan::scan;
 use motcua_store::{generate, DbConnection, SimpleConnection};
 
 const AGENCIES: usize = 100;
-
-#[derive(QueryableByName)]
-struct PgPlan {
-    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
-    line: String,
-}
-
-#[derive(QueryableByName)]
-struct SqlitePlan {
-    #[diesel(sql_type = Text)]
-    detail: String,
-}
 
 /// The scan's SELECT, as the INSERT ... SELECT runs it.
 fn plan(conn: &mut DbConnection) -> Vec<String> {
@@ -42,20 +28,7 @@ fn plan(conn: &mut DbConnection) -> Vec<String> {
          AND NOT EXISTS (SELECT 1 FROM breaches b WHERE b.dossier_id = d.id \
          AND b.kind = 'overdue' AND b.clock_version = d.clock_version)"
     );
-    match conn {
-        DbConnection::Pg(c) => diesel::sql_query(format!("EXPLAIN {select}"))
-            .load::<PgPlan>(c)
-            .unwrap()
-            .into_iter()
-            .map(|p| p.line)
-            .collect(),
-        DbConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {select}"))
-            .load::<SqlitePlan>(c)
-            .unwrap()
-            .into_iter()
-            .map(|p| p.detail)
-            .collect(),
-    }
+    generate::explain(conn, &select).unwrap()
 }
 
 fn bench(c: &mut Criterion) {

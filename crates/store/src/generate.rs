@@ -182,21 +182,57 @@ pub fn bench_database(
     n: usize,
     agency_count: usize,
 ) -> StoreResult<crate::Database> {
+    let place = BenchPlace {
+        backend,
+        postgres_admin_url,
+        workspace_target,
+        name: &format!("scan_{n}"),
+    };
+    filled_database(&place, n, |conn, have, now| {
+        prepare(conn, agency_count)?;
+        let mut from = have;
+        while from < n {
+            let to = (from + 50_000).min(n);
+            dossiers(conn, agency_count, from, to, now)?;
+            from = to;
+            tracing::info!(generated = to, "bench data");
+        }
+        Ok(())
+    })
+}
+
+/// Where a benchmark's data lives: `target/bench-data/{name}.db` (dashes
+/// for underscores), or the PostgreSQL database `motcua_bench_{name}`.
+pub struct BenchPlace<'a> {
+    pub backend: crate::Backend,
+    pub postgres_admin_url: &'a str,
+    pub workspace_target: &'a std::path::Path,
+    pub name: &'a str,
+}
+
+/// The benchmark database at `place`, migrated, and given to `fill` (with
+/// how many dossiers it has and now) when it has fewer than `n`; analysed
+/// after filling. Reruns reuse the data.
+pub fn filled_database(
+    place: &BenchPlace,
+    n: usize,
+    fill: impl FnOnce(&mut DbConnection, usize, DateTime<Utc>) -> StoreResult<()>,
+) -> StoreResult<crate::Database> {
     use diesel::connection::SimpleConnection;
-    let url = match backend {
+    let url = match place.backend {
         crate::Backend::Sqlite => {
-            let dir = workspace_target.join("bench-data");
+            let dir = place.workspace_target.join("bench-data");
             std::fs::create_dir_all(&dir).map_err(|e| StoreError::Connection(e.to_string()))?;
-            format!("sqlite://{}", dir.join(format!("scan-{n}.db")).display())
+            let file = format!("{}.db", place.name.replace('_', "-"));
+            format!("sqlite://{}", dir.join(file).display())
         }
         crate::Backend::Postgres => {
-            let mut admin = DbConnection::open(postgres_admin_url)?;
-            let name = format!("motcua_bench_scan_{n}");
+            let admin_url = place.postgres_admin_url;
+            let mut admin = DbConnection::open(admin_url)?;
+            let name = format!("motcua_bench_{}", place.name);
             // Fails when it exists, which is the point of reusing it.
             let _ = admin.batch_execute(&format!("CREATE DATABASE {name}"));
-            let base = postgres_admin_url
-                .rsplit_once('/')
-                .map_or(postgres_admin_url, |(b, _)| b);
+            let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
             format!("{base}/{name}")
         }
     };
@@ -205,22 +241,43 @@ pub fn bench_database(
     let mut conn = db.get()?;
     let have = crate::count_rows(&mut conn, "dossiers")? as usize;
     if have < n {
-        prepare(&mut conn, agency_count)?;
-        let now = crate::time::now();
-        let mut from = have;
-        while from < n {
-            let to = (from + 50_000).min(n);
-            dossiers(&mut conn, agency_count, from, to, now)?;
-            from = to;
-            tracing::info!(generated = to, "bench data");
-        }
-        conn.batch_execute(match backend {
+        fill(&mut conn, have, crate::time::now())?;
+        conn.batch_execute(match place.backend {
             crate::Backend::Postgres => "VACUUM ANALYZE",
             crate::Backend::Sqlite => "ANALYZE",
         })?;
     }
     drop(conn);
     Ok(db)
+}
+
+#[derive(diesel::QueryableByName)]
+struct PgPlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+/// The backend's plan of `select`, a line each, for the benchmarks to
+/// print.
+pub fn explain(conn: &mut DbConnection, select: &str) -> StoreResult<Vec<String>> {
+    Ok(match conn {
+        DbConnection::Pg(c) => diesel::sql_query(format!("EXPLAIN {select}"))
+            .load::<PgPlanLine>(c)?
+            .into_iter()
+            .map(|p| p.line)
+            .collect(),
+        DbConnection::Sqlite(c) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {select}"))
+            .load::<SqlitePlanLine>(c)?
+            .into_iter()
+            .map(|p| p.detail)
+            .collect(),
+    })
 }
 
 /// The benchmarks' settings from the environment: how many dossiers

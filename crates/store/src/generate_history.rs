@@ -248,9 +248,9 @@ pub fn dossiers(
 }
 
 /// The database the reports' benchmarks share for `n` dossiers of
-/// history: a SQLite file under `target/bench-data/`, or a PostgreSQL
-/// database `motcua_bench_history_{n}` (created if missing). Migrated and
-/// filled when it has fewer dossiers, so reruns reuse the data.
+/// history: `target/bench-data/history-{n}.db`, or the PostgreSQL database
+/// `motcua_bench_history_{n}` (created if missing). Migrated and filled
+/// when it has fewer dossiers, so reruns reuse the data.
 pub fn bench_database(
     backend: crate::Backend,
     postgres_admin_url: &str,
@@ -258,44 +258,22 @@ pub fn bench_database(
     n: usize,
     agency_count: usize,
 ) -> StoreResult<crate::Database> {
-    use diesel::connection::SimpleConnection;
-    let url = match backend {
-        crate::Backend::Sqlite => {
-            let dir = workspace_target.join("bench-data");
-            std::fs::create_dir_all(&dir).map_err(|e| StoreError::Connection(e.to_string()))?;
-            format!("sqlite://{}", dir.join(format!("history-{n}.db")).display())
-        }
-        crate::Backend::Postgres => {
-            let mut admin = DbConnection::open(postgres_admin_url)?;
-            let name = format!("motcua_bench_history_{n}");
-            // Fails when it exists, which is the point of reusing it.
-            let _ = admin.batch_execute(&format!("CREATE DATABASE {name}"));
-            let base = postgres_admin_url
-                .rsplit_once('/')
-                .map_or(postgres_admin_url, |(b, _)| b);
-            format!("{base}/{name}")
-        }
+    let place = crate::generate::BenchPlace {
+        backend,
+        postgres_admin_url,
+        workspace_target,
+        name: &format!("history_{n}"),
     };
-    let db = crate::Database::connect(&url, 2)?;
-    db.migrate()?;
-    let mut conn = db.get()?;
-    let have = crate::count_rows(&mut conn, "dossiers")? as usize;
-    if have < n {
-        crate::generate::prepare(&mut conn, agency_count)?;
-        prepare(&mut conn, agency_count)?;
-        let now = crate::time::now();
+    crate::generate::filled_database(&place, n, |conn, have, now| {
+        crate::generate::prepare(conn, agency_count)?;
+        prepare(conn, agency_count)?;
         let mut from = have;
         while from < n {
             let to = (from + 50_000).min(n);
-            dossiers(&mut conn, agency_count, from, to, n, now)?;
+            dossiers(conn, agency_count, from, to, n, now)?;
             from = to;
             tracing::info!(generated = to, "bench history");
         }
-        conn.batch_execute(match backend {
-            crate::Backend::Postgres => "VACUUM ANALYZE",
-            crate::Backend::Sqlite => "ANALYZE",
-        })?;
-    }
-    drop(conn);
-    Ok(db)
+        Ok(())
+    })
 }
