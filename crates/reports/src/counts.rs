@@ -2,6 +2,8 @@
 //! the periodic report's columns, and how a line is tallied from the
 //! dossiers' stays.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{Channel, Status};
@@ -9,6 +11,7 @@ use motcua_store::reports::ReportDossier;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::results::Span;
 use crate::stay::{Entry, Exit, Stay};
 
 /// The figures of one row, or of the total.
@@ -69,25 +72,30 @@ pub struct Counts {
     /// in "to handle").
     #[schema(example = 2)]
     pub refused: u64,
-    /// Supplement requests made on the dossiers counted.
+    /// Supplement requests made in the period on the dossiers counted,
+    /// while with the line's agencies.
     #[schema(example = 9)]
     pub supplement_requests: u64,
-    /// Dossiers counted with at least one supplement request.
+    /// Of those, first requests (so: dossiers that had to be supplemented
+    /// for the first time).
     #[schema(example = 8)]
     pub supplemented: u64,
-    /// Dossiers counted whose fee (asked for during processing) was paid,
-    /// with the channel recorded; and of those, paid online.
+    /// Fees (asked for during processing) paid in the period, with the
+    /// channel recorded, on dossiers with the line's agencies; and of
+    /// those, paid online.
     #[schema(example = 20)]
     pub paid: u64,
     #[schema(example = 12)]
     pub paid_online: u64,
-    /// Dossiers counted whose appointment was extended (each with its
-    /// apology letter).
+    /// Appointments extended in the period (each with its apology letter)
+    /// of dossiers with the line's agencies.
     #[schema(example = 1)]
     pub extensions: u64,
     /// Working days with the line's agencies, from receipt or hand-in to
-    /// the end of processing or passing on, over the dossiers handled: the
-    /// mean, and the 90th percentile (nearest rank).
+    /// the end of processing or passing on, over the stays handled: the
+    /// mean, and the 90th percentile (nearest rank) in whole working days
+    /// (the fewest within which 90 % were handled, each stay's time
+    /// rounded up).
     #[schema(example = 4.25)]
     pub processing_days_mean: Option<f64>,
     #[schema(example = 9.0)]
@@ -141,32 +149,44 @@ impl Counts {
     }
 }
 
-/// A line being counted.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    c: Counts,
-    days: Vec<f64>,
+/// A line's figures before its measures are worked out: the counts, and
+/// the processing times as a sum and a histogram. This is what adds up:
+/// lines of disjoint sets of stays add ([`Line::plus`]), a period's line
+/// is its months' lines one after the other ([`Line::then`]), and the
+/// measures of the sum are those of the whole. So the roll-up keeps
+/// lines, and the report computed from it equals the report computed
+/// from the dossiers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// The count columns (the measures are left empty).
+    pub counts: Counts,
+    /// Working seconds of the stays handled, from entry to leaving.
+    pub processing_seconds: u64,
+    /// The stays handled by the working days they took, rounded up
+    /// (whole days: a stay of half a day took 1), and how many took each.
+    pub processing_days: BTreeMap<u32, u64>,
 }
 
-impl Tally {
-    /// Counts a dossier's stay; `as_of` judges whether an open one is
-    /// overdue. A `follower` (a member of an interlinked group other than
-    /// its first) came with the group: the group is received once, the
-    /// others are handed in to their agencies with it.
+impl Line {
+    /// Counts a dossier's stay over `span` (`as_of` judges whether an
+    /// open one is overdue). A follower (a member of an interlinked group
+    /// other than its first) came with the group: the group is received
+    /// once, the others are handed in to their agencies with it. What
+    /// happened to the dossier during the stay and the span (supplement
+    /// requests, an extension, the payment) is counted with it.
     pub(crate) fn add(
         &mut self,
         calendar: &WorkingCalendar,
         d: &ReportDossier,
         stay: &Stay,
-        as_of: DateTime<Utc>,
-        follower: bool,
+        span: Span,
     ) {
-        let c = &mut self.c;
+        let c = &mut self.counts;
         c.to_handle += 1;
         match stay.entry {
             Entry::CarriedOver => c.carried_over += 1,
             Entry::HandedIn => c.handed_in += 1,
-            Entry::Received if follower => c.handed_in += 1,
+            Entry::Received if d.follower => c.handed_in += 1,
             Entry::Received => {
                 c.received += 1;
                 match Channel::from_code(d.channel).ok() {
@@ -193,7 +213,7 @@ impl Tally {
             }
             Exit::Open => {
                 c.open += 1;
-                if d.due_at < as_of {
+                if d.due_at < span.as_of {
                     c.open_overdue += 1;
                 } else {
                     c.open_within_time += 1;
@@ -209,39 +229,113 @@ impl Tally {
                 _ => c.handled_late += 1,
             }
             if let Some(left) = stay.left_at {
-                let day = f64::from(calendar.settings().office_hours.day_length().max(1));
                 let seconds = calendar.working_seconds_between(stay.entered_at, left);
-                self.days.push(seconds as f64 / day);
+                let seconds = u64::try_from(seconds).unwrap_or(0);
+                let day = u64::from(calendar.settings().office_hours.day_length().max(1));
+                let days = u32::try_from(seconds.div_ceil(day)).unwrap_or(u32::MAX);
+                self.processing_seconds += seconds;
+                *self.processing_days.entry(days).or_default() += 1;
             }
         }
-        c.supplement_requests += u64::try_from(d.supplement_requests).unwrap_or(0);
-        c.supplemented += u64::from(d.supplement_requests > 0);
-        if let Some(channel) = &d.payment_channel {
-            c.paid += 1;
-            c.paid_online += u64::from(channel == "online");
+        let here = |at: DateTime<Utc>| stay.holds(at, span.from, span.to);
+        for (at, number) in &d.supplement_requests {
+            if here(*at) {
+                c.supplement_requests += 1;
+                c.supplemented += u64::from(*number == 1);
+            }
         }
-        c.extensions += u64::from(d.extended);
+        c.extensions += u64::from(d.extended_at.is_some_and(here));
+        if let (Some(channel), Some(at)) = (&d.payment_channel, d.paid_at) {
+            if here(at) {
+                c.paid += 1;
+                c.paid_online += u64::from(channel == "online");
+            }
+        }
     }
 
     /// Counts a refused submission.
     pub(crate) fn refuse(&mut self) {
-        self.c.refused += 1;
+        self.counts.refused += 1;
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.c.to_handle == 0 && self.c.refused == 0
+    pub fn is_empty(&self) -> bool {
+        self.counts.to_handle == 0 && self.counts.refused == 0
     }
 
-    pub(crate) fn finish(mut self) -> Counts {
-        let mut c = self.c;
-        if !self.days.is_empty() {
-            self.days.sort_by(f64::total_cmp);
-            let n = self.days.len();
-            c.processing_days_mean = Some(round2(self.days.iter().sum::<f64>() / n as f64));
-            // Nearest rank: the smallest value with at least 90 % at or
-            // below it.
+    /// Adds a line of other stays over the same period (another agency's,
+    /// another procedure's).
+    pub fn plus(&mut self, other: &Line) {
+        self.flows(other);
+        let (c, o) = (&mut self.counts, &other.counts);
+        c.to_handle += o.to_handle;
+        c.carried_over += o.carried_over;
+        c.open += o.open;
+        c.open_within_time += o.open_within_time;
+        c.open_overdue += o.open_overdue;
+    }
+
+    /// Extends this line with the same stays' line over the period right
+    /// after it: what was carried over is this one's, what is still open
+    /// is the later one's, what came and went is both's.
+    pub fn then(&mut self, later: &Line) {
+        self.flows(later);
+        let (c, l) = (&mut self.counts, &later.counts);
+        c.to_handle += l.to_handle - l.carried_over;
+        c.open = l.open;
+        c.open_within_time = l.open_within_time;
+        c.open_overdue = l.open_overdue;
+    }
+
+    /// Adds what came and went (everything but the stocks at the ends).
+    fn flows(&mut self, other: &Line) {
+        let (c, o) = (&mut self.counts, &other.counts);
+        for (mine, theirs) in [
+            (&mut c.received, o.received),
+            (&mut c.received_counter, o.received_counter),
+            (&mut c.received_online, o.received_online),
+            (&mut c.received_post, o.received_post),
+            (&mut c.handed_in, o.handed_in),
+            (&mut c.handled, o.handled),
+            (&mut c.handled_early, o.handled_early),
+            (&mut c.handled_on_time, o.handled_on_time),
+            (&mut c.handled_late, o.handled_late),
+            (&mut c.passed_on, o.passed_on),
+            (&mut c.withdrawn, o.withdrawn),
+            (&mut c.stopped, o.stopped),
+            (&mut c.refused, o.refused),
+            (&mut c.supplement_requests, o.supplement_requests),
+            (&mut c.supplemented, o.supplemented),
+            (&mut c.paid, o.paid),
+            (&mut c.paid_online, o.paid_online),
+            (&mut c.extensions, o.extensions),
+        ] {
+            *mine += theirs;
+        }
+        self.processing_seconds += other.processing_seconds;
+        for (days, n) in &other.processing_days {
+            *self.processing_days.entry(*days).or_default() += n;
+        }
+    }
+
+    /// The line's counts with their measures, working days counted in
+    /// days of `day_seconds` working seconds.
+    pub fn finish(&self, day_seconds: u32) -> Counts {
+        let mut c = self.counts.clone();
+        let n: u64 = self.processing_days.values().sum();
+        if n > 0 {
+            let day = f64::from(day_seconds.max(1));
+            c.processing_days_mean = Some(round2(self.processing_seconds as f64 / day / n as f64));
+            // Nearest rank: the fewest whole days within which at least
+            // 90 % of the stays were handled.
             let rank = (n * 9).div_ceil(10).max(1);
-            c.processing_days_p90 = Some(round2(self.days[rank - 1]));
+            let mut seen = 0;
+            for (days, count) in &self.processing_days {
+                seen += count;
+                if seen >= rank {
+                    c.processing_days_p90 = Some(f64::from(*days));
+                    break;
+                }
+            }
         }
         if c.handled > 0 {
             let good = (c.handled_early + c.handled_on_time) as f64;

@@ -7,10 +7,10 @@
 //! (docs/measures.md, Results report), and [`Form`] names the forms it
 //! reproduces.
 //!
-//! Every dossier with a line's agencies falls in exactly one of three ends
-//! for a period ([`crate::stay`]): handled (processing ended there, or
-//! passed on to another agency), withdrawn, or still being handled at its
-//! end. So for every row and the total: to handle = carried over +
+//! Every stay of a dossier with a line's agencies falls in exactly one of
+//! three ends for a period ([`crate::stay`]): handled (processing ended
+//! there, or passed on to another agency), withdrawn, or still being
+//! handled at its end. So for every row and the total: to handle = carried over +
 //! received + handed in = handled + withdrawn + still being handled. Rows
 //! that split the dossiers (procedure, field, officer) add up to the total
 //! in every column; rows by agency or unit count a handed dossier once at
@@ -19,8 +19,10 @@
 //! handovers between the rows. An interlinked group is counted through its
 //! members, each at the agency handling it, never the group as well; it is
 //! received once (its first member), the other members handed in with it.
+//! Lines are counted as [`Line`]s, which add up over agencies and over
+//! months: the roll-up relies on it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use motcua_calendar::WorkingCalendar;
@@ -30,10 +32,9 @@ use motcua_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use crate::counts::Counts;
-use crate::counts::Tally;
+pub use crate::counts::{Counts, Line};
 pub use crate::form::Form;
-use crate::stay::stay;
+use crate::stay::stays;
 
 /// What the report's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
@@ -285,19 +286,48 @@ pub fn count(
     dossiers: &[ReportDossier],
     refusals: &[Refusal],
 ) -> (Vec<ResultsRow>, Counts) {
+    let day = calendar.settings().office_hours.day_length();
+    let (rows, total) = count_lines(calendar, period, span, by, scope, dossiers, refusals);
+    let rows = rows
+        .into_iter()
+        .map(|r| ResultsRow {
+            key: r.key,
+            label: r.label,
+            counts: r.line.finish(day),
+        })
+        .collect();
+    (rows, total.finish(day))
+}
+
+/// A row before its measures are worked out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRow {
+    pub key: String,
+    pub label: String,
+    pub line: Line,
+}
+
+/// The rows and the total as [`Line`]s, which add up (see [`count`]).
+pub fn count_lines(
+    calendar: &WorkingCalendar,
+    period: &Period,
+    span: Span,
+    by: By,
+    scope: &Scope,
+    dossiers: &[ReportDossier],
+    refusals: &[Refusal],
+) -> (Vec<LineRow>, Line) {
     let lines = Lines {
         calendar,
         scope,
         dossiers,
         refusals,
-        followers: followers(dossiers),
     };
     let rows = match by {
         By::Month | By::Quarter => slices(&lines, period, span, by),
         _ => keyed(&lines, span, by),
     };
-    let total = tally(&lines, span).finish();
-    (rows, total)
+    (rows, tally(&lines, span))
 }
 
 /// What every line of a report is counted from.
@@ -306,56 +336,31 @@ struct Lines<'a> {
     scope: &'a Scope,
     dossiers: &'a [ReportDossier],
     refusals: &'a [Refusal],
-    /// Members of interlinked groups other than the first (by code) of
-    /// their group among the dossiers read: the group is received once.
-    followers: HashSet<&'a str>,
-}
-
-fn followers(dossiers: &[ReportDossier]) -> HashSet<&str> {
-    let mut first: HashMap<&str, &str> = HashMap::new();
-    for d in dossiers {
-        if let Some(group) = d.group.as_deref() {
-            let f = first.entry(group).or_insert(d.code.as_str());
-            if d.code.as_str() < *f {
-                *f = d.code.as_str();
-            }
-        }
-    }
-    dossiers
-        .iter()
-        .filter(|d| {
-            d.group
-                .as_deref()
-                .is_some_and(|g| first.get(g) != Some(&d.code.as_str()))
-        })
-        .map(|d| d.code.as_str())
-        .collect()
 }
 
 /// One row per agency, unit, procedure, field or officer.
-fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
+fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
     let Lines {
         calendar,
         scope,
         dossiers,
         refusals,
-        followers,
     } = lines;
-    let mut groups: BTreeMap<String, (String, Tally)> = BTreeMap::new();
+    let mut groups: BTreeMap<String, (String, Line)> = BTreeMap::new();
     fn group<'g>(
-        groups: &'g mut BTreeMap<String, (String, Tally)>,
+        groups: &'g mut BTreeMap<String, (String, Line)>,
         key: &str,
         label: &str,
-    ) -> &'g mut Tally {
+    ) -> &'g mut Line {
         &mut groups
             .entry(key.to_string())
-            .or_insert_with(|| (label.to_string(), Tally::default()))
+            .or_insert_with(|| (label.to_string(), Line::default()))
             .1
     }
     let unassigned = (String::new(), "Chưa phân công".to_string());
     for d in dossiers.iter() {
         if matches!(by, By::Agency | By::Unit) {
-            // Each row its own stay: a handed dossier once at each.
+            // Each row its own stays: a handed dossier once at each.
             let mut keys: Vec<&(String, String)> = std::iter::once(d.first_agency.as_str())
                 .chain(
                     d.moves
@@ -368,16 +373,12 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
             keys.dedup();
             for (key, label) in keys {
                 let within = |a: &str| scope.row_of(a).is_some_and(|r| &r.0 == key);
-                if let Some(s) = stay(d, within, span.from, span.to) {
-                    let follower = followers.contains(d.code.as_str());
-                    group(&mut groups, key, label).add(calendar, d, &s, span.as_of, follower);
+                for s in stays(d, within, span.from, span.to) {
+                    group(&mut groups, key, label).add(calendar, d, &s, span);
                 }
             }
             continue;
         }
-        let Some(s) = stay(d, |a| scope.agencies.contains(a), span.from, span.to) else {
-            continue;
-        };
         let (key, label) = match by {
             By::Procedure => (d.procedure_code.as_str(), d.procedure_name.as_str()),
             By::Field => (d.field.as_str(), d.field.as_str()),
@@ -386,8 +387,9 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
                 |(id, name)| (id.as_str(), name.as_str()),
             ),
         };
-        let follower = followers.contains(d.code.as_str());
-        group(&mut groups, key, label).add(calendar, d, &s, span.as_of, follower);
+        for s in stays(d, |a| scope.agencies.contains(a), span.from, span.to) {
+            group(&mut groups, key, label).add(calendar, d, &s, span);
+        }
     }
     for r in refusals.iter().filter(|r| counts_in(r, &span, scope)) {
         let (key, label) = match by {
@@ -406,12 +408,8 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<ResultsRow> {
     }
     groups
         .into_iter()
-        .filter(|(_, (_, t))| !t.is_empty())
-        .map(|(key, (label, t))| ResultsRow {
-            key,
-            label,
-            counts: t.finish(),
-        })
+        .filter(|(_, (_, line))| !line.is_empty())
+        .map(|(key, (label, line))| LineRow { key, label, line })
         .collect()
 }
 
@@ -422,9 +420,9 @@ fn counts_in(r: &Refusal, span: &Span, scope: &Scope) -> bool {
 
 /// One row per month or quarter of the period that has begun, each
 /// counted as a period of its own (so a dossier open across months is
-/// carried over into each: the received, handled and withdrawn figures of
-/// the rows add up to the total's, the others do not).
-fn slices(lines: &Lines, period: &Period, span: Span, by: By) -> Vec<ResultsRow> {
+/// carried over into each). The rows one after the other
+/// ([`Line::then`]) are the period's total.
+fn slices(lines: &Lines, period: &Period, span: Span, by: By) -> Vec<LineRow> {
     let calendar = lines.calendar;
     let months = if by == By::Quarter { 3 } else { 1 };
     let midnight = |d: NaiveDate| calendar.to_utc(d.and_time(NaiveTime::MIN));
@@ -459,10 +457,10 @@ fn slices(lines: &Lines, period: &Period, span: Span, by: By) -> Vec<ResultsRow>
                 format!("Tháng {}/{}", first.month(), first.year()),
             )
         };
-        rows.push(ResultsRow {
+        rows.push(LineRow {
             key,
             label,
-            counts: tally(lines, slice).finish(),
+            line: tally(lines, slice),
         });
         start = next;
     }
@@ -471,18 +469,17 @@ fn slices(lines: &Lines, period: &Period, span: Span, by: By) -> Vec<ResultsRow>
 
 /// Counts the dossiers' stays with the agencies of `scope` as a whole over
 /// `span`, and the refusals in it.
-fn tally(lines: &Lines, span: Span) -> Tally {
+fn tally(lines: &Lines, span: Span) -> Line {
     let scope = lines.scope;
-    let mut t = Tally::default();
+    let mut line = Line::default();
     for d in lines.dossiers {
-        if let Some(s) = stay(d, |a| scope.agencies.contains(a), span.from, span.to) {
-            let follower = lines.followers.contains(d.code.as_str());
-            t.add(lines.calendar, d, &s, span.as_of, follower);
+        for s in stays(d, |a| scope.agencies.contains(a), span.from, span.to) {
+            line.add(lines.calendar, d, &s, span);
         }
     }
     let refused = lines.refusals.iter().filter(|r| counts_in(r, &span, scope));
-    refused.for_each(|_| t.refuse());
-    t
+    refused.for_each(|_| line.refuse());
+    line
 }
 
 /// The instants of a period: its start and end, and when its figures are

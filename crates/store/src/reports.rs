@@ -10,12 +10,13 @@
 //! report can count each agency's own stay.
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use std::collections::HashMap;
 
-use crate::schema::{clock_entries, dossiers, events, handovers, procedures, submissions, users};
+use crate::schema::{
+    dossiers, events, extensions, handovers, procedures, submissions, supplement_requests, users,
+};
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
@@ -35,6 +36,8 @@ pub struct ReportDossier {
     /// any set of them) can be told from these alone.
     pub moves: Vec<Move>,
     pub procedure_code: String,
+    /// The procedure's name in the catalogue today (the name the dossier
+    /// was received under when the procedure is gone from it).
     pub procedure_name: String,
     /// The procedure's field (lĩnh vực) in the catalogue today.
     pub field: String,
@@ -48,15 +51,21 @@ pub struct ReportDossier {
     pub verdict: Option<String>,
     /// When the citizen withdrew it, if they did.
     pub withdrawn_at: Option<DateTime<Utc>>,
-    pub supplement_requests: i32,
-    pub extended: bool,
-    /// The interlinked group it is a member of (the group's id), if any.
-    pub group: Option<String>,
+    /// Its supplement requests made in the period read, each with its
+    /// number (1 for the dossier's first).
+    pub supplement_requests: Vec<(DateTime<Utc>, i32)>,
+    /// When its appointment was extended, if it was in the period read.
+    pub extended_at: Option<DateTime<Utc>>,
+    /// A member of an interlinked group other than its first (by code):
+    /// the group is received once, with its first member.
+    pub follower: bool,
     /// The officer assigned to it, if any: user id and full name.
     pub officer: Option<(String, String)>,
     /// How the fee asked for was paid (`online`, `counter`, `transfer`),
     /// once paid; `None` before payments recorded their channel.
     pub payment_channel: Option<String>,
+    /// When the fee was paid, with that channel.
+    pub paid_at: Option<DateTime<Utc>>,
 }
 
 /// One handover: the sender's leg ended, the receiver's began.
@@ -84,13 +93,13 @@ type Tuple = (
     Option<chrono::NaiveDateTime>,
     Option<String>,
     Option<chrono::NaiveDateTime>,
-    i32,
-    bool,
     Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
+    Option<chrono::NaiveDateTime>,
 );
 
 /// The report's read of dossiers received before `$to` and not ended
@@ -104,11 +113,11 @@ macro_rules! report_rows {
             .order(events::id.asc())
             .limit(1)
             .single_value();
-        let extended = exists(
-            clock_entries::table
-                .filter(clock_entries::dossier_id.eq(dossiers::id))
-                .filter(clock_entries::kind.eq("extension")),
-        );
+        let siblings = diesel::alias!(dossiers as siblings);
+        let first_of_group = siblings
+            .filter(siblings.field(dossiers::parent_id).eq(dossiers::parent_id))
+            .select(diesel::dsl::min(siblings.field(dossiers::code)))
+            .single_value();
         let officer_name = users::table
             .filter(users::id.nullable().eq(dossiers::assigned_to))
             .select(users::full_name)
@@ -153,13 +162,13 @@ macro_rules! report_rows {
                 dossiers::ended_at,
                 dossiers::verdict,
                 withdrawn_at,
-                dossiers::supplement_requests,
-                extended,
-                dossiers::parent_id,
+                first_of_group,
                 dossiers::assigned_to,
                 officer_name,
                 dossiers::payment_channel,
                 dossiers::code,
+                procedures::name.nullable(),
+                dossiers::paid_at,
             ))
     }};
 }
@@ -199,13 +208,58 @@ pub fn handled_in(
     rows.extend(elsewhere);
     rows.sort_by_key(|r| r.8);
     let mut moves = moves_touching(conn, agencies, from, to)?;
+    let mut happened = happened_in(conn, from, to)?;
     Ok(rows
         .into_iter()
         .map(|t| {
             let moves = moves.remove(&t.0).unwrap_or_default();
-            from_tuple(t, moves)
+            from_tuple(t, moves, &mut happened)
         })
         .collect())
+}
+
+/// What the report counts when it happened: the supplement requests and
+/// extensions made in a period, by dossier.
+#[derive(Debug, Default)]
+struct Happened {
+    requests: HashMap<String, Vec<(DateTime<Utc>, i32)>>,
+    extensions: HashMap<String, DateTime<Utc>>,
+}
+
+/// The supplement requests and extensions made in `[from, to)` (on any
+/// dossier: those the report does not read are dropped with the map).
+fn happened_in(
+    conn: &mut DbConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Happened> {
+    let requests: Vec<(String, chrono::NaiveDateTime, i32)> = supplement_requests::table
+        .filter(supplement_requests::requested_at.ge(to_db(from)))
+        .filter(supplement_requests::requested_at.lt(to_db(to)))
+        .order((
+            supplement_requests::dossier_id.asc(),
+            supplement_requests::number.asc(),
+        ))
+        .select((
+            supplement_requests::dossier_id,
+            supplement_requests::requested_at,
+            supplement_requests::number,
+        ))
+        .load(conn)?;
+    let extended: Vec<(String, chrono::NaiveDateTime)> = extensions::table
+        .filter(extensions::requested_at.ge(to_db(from)))
+        .filter(extensions::requested_at.lt(to_db(to)))
+        .select((extensions::dossier_id, extensions::requested_at))
+        .load(conn)?;
+    let mut happened = Happened::default();
+    for (dossier, at, number) in requests {
+        let list = happened.requests.entry(dossier).or_default();
+        list.push((from_db(at), number));
+    }
+    for (dossier, at) in extended {
+        happened.extensions.insert(dossier, from_db(at));
+    }
+    Ok(happened)
 }
 
 /// The handovers touching `agencies` of the dossiers that may matter to
@@ -250,14 +304,13 @@ fn moves_touching(
     Ok(by_dossier)
 }
 
-fn from_tuple(t: Tuple, moves: Vec<Move>) -> ReportDossier {
+fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDossier {
     ReportDossier {
         first_agency: t.1.unwrap_or_else(|| t.2.clone()),
-        id: t.0,
         handling_agency: t.2,
         moves,
         procedure_code: t.3,
-        procedure_name: t.4,
+        procedure_name: t.18.unwrap_or(t.4),
         field: t.5.unwrap_or_default(),
         channel: t.6,
         status_code: t.7,
@@ -266,12 +319,14 @@ fn from_tuple(t: Tuple, moves: Vec<Move>) -> ReportDossier {
         ended_at: t.10.map(from_db),
         verdict: t.11,
         withdrawn_at: t.12.map(from_db),
-        supplement_requests: t.13,
-        extended: t.14,
-        group: t.15,
-        officer: t.16.map(|id| (id, t.17.unwrap_or_default())),
-        payment_channel: t.18,
-        code: t.19,
+        follower: t.13.is_some_and(|first| t.17 > first),
+        officer: t.14.map(|id| (id, t.15.unwrap_or_default())),
+        payment_channel: t.16,
+        paid_at: t.19.map(from_db),
+        code: t.17,
+        supplement_requests: happened.requests.remove(&t.0).unwrap_or_default(),
+        extended_at: happened.extensions.remove(&t.0),
+        id: t.0,
     }
 }
 
