@@ -306,29 +306,7 @@ fn a_dossier_handed_up_counts_at_each_agency_and_once_in_the_total(backend: Back
     let s = TestServer::start_at(backend, "2026-11-26T02:00:00Z");
     let admin = s.login("admin");
     // Verified at the commune, decided at the district.
-    let r = s.post(
-        "/api/v1/procedures",
-        Some(&admin),
-        &json!({
-            "code": "VT.DD.9",
-            "name": "Xác nhận nguồn gốc đất",
-            "field": "Đất đai",
-            "agency_code": COMMUNE,
-            "duration": {"amount": 10, "unit": "working_days"},
-            "required_documents": [{"code": "DON", "name": "Đơn đề nghị", "original": 1, "copies": 0}],
-            "steps": [
-                {"name": "Xác minh tại xã", "agency_code": COMMUNE, "role": "officer", "share_percent": 40},
-                {"name": "Quyết định tại huyện", "agency_code": "H53.50", "role": "officer", "share_percent": 60}
-            ]
-        }),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
-    let r = s.post(
-        "/api/v1/users",
-        Some(&admin),
-        &json!({"username": "canbo.huyen", "password": "mat-khau-dai", "full_name": "Lê Văn Huyện", "role": "officer", "agency_code": "H53.50"}),
-    );
-    assert_eq!(r.status, 201, "{}", r.text);
+    common::land_procedure_and_district_officer(&s, &admin);
     let (clerk, commune) = (s.login("clerk"), s.login("officer"));
     let r = s.try_login("canbo.huyen", "mat-khau-dai", None);
     let district = r.json["access_token"].as_str().unwrap().to_string();

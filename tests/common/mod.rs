@@ -370,3 +370,32 @@ pub fn working_days_from_now(days: i64) -> chrono::DateTime<chrono::Utc> {
     );
     calendar.add_working_seconds(motcua_store::time::now(), days * 8 * 3600)
 }
+
+/// An interlinked procedure (`VT.DD.9`: verified at the commune, decided
+/// at the district, ten working days) and an officer at the district
+/// (`canbo.huyen`, password `mat-khau-dai`), made by `admin`.
+pub fn land_procedure_and_district_officer(s: &TestServer, admin: &str) {
+    let r = s.post(
+        "/api/v1/procedures",
+        Some(admin),
+        &serde_json::json!({
+            "code": "VT.DD.9",
+            "name": "Xác nhận nguồn gốc đất",
+            "field": "Đất đai",
+            "agency_code": "H53.50.05.13",
+            "duration": {"amount": 10, "unit": "working_days"},
+            "required_documents": [{"code": "DON", "name": "Đơn đề nghị", "original": 1, "copies": 0}],
+            "steps": [
+                {"name": "Xác minh tại xã", "agency_code": "H53.50.05.13", "role": "officer", "share_percent": 40},
+                {"name": "Quyết định tại huyện", "agency_code": "H53.50", "role": "officer", "share_percent": 60}
+            ]
+        }),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = s.post(
+        "/api/v1/users",
+        Some(admin),
+        &serde_json::json!({"username": "canbo.huyen", "password": "mat-khau-dai", "full_name": "Lê Văn Huyện", "role": "officer", "agency_code": "H53.50"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+}

@@ -1,8 +1,10 @@
 //! The background jobs inside `motcua serve` ([`start`]). The breach job:
 //! every interval it reloads the
 //! calendar if an administrator changed it (on any server), runs the
-//! breach scan, and rebuilds the lateness forecast's step-time histograms
-//! when they are more than an hour old. Exactly-once recording rests on the database's unique key,
+//! breach scan, rebuilds the lateness forecast's step-time histograms
+//! when they are more than an hour old, and brings the results report's
+//! roll-up up to date (rebuilt when the calendar or the agencies changed,
+//! each month rolled up once it is over). Exactly-once recording rests on the database's unique key,
 //! so any number of servers may run it.
 
 use std::time::Duration;
@@ -30,6 +32,13 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             let hour = st.config.digest_hour;
             if let Err(e) = digest::daily_digests(conn, &calendar, &st.mail, hour, now) {
                 tracing::warn!(error = %e, "could not write the supervisors' digests");
+            }
+            match motcua_reports::rollup::catch_up(conn, &calendar) {
+                Ok(done) if done.rebuilt || !done.months.is_empty() => {
+                    tracing::info!(rebuilt = done.rebuilt, months = ?done.months, "report roll-up caught up");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not bring the report roll-up up to date"),
             }
             Ok(result)
         })

@@ -15,7 +15,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::Period;
 use motcua_reports::lateness;
-use motcua_reports::results::{results, By, Request};
+use motcua_reports::results::{results, results_from_dossiers, By, Request};
+use motcua_reports::rollup;
 use motcua_store::{generate, generate_history, DbConnection};
 
 const AGENCIES: usize = 100;
@@ -73,14 +74,26 @@ fn bench(c: &mut Criterion) {
             eprintln!("    {line}");
         }
         let started = Instant::now();
-        let year = results(&mut conn, &calendar, province_year()).unwrap();
+        let year = results_from_dossiers(&mut conn, &calendar, province_year()).unwrap();
         eprintln!(
-            "{backend}: province year {} by agency: {} rows, {} to handle, first run {:.2?}",
+            "{backend}: province year {} by agency from the dossiers: {} rows, {} to handle, first run {:.2?}",
             last_year.name,
             year.rows.len(),
             year.total.to_handle,
             started.elapsed()
         );
+        let started = Instant::now();
+        let caught_up = rollup::catch_up(&mut conn, &calendar).unwrap();
+        eprintln!(
+            "{backend}: roll-up caught up (rebuilt: {}, months rolled up since: {:?}) in {:.2?}",
+            caught_up.rebuilt,
+            caught_up.months,
+            started.elapsed()
+        );
+        let rolled = results(&mut conn, &calendar, province_year()).unwrap();
+        assert!(rolled.rolled_up_through.is_some(), "the roll-up is used");
+        assert_eq!(rolled.rows, year.rows, "the roll-up gives the same rows");
+        assert_eq!(rolled.total, year.total, "the roll-up gives the same total");
         let started = Instant::now();
         let rebuilt = lateness::rebuild(&mut conn, &calendar, now).unwrap();
         eprintln!(
@@ -93,6 +106,15 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{backend}/{n}/agency-month-by-procedure"), |b| {
             b.iter(|| results(&mut conn, &calendar, agency_month()).unwrap())
         });
+        // The same two counted from the dossiers, for the ratio.
+        group.bench_function(
+            format!("{backend}/{n}/province-year-by-agency-from-dossiers"),
+            |b| b.iter(|| results_from_dossiers(&mut conn, &calendar, province_year()).unwrap()),
+        );
+        group.bench_function(
+            format!("{backend}/{n}/agency-month-by-procedure-from-dossiers"),
+            |b| b.iter(|| results_from_dossiers(&mut conn, &calendar, agency_month()).unwrap()),
+        );
         group.bench_function(format!("{backend}/{n}/forecast-one-agency"), |b| {
             b.iter(|| {
                 lateness::forecast(

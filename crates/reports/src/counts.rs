@@ -105,6 +105,66 @@ pub struct Counts {
     pub on_time_rate: Option<f64>,
 }
 
+impl Counts {
+    /// Every count (not the measures), in a fixed order.
+    fn count_fields(&self) -> [u64; 23] {
+        [
+            self.to_handle,
+            self.carried_over,
+            self.received,
+            self.received_counter,
+            self.received_online,
+            self.received_post,
+            self.handed_in,
+            self.handled,
+            self.handled_early,
+            self.handled_on_time,
+            self.handled_late,
+            self.passed_on,
+            self.open,
+            self.open_within_time,
+            self.open_overdue,
+            self.withdrawn,
+            self.stopped,
+            self.refused,
+            self.supplement_requests,
+            self.supplemented,
+            self.paid,
+            self.paid_online,
+            self.extensions,
+        ]
+    }
+
+    /// The same, to change them.
+    fn count_fields_mut(&mut self) -> [&mut u64; 23] {
+        [
+            &mut self.to_handle,
+            &mut self.carried_over,
+            &mut self.received,
+            &mut self.received_counter,
+            &mut self.received_online,
+            &mut self.received_post,
+            &mut self.handed_in,
+            &mut self.handled,
+            &mut self.handled_early,
+            &mut self.handled_on_time,
+            &mut self.handled_late,
+            &mut self.passed_on,
+            &mut self.open,
+            &mut self.open_within_time,
+            &mut self.open_overdue,
+            &mut self.withdrawn,
+            &mut self.stopped,
+            &mut self.refused,
+            &mut self.supplement_requests,
+            &mut self.supplemented,
+            &mut self.paid,
+            &mut self.paid_online,
+            &mut self.extensions,
+        ]
+    }
+}
+
 /// The columns from this index on are working days and percentages, with
 /// two decimals; the ones before are counts.
 pub const FIRST_MEASURE: usize = 20;
@@ -265,13 +325,34 @@ impl Line {
     /// Adds a line of other stays over the same period (another agency's,
     /// another procedure's).
     pub fn plus(&mut self, other: &Line) {
-        self.flows(other);
         let (c, o) = (&mut self.counts, &other.counts);
-        c.to_handle += o.to_handle;
-        c.carried_over += o.carried_over;
-        c.open += o.open;
-        c.open_within_time += o.open_within_time;
-        c.open_overdue += o.open_overdue;
+        for (mine, theirs) in c.count_fields_mut().into_iter().zip(o.count_fields()) {
+            *mine += theirs;
+        }
+        self.processing_seconds += other.processing_seconds;
+        for (days, n) in &other.processing_days {
+            *self.processing_days.entry(*days).or_default() += n;
+        }
+    }
+
+    /// Takes back a line added with [`Line::plus`] (a dossier's old
+    /// figures, when it changed).
+    pub fn minus(&mut self, other: &Line) {
+        let (c, o) = (&mut self.counts, &other.counts);
+        for (mine, theirs) in c.count_fields_mut().into_iter().zip(o.count_fields()) {
+            *mine = mine.saturating_sub(theirs);
+        }
+        self.processing_seconds = self
+            .processing_seconds
+            .saturating_sub(other.processing_seconds);
+        for (days, n) in &other.processing_days {
+            if let Some(mine) = self.processing_days.get_mut(days) {
+                *mine = mine.saturating_sub(*n);
+                if *mine == 0 {
+                    self.processing_days.remove(days);
+                }
+            }
+        }
     }
 
     /// Extends this line with the same stays' line over the period right

@@ -11,6 +11,7 @@ pub mod index;
 pub mod lateness;
 pub mod printed;
 pub mod results;
+pub mod rollup;
 pub mod spreadsheet;
 pub mod stay;
 

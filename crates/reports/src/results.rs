@@ -99,6 +99,13 @@ pub struct ResultsReport {
     pub agencies: Vec<String>,
     pub rows: Vec<ResultsRow>,
     pub total: Counts,
+    /// The last month whose figures came from the roll-up (the months
+    /// after it were counted from the dossiers); none when the whole
+    /// report was counted from the dossiers. The figures are the same
+    /// either way.
+    #[schema(example = "2026-10")]
+    #[serde(default)]
+    pub rolled_up_through: Option<String>,
 }
 
 /// What to report on.
@@ -197,16 +204,22 @@ pub(crate) struct Loaded {
     pub span: Span,
 }
 
-/// Reads what the report on `agencies` (named after `agency`) for
-/// `period` counts, with rows `by` agency or unit where asked.
-pub(crate) fn load(
+/// What a report is about: the agencies and their rows, its instants.
+struct Frame {
+    tree: Vec<Agency>,
+    agency_name: String,
+    scope: Scope,
+    span: Span,
+}
+
+fn frame(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     agency: Option<&str>,
     agencies: Vec<String>,
     period: &Period,
     by: By,
-) -> StoreResult<Loaded> {
+) -> StoreResult<Frame> {
     let tree = motcua_store::agencies::list(conn)?;
     let agency_name = match agency {
         Some(code) => tree
@@ -219,13 +232,33 @@ pub(crate) fn load(
     let from = calendar.to_utc(period.first.and_time(NaiveTime::MIN));
     let to = calendar.to_utc(period.end().and_time(NaiveTime::MIN));
     let as_of = to.min(motcua_store::time::now());
-    let list: Vec<String> = scope.agencies.iter().cloned().collect();
-    Ok(Loaded {
+    Ok(Frame {
+        tree,
         agency_name,
-        dossiers: reports::handled_in(conn, &list, from, to)?,
-        refusals: reports::refused_in(conn, &list, from, to)?,
         scope,
         span: Span { from, to, as_of },
+    })
+}
+
+/// Reads what the report on `agencies` (named after `agency`) for
+/// `period` counts, with rows `by` agency or unit where asked.
+pub(crate) fn load(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    agency: Option<&str>,
+    agencies: Vec<String>,
+    period: &Period,
+    by: By,
+) -> StoreResult<Loaded> {
+    let f = frame(conn, calendar, agency, agencies, period, by)?;
+    let list: Vec<String> = f.scope.agencies.iter().cloned().collect();
+    let (from, to) = (f.span.from, f.span.to);
+    Ok(Loaded {
+        agency_name: f.agency_name,
+        dossiers: reports::handled_in(conn, &list, from, to)?,
+        refusals: reports::refused_in(conn, &list, from, to)?,
+        scope: f.scope,
+        span: f.span,
     })
 }
 
@@ -234,6 +267,25 @@ pub fn results(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     req: Request,
+) -> StoreResult<ResultsReport> {
+    report(conn, calendar, req, true)
+}
+
+/// The report asked for, counted from the dossiers alone (what the
+/// roll-up is checked against).
+pub fn results_from_dossiers(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    req: Request,
+) -> StoreResult<ResultsReport> {
+    report(conn, calendar, req, false)
+}
+
+fn report(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    req: Request,
+    use_rollup: bool,
 ) -> StoreResult<ResultsReport> {
     let Request {
         agency,
@@ -247,16 +299,26 @@ pub fn results(
         (Some(root), true) => vec![root.clone()],
         _ => agencies,
     };
-    let l = load(conn, calendar, agency.as_deref(), agencies, &period, by)?;
-    let (rows, total) = count(
-        calendar,
-        &period,
-        l.span,
-        by,
-        &l.scope,
-        &l.dossiers,
-        &l.refusals,
-    );
+    let found = match use_rollup {
+        true => rolled(conn, calendar, agency.as_deref(), &agencies, &period, by)?,
+        false => None,
+    };
+    let (l, rows, total, rolled_up_through) = match found {
+        Some((l, rows, total, through)) => (l, rows, total, Some(through)),
+        None => {
+            let l = load(conn, calendar, agency.as_deref(), agencies, &period, by)?;
+            let (rows, total) = count(
+                calendar,
+                &period,
+                l.span,
+                by,
+                &l.scope,
+                &l.dossiers,
+                &l.refusals,
+            );
+            (l, rows, total, None)
+        }
+    };
     Ok(ResultsReport {
         form,
         title: form
@@ -272,7 +334,40 @@ pub fn results(
         agencies: l.scope.agencies.into_iter().collect(),
         rows,
         total,
+        rolled_up_through,
     })
+}
+
+/// A report from the roll-up: what it is about, its rows and total, and
+/// the last month taken from the roll-up.
+type Rolled = (Loaded, Vec<ResultsRow>, Counts, String);
+
+/// The report from the roll-up, where it can give it
+/// ([`crate::rollup`]).
+fn rolled(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    agency: Option<&str>,
+    agencies: &[String],
+    period: &Period,
+    by: By,
+) -> StoreResult<Option<Rolled>> {
+    let f = frame(conn, calendar, agency, agencies.to_vec(), period, by)?;
+    let found = crate::rollup::count(
+        conn, calendar, &f.tree, agency, &f.scope, period, f.span, by,
+    )?;
+    let Some((rows, total, through)) = found else {
+        return Ok(None);
+    };
+    let (rows, total) = finish(calendar, rows, total);
+    let loaded = Loaded {
+        agency_name: f.agency_name,
+        scope: f.scope,
+        dossiers: Vec::new(),
+        refusals: Vec::new(),
+        span: f.span,
+    };
+    Ok(Some((loaded, rows, total, through)))
 }
 
 /// The rows and the total over dossiers and refusals already read (pure:
@@ -286,8 +381,17 @@ pub fn count(
     dossiers: &[ReportDossier],
     refusals: &[Refusal],
 ) -> (Vec<ResultsRow>, Counts) {
-    let day = calendar.settings().office_hours.day_length();
     let (rows, total) = count_lines(calendar, period, span, by, scope, dossiers, refusals);
+    finish(calendar, rows, total)
+}
+
+/// The rows and the total with their measures worked out.
+fn finish(
+    calendar: &WorkingCalendar,
+    rows: Vec<LineRow>,
+    total: Line,
+) -> (Vec<ResultsRow>, Counts) {
+    let day = calendar.settings().office_hours.day_length();
     let rows = rows
         .into_iter()
         .map(|r| ResultsRow {

@@ -125,6 +125,7 @@ mod tests {
                 counts: counts.clone(),
             }],
             total: counts,
+            rolled_up_through: None,
         };
         let book = to_xlsx(&report, "01/01/2027 00:00").unwrap();
         let strings = part(&book, "xl/sharedStrings.xml");

@@ -33,6 +33,7 @@ pub mod lookup;
 pub mod migrations;
 pub mod pool;
 pub mod procedures;
+pub mod report_rollup;
 pub mod reports;
 pub mod schema;
 pub mod sessions;

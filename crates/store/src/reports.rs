@@ -14,6 +14,8 @@ use diesel::prelude::*;
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::schema::{
     dossiers, events, extensions, handovers, procedures, submissions, supplement_requests, users,
 };
@@ -21,7 +23,7 @@ use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
 /// One handled dossier as the report counts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportDossier {
     pub id: String,
     /// Its dossier code (a group's members: the group's code and `-1`,
@@ -69,7 +71,7 @@ pub struct ReportDossier {
 }
 
 /// One handover: the sender's leg ended, the receiver's began.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Move {
     pub from_agency: String,
     pub to_agency: String,
@@ -112,11 +114,6 @@ macro_rules! report_rows {
             .select(events::at)
             .order(events::id.asc())
             .limit(1)
-            .single_value();
-        let siblings = diesel::alias!(dossiers as siblings);
-        let first_of_group = siblings
-            .filter(siblings.field(dossiers::parent_id).eq(dossiers::parent_id))
-            .select(diesel::dsl::min(siblings.field(dossiers::code)))
             .single_value();
         let officer_name = users::table
             .filter(users::id.nullable().eq(dossiers::assigned_to))
@@ -162,7 +159,7 @@ macro_rules! report_rows {
                 dossiers::ended_at,
                 dossiers::verdict,
                 withdrawn_at,
-                first_of_group,
+                dossiers::parent_id,
                 dossiers::assigned_to,
                 officer_name,
                 dossiers::payment_channel,
@@ -209,6 +206,7 @@ pub fn handled_in(
     rows.sort_by_key(|r| r.8);
     let mut moves = moves_touching(conn, agencies, from, to)?;
     let mut happened = happened_in(conn, from, to)?;
+    happened.first_of_group = first_of_groups(conn, &rows)?;
     Ok(rows
         .into_iter()
         .map(|t| {
@@ -218,12 +216,104 @@ pub fn handled_in(
         .collect())
 }
 
+/// Dossiers by id as the report counts them over all time, with every
+/// move, supplement request and extension: what the roll-up counts a
+/// dossier from. An interlinked group's parent (never counted) and ids
+/// that are no dossier are left out.
+pub fn whole(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<ReportDossier>> {
+    let from = DateTime::<Utc>::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(1900, 1, 1)
+            .unwrap_or_default()
+            .and_time(chrono::NaiveTime::MIN),
+        Utc,
+    );
+    let to = from + chrono::Duration::days(365 * 8000);
+    let mut out = Vec::with_capacity(ids.len());
+    // Bounded lists keep each statement's parameters few.
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Tuple> = report_rows!(from, to, dossiers::id.eq_any(chunk)).load(conn)?;
+        let mut by_dossier = by_dossier(
+            handovers::table
+                .filter(handovers::dossier_id.eq_any(chunk))
+                .order((handovers::dossier_id.asc(), handovers::seq.asc()))
+                .select(MOVE_COLUMNS)
+                .load(conn)?,
+        );
+        let requests: Vec<(String, chrono::NaiveDateTime, i32)> = supplement_requests::table
+            .filter(supplement_requests::dossier_id.eq_any(chunk))
+            .order((
+                supplement_requests::dossier_id.asc(),
+                supplement_requests::number.asc(),
+            ))
+            .select((
+                supplement_requests::dossier_id,
+                supplement_requests::requested_at,
+                supplement_requests::number,
+            ))
+            .load(conn)?;
+        let extended: Vec<(String, chrono::NaiveDateTime)> = extensions::table
+            .filter(extensions::dossier_id.eq_any(chunk))
+            .select((extensions::dossier_id, extensions::requested_at))
+            .load(conn)?;
+        let mut happened = Happened::of(requests, extended);
+        happened.first_of_group = first_of_groups(conn, &rows)?;
+        out.extend(rows.into_iter().map(|t| {
+            let moves = by_dossier.remove(&t.0).unwrap_or_default();
+            from_tuple(t, moves, &mut happened)
+        }));
+    }
+    Ok(out)
+}
+
 /// What the report counts when it happened: the supplement requests and
 /// extensions made in a period, by dossier.
 #[derive(Debug, Default)]
 struct Happened {
     requests: HashMap<String, Vec<(DateTime<Utc>, i32)>>,
     extensions: HashMap<String, DateTime<Utc>>,
+    /// The first member's code of each interlinked group read.
+    first_of_group: HashMap<String, String>,
+}
+
+impl Happened {
+    /// From the requests (dossier, when, number) and extensions
+    /// (dossier, when) read.
+    fn of(
+        requests: Vec<(String, chrono::NaiveDateTime, i32)>,
+        extended: Vec<(String, chrono::NaiveDateTime)>,
+    ) -> Happened {
+        let mut happened = Happened::default();
+        for (dossier, at, number) in requests {
+            let list = happened.requests.entry(dossier).or_default();
+            list.push((from_db(at), number));
+        }
+        for (dossier, at) in extended {
+            happened.extensions.insert(dossier, from_db(at));
+        }
+        happened
+    }
+}
+
+/// The first member's code (the smallest) of each group whose members are
+/// among `rows`. Read apart, by the groups' ids: a correlated `MIN(code)`
+/// made SQLite walk the code index for every dossier.
+fn first_of_groups(
+    conn: &mut DbConnection,
+    rows: &[Tuple],
+) -> StoreResult<HashMap<String, String>> {
+    let mut groups: Vec<String> = rows.iter().filter_map(|t| t.13.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    let mut out = HashMap::new();
+    for chunk in groups.chunks(500) {
+        let found: Vec<(Option<String>, Option<String>)> = dossiers::table
+            .filter(dossiers::parent_id.eq_any(chunk))
+            .group_by(dossiers::parent_id)
+            .select((dossiers::parent_id, diesel::dsl::min(dossiers::code)))
+            .load(conn)?;
+        out.extend(found.into_iter().filter_map(|(g, c)| Some((g?, c?))));
+    }
+    Ok(out)
 }
 
 /// The supplement requests and extensions made in `[from, to)` (on any
@@ -251,15 +341,7 @@ fn happened_in(
         .filter(extensions::requested_at.lt(to_db(to)))
         .select((extensions::dossier_id, extensions::requested_at))
         .load(conn)?;
-    let mut happened = Happened::default();
-    for (dossier, at, number) in requests {
-        let list = happened.requests.entry(dossier).or_default();
-        list.push((from_db(at), number));
-    }
-    for (dossier, at) in extended {
-        happened.extensions.insert(dossier, from_db(at));
-    }
-    Ok(happened)
+    Ok(Happened::of(requests, extended))
 }
 
 /// The handovers touching `agencies` of the dossiers that may matter to
@@ -270,7 +352,7 @@ fn moves_touching(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> StoreResult<HashMap<String, Vec<Move>>> {
-    let rows: Vec<(String, String, String, chrono::NaiveDateTime, String)> = handovers::table
+    let rows: Vec<MoveRow> = handovers::table
         .inner_join(dossiers::table)
         .filter(
             handovers::from_agency
@@ -284,24 +366,40 @@ fn moves_touching(
                 .or(dossiers::ended_at.ge(to_db(from))),
         )
         .order((handovers::dossier_id.asc(), handovers::seq.asc()))
-        .select((
-            handovers::dossier_id,
-            handovers::from_agency,
-            handovers::to_agency,
-            handovers::sent_at,
-            handovers::leg_verdict,
-        ))
+        .select(MOVE_COLUMNS)
         .load(conn)?;
-    let mut by_dossier: HashMap<String, Vec<Move>> = HashMap::new();
+    Ok(by_dossier(rows))
+}
+
+/// A handover as read: dossier, from, to, when, the leg's verdict.
+type MoveRow = (String, String, String, chrono::NaiveDateTime, String);
+
+const MOVE_COLUMNS: (
+    handovers::dossier_id,
+    handovers::from_agency,
+    handovers::to_agency,
+    handovers::sent_at,
+    handovers::leg_verdict,
+) = (
+    handovers::dossier_id,
+    handovers::from_agency,
+    handovers::to_agency,
+    handovers::sent_at,
+    handovers::leg_verdict,
+);
+
+/// Handovers by dossier, in the order read.
+fn by_dossier(rows: Vec<MoveRow>) -> HashMap<String, Vec<Move>> {
+    let mut out: HashMap<String, Vec<Move>> = HashMap::new();
     for (dossier, from_agency, to_agency, at, leg_verdict) in rows {
-        by_dossier.entry(dossier).or_default().push(Move {
+        out.entry(dossier).or_default().push(Move {
             from_agency,
             to_agency,
             at: from_db(at),
             leg_verdict,
         });
     }
-    Ok(by_dossier)
+    out
 }
 
 fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDossier {
@@ -319,7 +417,11 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
         ended_at: t.10.map(from_db),
         verdict: t.11,
         withdrawn_at: t.12.map(from_db),
-        follower: t.13.is_some_and(|first| t.17 > first),
+        follower: t
+            .13
+            .as_ref()
+            .and_then(|group| happened.first_of_group.get(group))
+            .is_some_and(|first| t.17 > *first),
         officer: t.14.map(|id| (id, t.15.unwrap_or_default())),
         payment_channel: t.16,
         paid_at: t.19.map(from_db),

@@ -323,7 +323,46 @@ diesel::table! {
 
 diesel::joinable!(frozen_reports -> users (frozen_by));
 
+diesel::table! {
+    report_rollup (scope, month, dim, dim_key) {
+        scope -> Text,
+        month -> Text,
+        dim -> Text,
+        dim_key -> Text,
+        line -> Text,
+    }
+}
+
+diesel::table! {
+    report_rollup_facts (dossier_id) {
+        dossier_id -> Text,
+        received_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        facts -> Text,
+    }
+}
+
+diesel::table! {
+    report_rollup_meta (id) {
+        id -> Integer,
+        through -> Text,
+        fingerprint -> Text,
+        ready -> Bool,
+    }
+}
+
+diesel::table! {
+    report_rollup_pending (id) {
+        id -> BigInt,
+        dossier_id -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    report_rollup,
+    report_rollup_facts,
+    report_rollup_meta,
+    report_rollup_pending,
     step_times,
     frozen_reports,
     settings,
