@@ -5,6 +5,11 @@
 # sends the same intake to each in alternating pairs.
 #
 #   scripts/bench-two-builds.sh OLD_BINARY NEW_BINARY [sqlite|postgres] [PAIRS]
+#
+# A_SQL, if set, runs on A's database once A has started: with the same
+# binary twice it measures one schema object, for instance
+#   A_SQL='DROP TRIGGER events_rollup_pending' (SQLite) or
+#   A_SQL='DROP TRIGGER events_rollup_pending ON events' (PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2 BACKEND=${3:-sqlite} PAIRS=${4:-3000}
@@ -34,6 +39,10 @@ start() { # binary name port
     -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 ta=$(start "$OLD" a 18101)
+if [ -n "${A_SQL:-}" ]; then
+  if [ "$BACKEND" = postgres ]; then psql "${PG_ADMIN%/*}/motcua_two_a" -qc "$A_SQL"
+  else sqlite3 "$work/a.db" "$A_SQL"; fi
+fi
 tb=$(start "$NEW" b 18102)
 echo "== $BACKEND: A = $OLD, B = $NEW, $PAIRS pairs"
 python3 scripts/intake_two_builds.py http://127.0.0.1:18101 "$ta" http://127.0.0.1:18102 "$tb" "$PAIRS"

@@ -26,6 +26,69 @@ fn checked_in_openapi_matches_the_code() {
     );
 }
 
+/// The fields of `schema` (through references, arrays, `allOf`) that
+/// carry no example, named by their path.
+fn without_example(
+    spec: &serde_json::Value,
+    schema: &serde_json::Value,
+    path: &str,
+    seen: &mut BTreeSet<String>,
+    out: &mut Vec<String>,
+) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap_or_default().to_string();
+        if seen.insert(name.clone()) {
+            let target = &spec["components"]["schemas"][&name];
+            without_example(spec, target, &name, seen, out);
+        }
+        return;
+    }
+    for part in ["allOf", "oneOf", "anyOf"] {
+        for s in schema[part].as_array().into_iter().flatten() {
+            without_example(spec, s, path, seen, out);
+        }
+    }
+    if schema["items"].is_object() {
+        without_example(spec, &schema["items"], path, seen, out);
+    }
+    for (name, field) in schema["properties"].as_object().into_iter().flatten() {
+        let nested = field["$ref"].is_string()
+            || field["allOf"].is_array()
+            || field["oneOf"].is_array()
+            || field["items"]["$ref"].is_string();
+        if nested {
+            without_example(spec, field, &format!("{path}.{name}"), seen, out);
+        } else if field.get("example").is_none() && field.get("examples").is_none() {
+            out.push(format!("{path}.{name}"));
+        }
+    }
+}
+
+/// Every answer of the reports (results, frozen reports, the service
+/// index, the forecast) shows an example for every field, so the document
+/// shows a whole example answer.
+#[test]
+fn the_reports_answers_have_an_example_for_every_field() {
+    let spec: serde_json::Value = serde_json::from_str(&motcua_api::openapi::json()).unwrap();
+    let mut missing = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        if !(path.starts_with("/api/v1/reports") || path == "/api/v1/forecast") {
+            continue;
+        }
+        for op in item.as_object().unwrap().values() {
+            let answer = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            if answer.is_object() {
+                checked += 1;
+                without_example(&spec, answer, path, &mut seen, &mut missing);
+            }
+        }
+    }
+    assert!(checked >= 5, "{checked} answers checked");
+    assert!(missing.is_empty(), "fields without an example: {missing:?}");
+}
+
 /// A value the contract guard lets through for a parameter of `schema`.
 fn sample(schema: &serde_json::Value) -> String {
     if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {

@@ -51,9 +51,12 @@ pub struct Frozen {
     pub layout: String,
     #[schema(example = "Gửi Văn phòng UBND tỉnh ngày 03/12/2026")]
     pub note: String,
+    /// The user who froze it (id).
+    #[schema(example = "0193a5c2-2222-7c1a-9b0e-5f3d2a1b4c6d")]
     pub frozen_by: String,
     #[schema(example = "Lê Minh Châu")]
     pub frozen_by_name: String,
+    #[schema(example = "2026-12-03T02:15:00Z")]
     pub frozen_at: DateTime<Utc>,
     /// The report as it was answered that day.
     pub report: ResultsReport,
@@ -85,6 +88,7 @@ pub struct FrozenCompared {
     #[serde(flatten)]
     pub frozen: Frozen,
     /// When today's figures were taken.
+    #[schema(example = "2026-12-04T03:00:00Z")]
     pub compared_at: DateTime<Utc>,
     /// Every figure that differs today; empty when nothing has moved.
     pub differences: Vec<Difference>,

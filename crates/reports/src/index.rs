@@ -45,6 +45,7 @@ pub struct Measure {
     #[schema(example = 19.33)]
     pub score: Option<f64>,
     /// What the desk does not hold yet to compute the measure whole.
+    #[schema(example = json!(["citizens' ratings and complaints"]))]
     pub missing: Vec<&'static str>,
 }
 
@@ -67,9 +68,13 @@ pub struct IndexLine {
 /// The index for a period.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct IndexReport {
+    #[schema(example = "H53.50")]
     pub agency: Option<String>,
+    #[schema(example = "Ủy ban nhân dân huyện Càng Long")]
     pub agency_name: String,
     pub period: Period,
+    /// When the figures were taken: the period's end, or now.
+    #[schema(example = "2026-11-30T17:00:00Z")]
     pub as_of: DateTime<Utc>,
     pub agencies: Vec<IndexLine>,
     pub procedures: Vec<IndexLine>,

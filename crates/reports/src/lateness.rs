@@ -107,7 +107,9 @@ pub struct ForecastItem {
     #[schema(example = 2)]
     pub step: i32,
     /// The officer assigned, if any (user id).
+    #[schema(example = "0193a5c2-1111-7c1a-9b0e-5f3d2a1b4c6d")]
     pub officer: Option<String>,
+    #[schema(example = "2026-12-08T10:00:00Z")]
     pub due_at: DateTime<Utc>,
     /// The probability it ends after its appointment.
     #[schema(example = 0.82)]

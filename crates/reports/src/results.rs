@@ -89,13 +89,17 @@ pub struct ResultsReport {
     pub agency_name: String,
     pub period: Period,
     /// The start and end of the period as instants (local midnights).
+    #[schema(example = "2026-10-31T17:00:00Z")]
     pub from: DateTime<Utc>,
+    #[schema(example = "2026-11-30T17:00:00Z")]
     pub to: DateTime<Utc>,
     /// When the figures were taken: the period's end, or now for a period
     /// not over yet ("overdue" is judged at this instant).
+    #[schema(example = "2026-11-30T17:00:00Z")]
     pub as_of: DateTime<Utc>,
     pub by: By,
     /// The agencies whose dossiers are counted.
+    #[schema(example = json!(["H53.50", "H53.50.05.13"]))]
     pub agencies: Vec<String>,
     pub rows: Vec<ResultsRow>,
     pub total: Counts,

@@ -22,7 +22,10 @@ use crate::schema::{
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
 
-/// One handled dossier as the report counts it.
+/// One handled dossier as the report counts it. Serialised, it is what
+/// the roll-up keeps of a dossier (`report_rollup_facts`): the labels
+/// (names, the field, the holder now), which the roll-up does not count
+/// by, and empty lists are left out of that.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportDossier {
     pub id: String,
@@ -30,18 +33,22 @@ pub struct ReportDossier {
     /// `-2`...).
     pub code: String,
     /// The agency holding it now (or when it ended).
+    #[serde(skip_serializing, default)]
     pub handling_agency: String,
     /// The agency that held it first, from its receipt.
     pub first_agency: String,
     /// Its handovers that touch the agencies read, in order. Every move
     /// into or out of one of them is here, so a stay at any of them (or
     /// any set of them) can be told from these alone.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub moves: Vec<Move>,
     pub procedure_code: String,
     /// The procedure's name in the catalogue today (the name the dossier
     /// was received under when the procedure is gone from it).
+    #[serde(skip_serializing, default)]
     pub procedure_name: String,
     /// The procedure's field (lĩnh vực) in the catalogue today.
+    #[serde(skip_serializing, default)]
     pub field: String,
     /// National channel code: 1 counter, 2 online, 3 post.
     pub channel: i32,
@@ -55,6 +62,7 @@ pub struct ReportDossier {
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// Its supplement requests made in the period read, each with its
     /// number (1 for the dossier's first).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub supplement_requests: Vec<(DateTime<Utc>, i32)>,
     /// When its appointment was extended, if it was in the period read.
     pub extended_at: Option<DateTime<Utc>>,

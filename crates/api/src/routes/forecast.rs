@@ -32,6 +32,8 @@ pub struct ForecastQuery {
 
 #[derive(Serialize, ToSchema)]
 pub struct Forecast {
+    /// The probability above which a dossier is listed.
+    #[schema(example = 0.5)]
     pub threshold: f64,
     /// Most at risk first, then earliest due.
     pub items: Vec<ForecastItem>,

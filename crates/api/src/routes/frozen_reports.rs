@@ -93,14 +93,19 @@ pub struct FrozenListQuery {
 /// A frozen report in the list: what it is and its total, without rows.
 #[derive(Serialize, ToSchema)]
 pub struct FrozenSummary {
+    #[schema(example = "0193a5c2-7d4e-7c1a-9b0e-5f3d2a1b4c6d")]
     pub id: String,
+    #[schema(example = "H53.50")]
     pub agency: Option<String>,
     #[schema(example = "2026-11")]
     pub period_name: String,
     #[schema(example = "06b")]
     pub layout: String,
+    #[schema(example = "Gửi Văn phòng UBND tỉnh ngày 03/12/2026")]
     pub note: String,
+    #[schema(example = "Lê Minh Châu")]
     pub frozen_by_name: String,
+    #[schema(example = "2026-12-03T02:15:00Z")]
     pub frozen_at: chrono::DateTime<chrono::Utc>,
     pub total: Counts,
 }
