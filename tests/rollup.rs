@@ -201,7 +201,7 @@ fn the_rollup_gives_the_reports_counted_from_the_dossiers(backend: Backend) {
     d.processed(&land, &d.district);
     let november = d.taken("post");
     d.forward(&extended);
-    let _still_open = d.taken("counter");
+    let still_open = d.taken("counter");
     let _ = november;
 
     // 3 December: the breach job rolls September to November up.
@@ -323,6 +323,20 @@ fn the_rollup_gives_the_reports_counted_from_the_dossiers(backend: Backend) {
         "/api/v1/reports/results?period=2026-Q4",
         Some(&d.supervisor),
     );
+    assert_eq!(r.json["rolled_up_through"], Value::Null, "{}", r.text);
+    let r = s.post("/api/v1/breaches/scan", Some(&d.admin), &json!({}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    check(&d);
+
+    // Lines that cannot be read: reports count from the dossiers, and the
+    // next change the job counts makes it rebuild the roll-up.
+    s.sql("UPDATE report_rollup SET line = 'not a line' WHERE dim = ''");
+    d.processed(&still_open, &d.commune);
+    let r = s.get(
+        "/api/v1/reports/results?period=2026-Q4",
+        Some(&d.supervisor),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["rolled_up_through"], Value::Null, "{}", r.text);
     let r = s.post("/api/v1/breaches/scan", Some(&d.admin), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text);

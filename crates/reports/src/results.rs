@@ -357,9 +357,22 @@ fn rolled(
     by: By,
 ) -> StoreResult<Option<Rolled>> {
     let f = frame(conn, calendar, agency, agencies.to_vec(), period, by)?;
-    let found = crate::rollup::count(
+    // A roll-up that cannot be read (a line that does not parse) must
+    // not stop the report: it is counted from the dossiers, the failure
+    // goes to the log, and the roll-up is set aside for the breach job to
+    // rebuild.
+    let found = match crate::rollup::count(
         conn, calendar, &f.tree, agency, &f.scope, period, f.span, by,
-    )?;
+    ) {
+        Ok(found) => found,
+        Err(e) => {
+            tracing::warn!(error = %e, "report roll-up unreadable; counting from the dossiers");
+            if matches!(e, motcua_store::StoreError::Corrupt(_)) {
+                crate::rollup::set_aside(conn)?;
+            }
+            None
+        }
+    };
     let Some((rows, total, through)) = found else {
         return Ok(None);
     };

@@ -107,10 +107,21 @@ pub fn catch_up(conn: &mut DbConnection, calendar: &WorkingCalendar) -> StoreRes
     let now = motcua_store::time::now();
     let meta = store::meta(conn)?;
     if meta.fingerprint != fp || !meta.ready {
-        rebuild(conn, calendar, &tree, &fp, now)?;
+        rebuild(conn, calendar, &tree, &fp, now, false)?;
         done.rebuilt = true;
     }
-    done.refreshed = drain(conn, calendar, &tree, &fp)?;
+    done.refreshed = match drain(conn, calendar, &tree, &fp) {
+        Ok(n) => n,
+        // A line or a dossier's facts that do not parse: count everything
+        // afresh rather than keep adding to what cannot be read.
+        Err(motcua_store::StoreError::Corrupt(why)) => {
+            tracing::warn!(%why, "report roll-up unreadable; rebuilding it");
+            rebuild(conn, calendar, &tree, &fp, now, true)?;
+            done.rebuilt = true;
+            0
+        }
+        Err(e) => return Err(e),
+    };
     // Roll up the months over since.
     loop {
         let rolled = conn.write_tx(|conn| -> StoreResult<Option<String>> {
@@ -146,6 +157,16 @@ pub fn catch_up(conn: &mut DbConnection, calendar: &WorkingCalendar) -> StoreRes
         }
     }
     Ok(done)
+}
+
+/// Sets the roll-up aside until it is rebuilt (reports count from the
+/// dossiers meanwhile): what a reader does when it finds it unreadable.
+pub fn set_aside(conn: &mut DbConnection) -> StoreResult<()> {
+    conn.write_tx(|conn| {
+        let mut meta = store::lock_meta(conn)?;
+        meta.ready = false;
+        store::set_meta(conn, &meta)
+    })
 }
 
 /// Counts again the dossiers changed since the roll-up caught up; how
@@ -189,7 +210,8 @@ pub fn drain(
     }
 }
 
-/// Counts every dossier afresh into an empty roll-up, in one
+/// Counts every dossier afresh into an empty roll-up (unless, without
+/// `force`, another server just did), in one
 /// transaction: the dossiers are read `BATCH` at a time and their lines
 /// added up in memory, then written. On PostgreSQL other writes go on
 /// meanwhile (what they change is noted and counted after); on SQLite
@@ -201,11 +223,12 @@ fn rebuild(
     tree: &Tree,
     fp: &str,
     now: DateTime<Utc>,
+    force: bool,
 ) -> StoreResult<()> {
     let through = last_month_over(calendar, now);
     conn.write_tx(|conn| -> StoreResult<()> {
         let meta = store::lock_meta(conn)?;
-        if meta.fingerprint == fp && meta.ready {
+        if meta.fingerprint == fp && meta.ready && !force {
             // Another server rebuilt it meanwhile.
             return Ok(());
         }

@@ -45,7 +45,7 @@ use crate::stay::stays;
 mod keep;
 mod read;
 
-pub use keep::{catch_up, drain, CatchUp};
+pub use keep::{catch_up, drain, set_aside, CatchUp};
 pub(crate) use read::count;
 
 /// Dossiers counted in one transaction while catching up or rebuilding.
