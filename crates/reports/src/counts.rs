@@ -93,9 +93,8 @@ pub struct Counts {
     pub extensions: u64,
     /// Working days with the line's agencies, from receipt or hand-in to
     /// the end of processing or passing on, over the stays handled: the
-    /// mean, and the 90th percentile (nearest rank) in whole working days
-    /// (the fewest within which 90 % were handled, each stay's time
-    /// rounded up).
+    /// mean, and the 90th percentile (nearest rank) to a tenth of a day
+    /// (each stay's time taken to the nearest tenth).
     #[schema(example = 4.25)]
     pub processing_days_mean: Option<f64>,
     #[schema(example = 9.0)]
@@ -210,7 +209,7 @@ impl Counts {
 }
 
 /// A line's figures before its measures are worked out: the counts, and
-/// the processing times as a sum and a histogram. This is what adds up:
+/// the processing times as a sum and a histogram (tenths of a day). This is what adds up:
 /// lines of disjoint sets of stays add ([`Line::plus`]), a period's line
 /// is its months' lines one after the other ([`Line::then`]), and the
 /// measures of the sum are those of the whole. So the roll-up keeps
@@ -222,9 +221,10 @@ pub struct Line {
     pub counts: Counts,
     /// Working seconds of the stays handled, from entry to leaving.
     pub processing_seconds: u64,
-    /// The stays handled by the working days they took, rounded up
-    /// (whole days: a stay of half a day took 1), and how many took each.
-    pub processing_days: BTreeMap<u32, u64>,
+    /// The stays handled by the working days they took, in tenths of a
+    /// day to the nearest (a stay of 8 days and a few seconds took 80),
+    /// and how many took each.
+    pub processing_tenths: BTreeMap<u32, u64>,
 }
 
 impl Line {
@@ -292,9 +292,10 @@ impl Line {
                 let seconds = calendar.working_seconds_between(stay.entered_at, left);
                 let seconds = u64::try_from(seconds).unwrap_or(0);
                 let day = u64::from(calendar.settings().office_hours.day_length().max(1));
-                let days = u32::try_from(seconds.div_ceil(day)).unwrap_or(u32::MAX);
+                let tenths = (seconds * 10 + day / 2) / day;
+                let tenths = u32::try_from(tenths).unwrap_or(u32::MAX);
                 self.processing_seconds += seconds;
-                *self.processing_days.entry(days).or_default() += 1;
+                *self.processing_tenths.entry(tenths).or_default() += 1;
             }
         }
         let here = |at: DateTime<Utc>| stay.holds(at, span.from, span.to);
@@ -330,8 +331,8 @@ impl Line {
             *mine += theirs;
         }
         self.processing_seconds += other.processing_seconds;
-        for (days, n) in &other.processing_days {
-            *self.processing_days.entry(*days).or_default() += n;
+        for (tenths, n) in &other.processing_tenths {
+            *self.processing_tenths.entry(*tenths).or_default() += n;
         }
     }
 
@@ -345,11 +346,11 @@ impl Line {
         self.processing_seconds = self
             .processing_seconds
             .saturating_sub(other.processing_seconds);
-        for (days, n) in &other.processing_days {
-            if let Some(mine) = self.processing_days.get_mut(days) {
+        for (tenths, n) in &other.processing_tenths {
+            if let Some(mine) = self.processing_tenths.get_mut(tenths) {
                 *mine = mine.saturating_sub(*n);
                 if *mine == 0 {
-                    self.processing_days.remove(days);
+                    self.processing_tenths.remove(tenths);
                 }
             }
         }
@@ -393,8 +394,8 @@ impl Line {
             *mine += theirs;
         }
         self.processing_seconds += other.processing_seconds;
-        for (days, n) in &other.processing_days {
-            *self.processing_days.entry(*days).or_default() += n;
+        for (tenths, n) in &other.processing_tenths {
+            *self.processing_tenths.entry(*tenths).or_default() += n;
         }
     }
 
@@ -402,18 +403,18 @@ impl Line {
     /// days of `day_seconds` working seconds.
     pub fn finish(&self, day_seconds: u32) -> Counts {
         let mut c = self.counts.clone();
-        let n: u64 = self.processing_days.values().sum();
+        let n: u64 = self.processing_tenths.values().sum();
         if n > 0 {
             let day = f64::from(day_seconds.max(1));
             c.processing_days_mean = Some(round2(self.processing_seconds as f64 / day / n as f64));
-            // Nearest rank: the fewest whole days within which at least
-            // 90 % of the stays were handled.
+            // Nearest rank: the stay's time (to a tenth of a day) within
+            // which at least 90 % of the stays were handled.
             let rank = (n * 9).div_ceil(10).max(1);
             let mut seen = 0;
-            for (days, count) in &self.processing_days {
+            for (tenths, count) in &self.processing_tenths {
                 seen += count;
                 if seen >= rank {
-                    c.processing_days_p90 = Some(f64::from(*days));
+                    c.processing_days_p90 = Some(f64::from(*tenths) / 10.0);
                     break;
                 }
             }

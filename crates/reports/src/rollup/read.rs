@@ -2,7 +2,7 @@
 //! other, the months not rolled up yet counted from the dossiers, the
 //! refused submissions from the submissions.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
 use motcua_calendar::WorkingCalendar;
@@ -15,6 +15,9 @@ use super::keep::drain;
 use super::{corrupt, fingerprint, Month, Tree};
 use crate::counts::Line;
 use crate::results::{count_lines, By, LineRow, Scope, Span};
+
+/// Rows being built: key → (label, line).
+type Rows = BTreeMap<String, (String, Line)>;
 
 /// The rows and total of a report from the roll-up, when it can give
 /// them: the roll-up is ready and counted with this calendar and tree,
@@ -41,221 +44,263 @@ pub(crate) fn count(
     if meta.fingerprint != fp || !meta.ready {
         return Ok(None);
     }
-    let Some(through) = Month::parse(calendar, &meta.through) else {
+    let Some(months) = months_rolled(calendar, period, &meta.through) else {
         return Ok(None);
     };
-    // Whole months only.
-    let (Some(first), Some(end)) = (Month::of(calendar, period.first), Some(period.end())) else {
+    let Some(total_scope) = scope_kept(&tree, scope, root) else {
         return Ok(None);
     };
-    if period.first.day() != 1 || end.day() != 1 || first.first > through.first {
-        return Ok(None);
-    }
-    let total_scope = if scope.agencies == tree.all() && root.is_none() {
-        "all".to_string()
-    } else if let Some(root) = root {
-        if scope.agencies.len() == 1 && scope.agencies.contains(root) {
-            format!("own:{root}")
-        } else if scope.agencies == tree.subtree(root) {
-            format!("tree:{root}")
-        } else {
-            return Ok(None);
-        }
-    } else {
-        return Ok(None);
-    };
-    let mut months = vec![first];
-    while let Some(next) = months.last().and_then(|m| m.next(calendar)) {
-        if next.first >= end || next.first > through.first {
-            break;
-        }
-        months.push(next);
-    }
-    let month_keys: Vec<String> = months.iter().map(|m| m.key.clone()).collect();
-    // The rows' scopes and keys.
-    let row_scopes: Vec<(String, String, String)> = match by {
-        By::Agency | By::Unit => {
-            let mut seen = BTreeSet::new();
-            let mut out = Vec::new();
-            for agency in &scope.agencies {
-                let Some((key, label)) = scope.rows.get(agency) else {
-                    continue;
-                };
-                if !seen.insert(key.clone()) {
-                    continue;
-                }
-                let s = if by == By::Agency || Some(key.as_str()) == root {
-                    format!("own:{key}")
-                } else {
-                    format!("tree:{key}")
-                };
-                out.push((s, key.clone(), label.clone()));
-            }
-            out
-        }
-        _ => Vec::new(),
-    };
-    let fold = |lines: &BTreeMap<String, Line>| -> Line {
-        let mut out: Option<Line> = None;
-        for m in &month_keys {
-            let line = lines.get(m).cloned().unwrap_or_default();
-            match &mut out {
-                None => out = Some(line),
-                Some(o) => o.then(&line),
-            }
-        }
-        out.unwrap_or_default()
-    };
-    // The total.
+    let keys: Vec<String> = months.iter().map(|m| m.key.clone()).collect();
     let mut total_months: BTreeMap<String, Line> = BTreeMap::new();
-    for (_, month, _, json) in
-        store::lines(conn, std::slice::from_ref(&total_scope), &month_keys, "")?
-    {
+    for (_, month, _, json) in store::lines(conn, std::slice::from_ref(&total_scope), &keys, "")? {
         total_months.insert(month, serde_json::from_str(&json).map_err(corrupt)?);
     }
-    let mut rows: BTreeMap<String, (String, BTreeMap<String, Line>)> = BTreeMap::new();
-    match by {
-        By::Agency | By::Unit => {
-            let scopes: Vec<String> = row_scopes.iter().map(|(s, _, _)| s.clone()).collect();
-            let of: HashMap<&str, (&str, &str)> = row_scopes
-                .iter()
-                .map(|(s, k, l)| (s.as_str(), (k.as_str(), l.as_str())))
-                .collect();
-            for (s, month, _, json) in store::lines(conn, &scopes, &month_keys, "")? {
-                let Some((key, label)) = of.get(s.as_str()) else {
-                    continue;
-                };
-                let line: Line = serde_json::from_str(&json).map_err(corrupt)?;
-                let row = rows
-                    .entry(key.to_string())
-                    .or_insert_with(|| (label.to_string(), BTreeMap::new()));
-                row.1.insert(month, line);
-            }
-        }
-        By::Procedure | By::Field | By::Officer => {
-            let dim = if by == By::Officer {
-                "officer"
-            } else {
-                "procedure"
+    let mut rows = match by {
+        By::Agency | By::Unit => scope_rows(conn, scope, root, by, &keys)?,
+        By::Procedure | By::Field | By::Officer => dim_rows(conn, &total_scope, by, &keys)?,
+        By::Month | By::Quarter => slice_rows(&months, &total_months, by),
+    };
+    let mut total = fold(&keys, &total_months);
+    if let Some(next) = months.last().and_then(|m| m.next(calendar)) {
+        if next.first <= period.last {
+            let rest = Rest {
+                calendar,
+                scope,
+                period,
+                span,
+                by,
             };
-            let found = store::lines(conn, std::slice::from_ref(&total_scope), &month_keys, dim)?;
-            let codes: Vec<String> = found.iter().map(|r| r.2.clone()).collect();
-            let (procedures, users) = if by == By::Officer {
-                (HashMap::new(), store::user_names(conn, &codes)?)
-            } else {
-                (store::procedure_labels(conn, &codes)?, HashMap::new())
-            };
-            for (_, month, dim_key, json) in found {
-                let line: Line = serde_json::from_str(&json).map_err(corrupt)?;
-                let (key, label) = match by {
-                    By::Procedure => {
-                        let name = procedures.get(&dim_key).map(|(n, _)| n.clone());
-                        (dim_key.clone(), name.unwrap_or(dim_key))
-                    }
-                    By::Field => {
-                        let field = procedures.get(&dim_key).map(|(_, f)| f.clone());
-                        let field = field.unwrap_or_default();
-                        (field.clone(), field)
-                    }
-                    _ if dim_key.is_empty() => (String::new(), "Chưa phân công".to_string()),
-                    _ => {
-                        let name = users.get(&dim_key).cloned().unwrap_or_default();
-                        (dim_key, name)
-                    }
-                };
-                let row = rows.entry(key).or_insert_with(|| (label, BTreeMap::new()));
-                row.1.entry(month).or_default().plus(&line);
-            }
-        }
-        By::Month | By::Quarter => {
-            // Every month begun has its row, even an empty one.
-            for m in &months {
-                let line = total_months.get(&m.key).cloned().unwrap_or_default();
-                let month = &m.key;
-                let (key, label) = if by == By::Quarter {
-                    let q = m.first.month0() / 3 + 1;
-                    (
-                        format!("{}-Q{q}", m.first.year()),
-                        format!("Quý {q}/{}", m.first.year()),
-                    )
-                } else {
-                    (
-                        month.clone(),
-                        format!("Tháng {}/{}", m.first.month(), m.first.year()),
-                    )
-                };
-                let row = rows.entry(key).or_insert_with(|| (label, BTreeMap::new()));
-                row.1.insert(month.clone(), line);
-            }
+            rest.join(conn, &next, &mut rows, &mut total)?;
         }
     }
-    let mut lines: BTreeMap<String, (String, Line)> = BTreeMap::new();
-    for (key, (label, by_month)) in rows {
-        let line = if matches!(by, By::Month | By::Quarter) {
-            // A quarter is its own months one after the other.
-            let mut out: Option<Line> = None;
-            for line in by_month.values() {
-                match &mut out {
-                    None => out = Some(line.clone()),
-                    Some(o) => o.then(line),
-                }
-            }
-            out.unwrap_or_default()
-        } else {
-            fold(&by_month)
-        };
-        lines.insert(key, (label, line));
-    }
-    let mut total = fold(&total_months);
-    // The months after the roll-up, counted from the dossiers (refusals
-    // are counted over the whole period below).
-    let after = months.last().and_then(|m| m.next(calendar));
-    if let Some(rest_first) = after.filter(|m| m.first < end) {
-        let rest = Period::between(rest_first.first, period.last)
-            .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
-        let rest_span = Span {
-            from: rest_first.from,
-            to: span.to,
-            as_of: span.as_of,
-        };
-        if rest_span.from < rest_span.as_of {
-            let list: Vec<String> = scope.agencies.iter().cloned().collect();
-            let dossiers = reports::handled_in(conn, &list, rest_span.from, rest_span.to)?;
-            let (rest_rows, rest_total) =
-                count_lines(calendar, &rest, rest_span, by, scope, &dossiers, &[]);
-            for r in rest_rows {
-                match lines.get_mut(&r.key) {
-                    Some((_, line)) => line.then(&r.line),
-                    None => {
-                        lines.insert(r.key, (r.label, r.line));
-                    }
-                }
-            }
-            total.then(&rest_total);
-        }
-    }
-    // Refused submissions, from the submissions.
+    // Refused submissions, from the submissions, over the whole period.
     let list: Vec<String> = scope.agencies.iter().cloned().collect();
     let refusals = reports::refused_in(conn, &list, span.from, span.to)?;
     let (refused_rows, refused_total) =
         count_lines(calendar, period, span, by, scope, &[], &refusals);
     for r in refused_rows {
-        lines
+        let row = rows
             .entry(r.key)
-            .or_insert_with(|| (r.label, Line::default()))
-            .1
-            .plus(&r.line);
+            .or_insert_with(|| (r.label, Line::default()));
+        row.1.plus(&r.line);
     }
     total.plus(&refused_total);
+    // Months and quarters keep their rows even when empty, as the report
+    // counted from the dossiers does.
     let slices = matches!(by, By::Month | By::Quarter);
-    let rows = lines
+    let rows = rows
         .into_iter()
         .filter(|(_, (_, line))| slices || !line.is_empty())
         .map(|(key, (label, line))| LineRow { key, label, line })
         .collect();
-    Ok(Some((
-        rows,
-        total,
-        month_keys.last().cloned().unwrap_or_default(),
-    )))
+    let last = keys.last().cloned().unwrap_or_default();
+    Ok(Some((rows, total, last)))
+}
+
+/// The months of `period` rolled up (through `through`), when the period
+/// is whole months and begins in one of them.
+fn months_rolled(calendar: &WorkingCalendar, period: &Period, through: &str) -> Option<Vec<Month>> {
+    let through = Month::parse(calendar, through)?;
+    if period.first.day() != 1 || period.end().day() != 1 {
+        return None;
+    }
+    let first = Month::of(calendar, period.first).filter(|m| m.first <= through.first)?;
+    let mut months = vec![first];
+    while let Some(next) = months.last().and_then(|m| m.next(calendar)) {
+        if next.first > period.last || next.first > through.first {
+            break;
+        }
+        months.push(next);
+    }
+    Some(months)
+}
+
+/// The roll-up's scope for the report's agencies, if it keeps one.
+fn scope_kept(tree: &Tree, scope: &Scope, root: Option<&str>) -> Option<String> {
+    match root {
+        None if scope.agencies == tree.all() => Some("all".to_string()),
+        Some(root) if scope.agencies.len() == 1 && scope.agencies.contains(root) => {
+            Some(format!("own:{root}"))
+        }
+        Some(root) if scope.agencies == tree.subtree(root) => Some(format!("tree:{root}")),
+        _ => None,
+    }
+}
+
+/// A line over the months `keys`, one after the other (a month without a
+/// line had nothing with the scope).
+fn fold(keys: &[String], by_month: &BTreeMap<String, Line>) -> Line {
+    let mut out: Option<Line> = None;
+    for m in keys {
+        let line = by_month.get(m).cloned().unwrap_or_default();
+        match &mut out {
+            None => out = Some(line),
+            Some(o) => o.then(&line),
+        }
+    }
+    out.unwrap_or_default()
+}
+
+/// Rows by agency (each its own lines) or unit (the root's own lines,
+/// each unit's lines with everything below it).
+fn scope_rows(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    root: Option<&str>,
+    by: By,
+    keys: &[String],
+) -> StoreResult<Rows> {
+    let mut of: HashMap<String, (String, String)> = HashMap::new();
+    for (key, label) in scope.agencies.iter().filter_map(|a| scope.rows.get(a)) {
+        let kept = if by == By::Agency || Some(key.as_str()) == root {
+            format!("own:{key}")
+        } else {
+            format!("tree:{key}")
+        };
+        of.insert(kept, (key.clone(), label.clone()));
+    }
+    let scopes: Vec<String> = of.keys().cloned().collect();
+    let mut months: BTreeMap<String, (String, BTreeMap<String, Line>)> = BTreeMap::new();
+    for (kept, month, _, json) in store::lines(conn, &scopes, keys, "")? {
+        let Some((key, label)) = of.get(&kept) else {
+            continue;
+        };
+        let line: Line = serde_json::from_str(&json).map_err(corrupt)?;
+        let row = months
+            .entry(key.clone())
+            .or_insert_with(|| (label.clone(), BTreeMap::new()));
+        row.1.insert(month, line);
+    }
+    Ok(months
+        .into_iter()
+        .map(|(key, (label, by_month))| (key, (label, fold(keys, &by_month))))
+        .collect())
+}
+
+/// Rows by procedure, field (the procedures' lines, by their field in
+/// the catalogue today) or officer, over the report's scope.
+fn dim_rows(conn: &mut DbConnection, kept: &str, by: By, keys: &[String]) -> StoreResult<Rows> {
+    let dim = if by == By::Officer {
+        "officer"
+    } else {
+        "procedure"
+    };
+    let found = store::lines(conn, &[kept.to_string()], keys, dim)?;
+    let codes: Vec<String> = found.iter().map(|r| r.2.clone()).collect();
+    let (procedures, users) = if by == By::Officer {
+        (HashMap::new(), store::user_names(conn, &codes)?)
+    } else {
+        (store::procedure_labels(conn, &codes)?, HashMap::new())
+    };
+    let mut months: BTreeMap<String, (String, BTreeMap<String, Line>)> = BTreeMap::new();
+    for (_, month, dim_key, json) in found {
+        let line: Line = serde_json::from_str(&json).map_err(corrupt)?;
+        let (key, label) = match by {
+            By::Procedure => {
+                let name = procedures.get(&dim_key).map(|(n, _)| n.clone());
+                (dim_key.clone(), name.unwrap_or(dim_key))
+            }
+            By::Field => {
+                let field = procedures.get(&dim_key).map(|(_, f)| f.clone());
+                let field = field.unwrap_or_default();
+                (field.clone(), field)
+            }
+            _ if dim_key.is_empty() => (String::new(), "Chưa phân công".to_string()),
+            _ => {
+                let name = users.get(&dim_key).cloned().unwrap_or_default();
+                (dim_key, name)
+            }
+        };
+        let row = months
+            .entry(key)
+            .or_insert_with(|| (label, BTreeMap::new()));
+        // Several procedures of one field add up within a month.
+        row.1.entry(month).or_default().plus(&line);
+    }
+    Ok(months
+        .into_iter()
+        .map(|(key, (label, by_month))| (key, (label, fold(keys, &by_month))))
+        .collect())
+}
+
+/// Rows by month or quarter: every month begun its row (a quarter its
+/// months one after the other), even an empty one.
+fn slice_rows(months: &[Month], total: &BTreeMap<String, Line>, by: By) -> Rows {
+    let mut rows: Rows = BTreeMap::new();
+    for m in months {
+        let line = total.get(&m.key).cloned().unwrap_or_default();
+        let (key, label) = if by == By::Quarter {
+            let q = m.first.month0() / 3 + 1;
+            (
+                format!("{}-Q{q}", m.first.year()),
+                format!("Quý {q}/{}", m.first.year()),
+            )
+        } else {
+            (
+                m.key.clone(),
+                format!("Tháng {}/{}", m.first.month(), m.first.year()),
+            )
+        };
+        match rows.get_mut(&key) {
+            Some((_, row)) => row.then(&line),
+            None => {
+                rows.insert(key, (label, line));
+            }
+        }
+    }
+    rows
+}
+
+/// The months of a report after the roll-up, counted from the dossiers.
+struct Rest<'a> {
+    calendar: &'a WorkingCalendar,
+    scope: &'a Scope,
+    period: &'a Period,
+    span: Span,
+    by: By,
+}
+
+impl Rest<'_> {
+    /// Counts the period from `first` on from the dossiers and joins it
+    /// after the rows and total from the roll-up (refusals are left to
+    /// the caller, over the whole period).
+    fn join(
+        &self,
+        conn: &mut DbConnection,
+        first: &Month,
+        rows: &mut Rows,
+        total: &mut Line,
+    ) -> StoreResult<()> {
+        let span = Span {
+            from: first.from,
+            to: self.span.to,
+            as_of: self.span.as_of,
+        };
+        if span.from >= span.as_of {
+            return Ok(());
+        }
+        let rest = Period::between(first.first, self.period.last)
+            .map_err(|e| motcua_store::StoreError::Corrupt(e.to_string()))?;
+        let list: Vec<String> = self.scope.agencies.iter().cloned().collect();
+        let dossiers = reports::handled_in(conn, &list, span.from, span.to)?;
+        let (rest_rows, rest_total) = count_lines(
+            self.calendar,
+            &rest,
+            span,
+            self.by,
+            self.scope,
+            &dossiers,
+            &[],
+        );
+        for r in rest_rows {
+            match rows.get_mut(&r.key) {
+                Some((_, line)) => line.then(&r.line),
+                None => {
+                    rows.insert(r.key, (r.label, r.line));
+                }
+            }
+        }
+        total.then(&rest_total);
+        Ok(())
+    }
 }
