@@ -8,9 +8,12 @@
 //! outside the report), ended and withdrawn at any times around a period.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use common::adds_up;
 use motcua_calendar::{CalendarSettings, WorkingCalendar, YearAdjustments};
 use motcua_domain::Period;
 use motcua_reports::results::{count, count_lines, By, Counts, Scope, Span};
@@ -122,21 +125,6 @@ fn scope(by: By) -> Scope {
         s.rows.insert("A2".into(), ("A1".into(), "A1".into()));
     }
     s
-}
-
-fn adds_up(c: &Counts) {
-    assert_eq!(c.to_handle, c.carried_over + c.received + c.handed_in);
-    assert_eq!(c.to_handle, c.handled + c.withdrawn + c.open);
-    assert_eq!(
-        c.received,
-        c.received_counter + c.received_online + c.received_post
-    );
-    assert_eq!(
-        c.handled,
-        c.handled_early + c.handled_on_time + c.handled_late
-    );
-    assert_eq!(c.open, c.open_within_time + c.open_overdue);
-    assert!(c.stopped + c.passed_on <= c.handled);
 }
 
 /// Each count column of `rows` summed.

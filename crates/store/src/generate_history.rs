@@ -29,7 +29,8 @@ pub fn procedure_code(p: usize) -> String {
     format!("GEN.P{:02}", p + 1)
 }
 
-fn officer_id(agency: usize, k: usize) -> String {
+/// The id of generated officer `k` of agency `agency`.
+pub fn officer_id(agency: usize, k: usize) -> String {
     format!("00000000-0000-7000-8100-{:06}{:06}", agency, k)
 }
 

@@ -44,6 +44,7 @@ pub mod throttle;
 pub mod time;
 pub mod users;
 pub mod worklist;
+pub mod write_history;
 
 pub use connection::{Backend, DbConnection};
 pub use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
