@@ -114,6 +114,28 @@ fn same(s: &TestServer, token: &str, query: &str, rolled: Option<&str>) -> Value
     served
 }
 
+/// The service index for `query`, as served and counted from the
+/// dossiers: equal.
+#[track_caller]
+fn same_index(s: &TestServer, token: &str, query: &str) {
+    let get = || {
+        let r = s.get(&format!("/api/v1/reports/index?{query}"), Some(token));
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        let mut v = r.json;
+        v.as_object_mut().unwrap().remove("as_of");
+        v
+    };
+    let served = get();
+    s.sql("UPDATE report_rollup_meta SET ready = false");
+    let counted = get();
+    s.sql("UPDATE report_rollup_meta SET ready = true");
+    assert_eq!(served, counted, "index {query}");
+    assert!(
+        !served["agencies"].as_array().unwrap().is_empty(),
+        "index {query}: {served}"
+    );
+}
+
 fn the_rollup_gives_the_reports_counted_from_the_dossiers(backend: Backend) {
     // Tuesday 1 September 2026, 09:00 in Vietnam.
     let s = TestServer::start_at(backend, "2026-09-01T02:00:00Z");
@@ -248,6 +270,10 @@ fn the_rollup_gives_the_reports_counted_from_the_dossiers(backend: Backend) {
         ] {
             same(&s, who, query, rolled);
         }
+        // The service index reads the same lines.
+        same_index(&s, &d.supervisor, "period=2026-Q4");
+        same_index(&s, &d.supervisor, "period=2026-H2&agency=H53.50.05.13");
+        same_index(&s, &d.admin, "period=2026");
     };
     check(&d);
     let year = same(&s, &d.admin, "period=2026&by=agency", Some("2026-11"));

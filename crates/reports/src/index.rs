@@ -17,7 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::counts::Counts;
-use crate::results::{count, load, By};
+use crate::results::{count, load, rolled, By, ResultsRow};
 
 /// One measure of one line.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -90,7 +90,9 @@ const ONLINE_PAYMENT_POINTS: f64 = 10.0;
 const SATISFACTION_POINTS: f64 = 18.0;
 const DIGITISATION_POINTS: f64 = 22.0;
 
-/// The index of `agencies` (named after `agency`) for `period`.
+/// The index of `agencies` (named after `agency`) for `period`: from the
+/// results report's roll-up where it can give both the rows by agency and
+/// by procedure, from the dossiers (read once) otherwise.
 pub fn index(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
@@ -98,32 +100,45 @@ pub fn index(
     agencies: Vec<String>,
     period: Period,
 ) -> StoreResult<IndexReport> {
-    let l = load(
-        conn,
-        calendar,
-        agency.as_deref(),
-        agencies,
-        &period,
-        By::Agency,
-    )?;
-    let lines = |by: By| {
-        let (rows, total) = count(
-            calendar,
-            &period,
-            l.span,
-            by,
-            &l.scope,
-            &l.dossiers,
-            &l.refusals,
-        );
-        let rows = rows
-            .into_iter()
+    let lines = |rows: Vec<ResultsRow>| -> Vec<IndexLine> {
+        rows.into_iter()
             .map(|r| line(r.key, r.label, &r.counts))
-            .collect::<Vec<_>>();
-        (rows, total)
+            .collect()
     };
-    let (by_agency, total) = lines(By::Agency);
-    let (by_procedure, _) = lines(By::Procedure);
+    let rolled = |conn: &mut DbConnection, by: By| {
+        rolled(conn, calendar, agency.as_deref(), &agencies, &period, by)
+    };
+    let from_rollup = match rolled(conn, By::Agency)? {
+        Some(by_agency) => rolled(conn, By::Procedure)?.map(|p| (by_agency, p.1)),
+        None => None,
+    };
+    let (l, by_agency, by_procedure, total) = match from_rollup {
+        Some(((l, by_agency, total, _), by_procedure)) => (l, by_agency, by_procedure, total),
+        None => {
+            let l = load(
+                conn,
+                calendar,
+                agency.as_deref(),
+                agencies.clone(),
+                &period,
+                By::Agency,
+            )?;
+            let count = |by: By| {
+                count(
+                    calendar,
+                    &period,
+                    l.span,
+                    by,
+                    &l.scope,
+                    &l.dossiers,
+                    &l.refusals,
+                )
+            };
+            let (by_agency, total) = count(By::Agency);
+            let (by_procedure, _) = count(By::Procedure);
+            (l, by_agency, by_procedure, total)
+        }
+    };
     Ok(IndexReport {
         total: line(
             agency.clone().unwrap_or_default(),
@@ -134,8 +149,8 @@ pub fn index(
         agency_name: l.agency_name,
         period,
         as_of: l.span.as_of,
-        agencies: by_agency,
-        procedures: by_procedure,
+        agencies: lines(by_agency),
+        procedures: lines(by_procedure),
     })
 }
 

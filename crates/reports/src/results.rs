@@ -344,11 +344,11 @@ fn report(
 
 /// A report from the roll-up: what it is about, its rows and total, and
 /// the last month taken from the roll-up.
-type Rolled = (Loaded, Vec<ResultsRow>, Counts, String);
+pub(crate) type Rolled = (Loaded, Vec<ResultsRow>, Counts, String);
 
 /// The report from the roll-up, where it can give it
 /// ([`crate::rollup`]).
-fn rolled(
+pub(crate) fn rolled(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     agency: Option<&str>,
