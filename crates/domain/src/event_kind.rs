@@ -57,6 +57,8 @@ event_kinds! {
     DossierReturned => "dossier.returned",
     DossierAssigned => "dossier.assigned",
     DossierPinReissued => "dossier.pin_reissued",
+    /// The citizen rated the returned dossier (once).
+    DossierRated => "dossier.rated",
     /// A staff member read the dossier's personal data (the full view or
     /// the receipt); kept apart from its history (`events::reads_of`).
     DossierRead => "dossier.read",

@@ -15,6 +15,7 @@ pub mod field;
 pub mod payment;
 pub mod period;
 pub mod procedure;
+pub mod rating;
 pub mod role;
 pub mod search;
 pub mod staff;
@@ -37,6 +38,7 @@ pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,
 };
+pub use rating::{Overall, Rating};
 pub use role::Role;
 pub use search::search_key;
 pub use staff::StaffMember;

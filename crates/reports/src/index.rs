@@ -247,7 +247,10 @@ fn satisfaction(c: &Counts) -> Measure {
         percent: None,
         max_score: Some(SATISFACTION_POINTS),
         score: None,
-        missing: vec!["satisfaction ratings", "complaints and feedback"],
+        missing: vec![
+            "satisfaction ratings (recorded, not yet counted here)",
+            "complaints and feedback",
+        ],
     }
 }
 

@@ -12,6 +12,7 @@ pub mod end_notice;
 pub mod handover;
 pub mod lifecycle;
 pub mod plan;
+pub mod rating;
 
 pub use motcua_sla::ClockError;
 pub use plan::{legs, Leg};

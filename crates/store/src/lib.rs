@@ -33,6 +33,7 @@ pub mod lookup;
 pub mod migrations;
 pub mod pool;
 pub mod procedures;
+pub mod ratings;
 pub mod report_rollup;
 pub mod reports;
 pub mod schema;
@@ -74,6 +75,7 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "sessions" => sessions::table.count().get_result(conn)?,
         "throttle" => throttle::table.count().get_result(conn)?,
         "idempotency_keys" => idempotency_keys::table.count().get_result(conn)?,
+        "ratings" => ratings::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

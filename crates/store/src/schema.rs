@@ -358,7 +358,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ratings (dossier_id) {
+        dossier_id -> Text,
+        scores -> Text,
+        overall -> Text,
+        comment -> Text,
+        channel -> Text,
+        recorded_by -> Nullable<Text>,
+        rated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    ratings,
     report_rollup,
     report_rollup_facts,
     report_rollup_meta,

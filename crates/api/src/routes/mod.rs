@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod paging;
 pub mod procedures;
 pub mod public;
+pub mod ratings;
 pub mod receipts;
 pub mod reports;
 pub mod routing;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     reports::configure(cfg);
     frozen_reports::configure(cfg);
     service_index::configure(cfg);
+    ratings::configure(cfg);
     forecast::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);

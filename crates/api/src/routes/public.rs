@@ -116,27 +116,40 @@ pub async fn lookup(
     let st = state.clone();
     let view = state
         .with_conn(move |conn| {
-            let now = motcua_store::time::now();
-            let buckets = limits::pin_buckets(&code, &client);
-            let keys = [buckets[0].key.as_str(), buckets[1].key.as_str()];
-            // One statement: the limits' lock and the dossier.
-            let seen = read::find(conn, keys, &code, now)?;
-            if let Some(until) = seen.locked_until {
-                return Err(limits::refused(until, now, limits::WRONG_PINS));
-            }
-            let found = seen.found;
-            let key = found.as_ref().map_or(code.as_str(), |f| f.pin.key.as_str());
-            let hash = found.as_ref().map(|f| f.pin.hash.as_str());
-            if !limits::verify_pin(conn, &st.pins, &buckets, key, &pin, hash, now)? {
-                return Err(not_found());
-            }
-            let found = found.ok_or_else(not_found)?;
+            let found = pin_checked(conn, &st, &code, &pin, &client)?;
             view(conn, &st.calendar(), found)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(view))
+}
+
+/// The dossier `code` when `pin` is its PIN, counted against the limits
+/// on wrong PINs (per code and per `client`): unknown code and wrong PIN
+/// answer the same 404 after the same work; a locked bucket answers 429.
+pub(crate) fn pin_checked(
+    conn: &mut DbConnection,
+    st: &AppState,
+    code: &str,
+    pin: &str,
+    client: &str,
+) -> Result<LookupRow, ApiError> {
+    let now = motcua_store::time::now();
+    let buckets = limits::pin_buckets(code, client);
+    let keys = [buckets[0].key.as_str(), buckets[1].key.as_str()];
+    // One statement: the limits' lock and the dossier.
+    let seen = read::find(conn, keys, code, now)?;
+    if let Some(until) = seen.locked_until {
+        return Err(limits::refused(until, now, limits::WRONG_PINS));
+    }
+    let found = seen.found;
+    let key = found.as_ref().map_or(code, |f| f.pin.key.as_str());
+    let hash = found.as_ref().map(|f| f.pin.hash.as_str());
+    if !limits::verify_pin(conn, &st.pins, &buckets, key, pin, hash, now)? {
+        return Err(not_found());
+    }
+    found.ok_or_else(not_found)
 }
 
 /// What the citizen sees of a dossier whose PIN matched.
