@@ -61,6 +61,7 @@ pub const RULES: &[(&str, &str)] = &[
     // Citizens.
     ("POST /api/v1/public/dossiers", "public"),
     ("GET /api/v1/public/dossiers/{code}", "public"),
+    ("POST /api/v1/public/dossiers/{code}/rating", "public"),
     ("GET /api/v1/public/submissions/{reference}", "public"),
     // Reading a commune dossier: its agency's staff, supervisors above,
     // admins (read only).
@@ -124,6 +125,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/supplement-received", "clerk"),
     ("POST /api/v1/dossiers/{code}/withdraw", "clerk"),
     ("POST /api/v1/dossiers/{code}/return", "clerk"),
+    ("POST /api/v1/dossiers/{code}/rating", "clerk"),
     ("POST /api/v1/dossiers/{code}/send", "clerk"),
     ("POST /api/v1/submissions/{reference}/accept", "clerk"),
     ("POST /api/v1/submissions/{reference}/refuse", "clerk"),
@@ -190,6 +192,8 @@ pub struct World<'a> {
     pub s: &'a TestServer,
     pub tokens: BTreeMap<&'static str, String>,
     n: Cell<u32>,
+    /// The PIN of the dossier the last public rating's target made.
+    pin: std::cell::RefCell<String>,
 }
 
 impl<'a> World<'a> {
@@ -208,6 +212,7 @@ impl<'a> World<'a> {
             s,
             tokens,
             n: Cell::new(0),
+            pin: std::cell::RefCell::new(String::new()),
         }
     }
 
@@ -281,6 +286,23 @@ impl<'a> World<'a> {
             &json!({"result": "Giấy khai sinh số 1"}),
         ));
         code
+    }
+
+    /// A commune dossier processed and returned to the citizen (10): its
+    /// code and PIN.
+    pub fn returned(&self) -> (String, String) {
+        let (code, pin) = self.dossier();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/processed"),
+            self.token("officer"),
+            &json!({"result": "Giấy khai sinh số 1"}),
+        ));
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/return"),
+            self.token("clerk"),
+            &json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
+        ));
+        (code, pin)
     }
 
     /// A member of an interlinked group, sent to the commune and not yet
@@ -393,6 +415,9 @@ impl<'a> World<'a> {
             "PaidInput" => json!({"receipt_number": "BL-1", "channel": "online"}),
             "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
             "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
+            "RatingInput" => json!({"scores": [2, 2, 2, 2, 2, 2, 2, 2, 2], "overall": "satisfied"}),
+            "PublicRatingInput" => json!({"pin": self.pin.borrow().clone(),
+                "scores": [2, 2, 2, 2, 2, 2, 2, 2, 2], "overall": "very_satisfied"}),
             "RefuseInput" => json!({"reason": "Thiếu giấy chứng sinh"}),
             // A report is frozen once: a period of its own each time.
             "FreezeInput" => {
@@ -427,6 +452,11 @@ impl<'a> World<'a> {
             (_, t) if t.starts_with("/api/v1/users/{username}") => {
                 t.replace("{username}", SPARE_USER)
             }
+            (_, "/api/v1/public/dossiers/{code}/rating") => {
+                let (code, pin) = self.returned();
+                *self.pin.borrow_mut() = pin;
+                format!("/api/v1/public/dossiers/{code}/rating")
+            }
             (_, "/api/v1/public/dossiers/{code}") => {
                 let (code, pin) = self.dossier();
                 format!("/api/v1/public/dossiers/{code}?pin={pin}")
@@ -446,6 +476,8 @@ impl<'a> World<'a> {
                     self.awaiting_payment()
                 } else if t.ends_with("/return") {
                     self.processed()
+                } else if t.ends_with("/rating") {
+                    self.returned().0
                 } else if t.ends_with("/receive") {
                     self.in_transit()
                 } else {
