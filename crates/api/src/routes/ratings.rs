@@ -34,14 +34,21 @@ pub struct RatingInput {
     pub comment: String,
 }
 
-/// The citizen's rating on the public side: with the PIN of the receipt.
+/// The citizen's rating on the public side: with the PIN of the receipt
+/// (the same fields as [`RatingInput`] otherwise).
 #[derive(Deserialize, ToSchema)]
 pub struct PublicRatingInput {
     /// The PIN printed on the receipt.
     #[schema(max_length = 64, example = "482913")]
     pub pin: String,
-    #[serde(flatten)]
-    pub rating: RatingInput,
+    /// One score per criterion, in order, each 0, 1 or 2 (see
+    /// `RatingInput`).
+    #[schema(min_items = 9, max_items = 9, example = json!([2, 2, 1, 2, 2, 2, 2, 1, 1]))]
+    pub scores: Vec<i64>,
+    pub overall: Overall,
+    #[schema(max_length = 2000, example = "Cán bộ hướng dẫn tận tình")]
+    #[serde(default)]
+    pub comment: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -102,8 +109,12 @@ pub async fn rate_public(
     JsonBody(input): JsonBody<PublicRatingInput>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let pin = required_pin(input.pin.clone())?;
-    let rating = checked(&input.rating)?;
+    let rating = checked(&RatingInput {
+        scores: input.scores,
+        overall: input.overall,
+        comment: input.comment,
+    })?;
+    let pin = required_pin(input.pin)?;
     let client = crate::client::limit_key(crate::client::of_request(
         &req,
         &state.config.trusted_proxies,
