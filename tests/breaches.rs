@@ -55,10 +55,16 @@ fn breaches_are_recorded_once_and_listed_most_late_first(backend: Backend) {
     let admin = s.login("admin");
     let r = s.post("/api/v1/breaches/scan", Some(&admin), &json!({}));
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json, json!({"overdue": 3, "due_soon": 3}));
+    assert_eq!(
+        r.json,
+        json!({"overdue": 3, "due_soon": 3, "feedback_overdue": 0})
+    );
     // Scanning again records nothing new.
     let r = s.post("/api/v1/breaches/scan", Some(&admin), &json!({}));
-    assert_eq!(r.json, json!({"overdue": 0, "due_soon": 0}));
+    assert_eq!(
+        r.json,
+        json!({"overdue": 0, "due_soon": 0, "feedback_overdue": 0})
+    );
 
     // The district supervisor sees the commune's breaches, most late first.
     let sup = s.login("supervisor");

@@ -141,24 +141,15 @@ fn four_dossiers_of_november_are_measured_as_the_index_measures(backend: Backend
         // Two of four needed a supplement; no extension. Not scored alone.
         assert_measure(line, "supplement", (2, 4), json!(50.0), Value::Null);
         assert_measure(line, "extension", (0, 4), json!(0.0), Value::Null);
-        // Satisfaction: the late part is known (none of three), the
-        // ratings and complaints are not yet: no value invented.
-        let sat = measure(line, "satisfaction");
-        assert_eq!(
-            (sat["numerator"].clone(), sat["denominator"].clone()),
-            (json!(0), json!(3))
-        );
-        assert_eq!(sat["percent"], Value::Null);
-        assert_eq!(
-            sat["missing"],
-            json!([
-                "satisfaction ratings (recorded, not yet counted here)",
-                "complaints and feedback"
-            ])
-        );
+        // Satisfaction: none of three late, none rated not satisfied or
+        // complained about: 100 % of 18 points.
+        assert_measure(line, "satisfaction", (0, 3), json!(100.0), json!(18.0));
+        assert_eq!(measure(line, "satisfaction")["missing"], json!([]));
+        // No feedback closed: nothing to divide by.
+        assert_measure(line, "feedback_on_time", (0, 0), Value::Null, Value::Null);
         assert_eq!(measure(line, "digitisation")["percent"], Value::Null);
-        assert_eq!(line["score"], 28.0);
-        assert_eq!(line["scored_out_of"], 42.0);
+        assert_eq!(line["score"], 46.0);
+        assert_eq!(line["scored_out_of"], 60.0);
     }
 
     // Only supervisors and administrators, within their reach.
@@ -175,7 +166,7 @@ fn four_dossiers_of_november_are_measured_as_the_index_measures(backend: Backend
     let admin = s.login("admin");
     let all = ok(s.get("/api/v1/reports/index?period=2026-11", Some(&admin)));
     assert_eq!(all["agency"], Value::Null);
-    assert_eq!(all["total"]["score"], 28.0);
+    assert_eq!(all["total"]["score"], 46.0);
     for bad in [
         "period=2026-13",
         "",

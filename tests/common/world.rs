@@ -63,6 +63,44 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/public/dossiers/{code}", "public"),
     ("POST /api/v1/public/dossiers/{code}/rating", "public"),
     ("GET /api/v1/public/submissions/{reference}", "public"),
+    ("POST /api/v1/public/feedback", "public"),
+    ("GET /api/v1/public/feedback", "public"),
+    ("GET /api/v1/public/feedback/{reference}", "public"),
+    (
+        "POST /api/v1/public/feedback/{reference}/information",
+        "public",
+    ),
+    // Feedback to the commune: read by its staff, supervisors above and
+    // admins; its steps taken by its officers and the supervisors above.
+    ("GET /api/v1/feedback", "staff"),
+    (
+        "GET /api/v1/feedback/{reference}",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "POST /api/v1/feedback/{reference}/accept",
+        "officer supervisor",
+    ),
+    (
+        "POST /api/v1/feedback/{reference}/refuse",
+        "officer supervisor",
+    ),
+    (
+        "POST /api/v1/feedback/{reference}/request-information",
+        "officer supervisor",
+    ),
+    (
+        "POST /api/v1/feedback/{reference}/answer",
+        "officer supervisor",
+    ),
+    (
+        "POST /api/v1/feedback/{reference}/publish",
+        "officer supervisor",
+    ),
+    (
+        "GET /api/v1/feedback-breaches",
+        "admin officer supervisor officer.huyen",
+    ),
     // Reading a commune dossier: its agency's staff, supervisors above,
     // admins (read only).
     (
@@ -376,6 +414,42 @@ impl<'a> World<'a> {
         reference
     }
 
+    /// Feedback to the commune, taken to `status` (received, accepted,
+    /// information_requested or answered): its reference and PIN.
+    pub fn feedback(&self, status: &str) -> (String, String) {
+        let r = Self::ok(self.s.send(
+            "POST",
+            "/api/v1/public/feedback",
+            None,
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Forwarded-For", &format!("10.2.{}.1", self.next() % 250)),
+            ],
+            Some(&self.body("FeedbackInput").to_string()),
+        ));
+        let reference = r.json["reference"].as_str().unwrap().to_string();
+        let pin = r.json["pin"].as_str().unwrap().to_string();
+        let officer = self.token("officer");
+        let step = |path: &str, body: Value| {
+            Self::ok(self.s.post(
+                &format!("/api/v1/feedback/{reference}/{path}"),
+                officer,
+                &body,
+            ));
+        };
+        if status != "received" {
+            step("accept", json!({}));
+        }
+        match status {
+            "information_requested" => {
+                step("request-information", json!({"question": "Quầy số mấy?"}))
+            }
+            "answered" => step("answer", json!({"answer": "Đã bố trí thêm quầy"})),
+            _ => {}
+        }
+        (reference, pin)
+    }
+
     /// The id of a message in the outbox.
     pub fn outbox_id(&self) -> i64 {
         self.dossier();
@@ -419,6 +493,14 @@ impl<'a> World<'a> {
             "PublicRatingInput" => json!({"pin": self.pin.borrow().clone(),
                 "scores": [2, 2, 2, 2, 2, 2, 2, 2, 2], "overall": "very_satisfied"}),
             "RefuseInput" => json!({"reason": "Thiếu giấy chứng sinh"}),
+            "FeedbackInput" => json!({"name": "Nguyễn Văn An", "phone": "0912345678",
+                "subject": "Thời gian chờ", "content": "Chờ lâu tại quầy",
+                "agency": "H53.50.05.13", "procedure": "1.001193"}),
+            "InformationInput" => json!({"pin": self.pin.borrow().clone(), "reply": "Quầy số 3"}),
+            "RefuseFeedback" => json!({"reason": "Không thuộc thẩm quyền"}),
+            "AskInformation" => json!({"question": "Xin cho biết ngày nộp hồ sơ"}),
+            "AnswerFeedback" => json!({"answer": "Đã bố trí thêm quầy"}),
+            "PublishFeedback" => json!({"summary": "Chờ lâu tại quầy buổi sáng"}),
             // A report is frozen once: a period of its own each time.
             "FreezeInput" => {
                 let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
@@ -464,6 +546,25 @@ impl<'a> World<'a> {
             (_, "/api/v1/public/submissions/{reference}") => {
                 let (reference, pin) = self.submission();
                 format!("/api/v1/public/submissions/{reference}?pin={pin}")
+            }
+            (_, "/api/v1/public/feedback/{reference}") => {
+                let (reference, pin) = self.feedback("received");
+                format!("/api/v1/public/feedback/{reference}?pin={pin}")
+            }
+            (_, "/api/v1/public/feedback/{reference}/information") => {
+                let (reference, pin) = self.feedback("information_requested");
+                *self.pin.borrow_mut() = pin;
+                format!("/api/v1/public/feedback/{reference}/information")
+            }
+            (_, t) if t.starts_with("/api/v1/feedback/{reference}") => {
+                let status = if t.ends_with("/request-information") || t.ends_with("/answer") {
+                    "accepted"
+                } else if t.ends_with("/publish") {
+                    "answered"
+                } else {
+                    "received"
+                };
+                t.replace("{reference}", &self.feedback(status).0)
             }
             (_, "/api/v1/submissions/{reference}/refusal") => {
                 t.replace("{reference}", &self.refused())

@@ -315,6 +315,20 @@ impl From<motcua_admin::AdminError> for ApiError {
     }
 }
 
+impl From<motcua_feedback::FeedbackError> for ApiError {
+    fn from(e: motcua_feedback::FeedbackError) -> Self {
+        use motcua_feedback::FeedbackError;
+        match e {
+            FeedbackError::Invalid(errors) => ApiError::invalid(errors),
+            FeedbackError::NotFound(what) => ApiError::not_found(what),
+            FeedbackError::Forbidden(detail) => ApiError::forbidden(detail),
+            FeedbackError::Conflict(detail) => ApiError::conflict(detail),
+            FeedbackError::Store(e) => e.into(),
+            FeedbackError::Notify(e) => e.into(),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         tracing::error!("blocking task was cancelled");

@@ -1,7 +1,7 @@
 //! The background jobs inside `motcua serve` ([`start`]). The breach job:
 //! every interval it reloads the
 //! calendar if an administrator changed it (on any server), runs the
-//! breach scan, rebuilds the lateness forecast's step-time histograms
+//! breach scan (dossiers, then feedback steps), rebuilds the lateness forecast's step-time histograms
 //! when they are more than an hour old, and brings the results report's
 //! roll-up up to date (rebuilt when the calendar or the agencies changed,
 //! each month rolled up once it is over). Exactly-once recording rests on the database's unique key,
@@ -15,7 +15,15 @@ use motcua_sla::digest;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
+/// What one run of the breach job recorded.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scanned {
+    pub dossiers: ScanResult,
+    /// Feedback steps past their limit.
+    pub feedback_overdue: usize,
+}
+
+pub async fn scan_once(state: &AppState) -> Result<Scanned, ApiError> {
     let st = state.clone();
     state
         .with_conn(move |conn| {
@@ -25,6 +33,7 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
             let (calendar, now) = (st.calendar(), motcua_store::time::now());
             let due_soon = st.due_soon_seconds();
             let result = breach_scan::scan(conn, &calendar, &st.mail, now, due_soon)?;
+            let feedback_overdue = motcua_feedback::scan::scan(conn, now)?.len();
             let max_age = chrono::Duration::minutes(crate::routes::forecast::MODEL_MAX_AGE_MINUTES);
             if let Err(e) = motcua_reports::lateness::refresh(conn, &calendar, now, max_age) {
                 tracing::warn!(error = %e, "could not rebuild the lateness forecast's history");
@@ -40,7 +49,10 @@ pub async fn scan_once(state: &AppState) -> Result<ScanResult, ApiError> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not bring the report roll-up up to date"),
             }
-            Ok(result)
+            Ok(Scanned {
+                dossiers: result,
+                feedback_overdue,
+            })
         })
         .await
 }
@@ -71,10 +83,11 @@ pub fn spawn(state: AppState) {
         loop {
             tick.tick().await;
             match scan_once(&state).await {
-                Ok(r) if r.overdue + r.due_soon > 0 => {
+                Ok(r) if r.dossiers.overdue + r.dossiers.due_soon + r.feedback_overdue > 0 => {
                     tracing::info!(
-                        overdue = r.overdue,
-                        due_soon = r.due_soon,
+                        overdue = r.dossiers.overdue,
+                        due_soon = r.dossiers.due_soon,
+                        feedback_overdue = r.feedback_overdue,
                         "breaches recorded"
                     )
                 }

@@ -9,6 +9,7 @@
 //! | wrong PINs per dossier code or submission | `pin-code:{code}` | [`Policy::PIN_CODE`] |
 //! | wrong PINs per client | `pin-address:{client}` | [`Policy::PIN_ADDRESS`] |
 //! | online submissions per client | `submit-address:{client}` | [`Policy::per_minute`] |
+//! | citizens' feedback per client | `feedback-address:{client}` | [`Policy::per_minute`] (the submissions' setting) |
 //!
 //! A request first reads its buckets; if one is locked it is refused with
 //! 429 and `Retry-After` before any secret is checked. A failure is

@@ -49,6 +49,7 @@ impl Modify for BearerAuth {
         (name = "reports", description = "The periodic results report for supervisors"),
         (name = "routing", description = "Interlinked processing: handovers, control slip, lifecycle, worklists, tracking book"),
         (name = "public", description = "Citizen look-up by code and PIN"),
+        (name = "feedback", description = "Citizens' feedback and recommendations: the agency's steps against their statutory limits, their breaches"),
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "auth", description = "Staff login"),
         (name = "users", description = "Staff accounts"),

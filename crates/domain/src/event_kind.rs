@@ -62,6 +62,18 @@ event_kinds! {
     /// A staff member read the dossier's personal data (the full view or
     /// the receipt); kept apart from its history (`events::reads_of`).
     DossierRead => "dossier.read",
+    /// A citizen sent feedback (phản ánh, kiến nghị).
+    FeedbackReceived => "feedback.received",
+    FeedbackAccepted => "feedback.accepted",
+    FeedbackRefused => "feedback.refused",
+    /// The agency asked the citizen for more information.
+    FeedbackInformationRequested => "feedback.information_requested",
+    /// The citizen gave the information asked for.
+    FeedbackInformationGiven => "feedback.information_given",
+    FeedbackAnswered => "feedback.answered",
+    FeedbackPublished => "feedback.published",
+    /// A step of a feedback passed its statutory limit.
+    FeedbackStepOverdue => "feedback.step_overdue",
     SubmissionReceived => "submission.received",
     SubmissionRefused => "submission.refused",
     GuidanceIssued => "guidance.issued",

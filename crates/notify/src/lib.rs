@@ -27,6 +27,7 @@
 //! | `handover_arrived` | `code`, `from_agency` | `procedure_name`, `due_at`, `dossier_url` |
 //! | `due_soon`, `overdue` | `code`, `due_at` | `procedure_name`, `dossier_url` |
 //! | `breach_digest` | `date`, `items` (list of `{code, kind: due_soon\|overdue, due_at}`, each may have `procedure_name`, `agency`) | `agency_name`, `list_url` |
+//! | `feedback_update` | `reference`, `matter` (its subject), `step` (`received`, `accepted`, `refused`, `information_requested`, `answered`, `published`), `follow_url` | `agency_name`, `due_at`, `text` (the reason, question or answer) |
 //! | `test` | | `sent_at`, `nonce` |
 //!
 //! `lookup_url` is the public look-up address *without* the PIN: the

@@ -103,6 +103,11 @@ kinds! {
     Overdue => "overdue" needs [Text("code"), Text("due_at")],
     /// To a supervisor: the daily list of dossiers due soon or overdue.
     BreachDigest => "breach_digest" needs [Text("date"), List("items")],
+    /// To a citizen who sent feedback: a step of its handling (received
+    /// with its deadline, accepted, refused with the reason, more
+    /// information asked, answered, published), with the follow link.
+    FeedbackUpdate => "feedback_update"
+        needs [Text("reference"), Text("matter"), Text("step"), Text("follow_url")],
     /// `motcua mail test`: checks the SMTP set-up.
     Test => "test" needs [],
 }
@@ -267,6 +272,6 @@ mod tests {
         }
         assert!(matches!("nope".parse::<Kind>(), Err(NotifyError::UnknownKind(k)) if k == "nope"));
         assert!("fr".parse::<Locale>().is_err());
-        assert_eq!(Kind::ALL.len(), 13);
+        assert_eq!(Kind::ALL.len(), 14);
     }
 }

@@ -57,6 +57,7 @@ macro_rules! kind_files {
 /// renders every [`Kind`].
 const FILES: &[(&str, &str)] = kind_files!(
     "dossier_received",
+    "feedback_update",
     "supplement_requested",
     "extended",
     "appointment_moved",
@@ -188,6 +189,13 @@ mod tests {
             "date": "30/11/2026",
             "sent_at": "30/11/2026 08:00",
         });
+        if kind == Kind::FeedbackUpdate {
+            v["reference"] = json!(CODE);
+            v["matter"] = json!("Thời gian chờ tại quầy");
+            v["step"] = json!("answered");
+            v["text"] = json!("Đã bố trí thêm quầy tiếp nhận");
+            v["follow_url"] = json!(LINK);
+        }
         if kind == Kind::BreachDigest {
             v["items"] = json!([
                 {"code": CODE, "kind": "overdue", "due_at": "01/12/2026 17:00", "procedure_name": "Đăng ký khai sinh", "agency": "UBND xã Tân Lập"},

@@ -91,6 +91,19 @@ pub struct Counts {
     /// of dossiers with the line's agencies.
     #[schema(example = 1)]
     pub extensions: u64,
+    /// Of the dossiers handled, those the citizen rated after the return
+    /// (whenever they did), and of those, rated not satisfied overall.
+    #[schema(example = 40)]
+    pub rated: u64,
+    #[schema(example = 3)]
+    pub rated_not_satisfied: u64,
+    /// Of the dossiers handled, those with feedback the agency accepted
+    /// (a complaint); and those rated not satisfied or complained about
+    /// (each once): the satisfaction measure's second part.
+    #[schema(example = 1)]
+    pub complained: u64,
+    #[schema(example = 4)]
+    pub dissatisfied: u64,
     /// Working days with the line's agencies, from receipt or hand-in to
     /// the end of processing or passing on, over the stays handled: the
     /// mean, and the 90th percentile (nearest rank) to a tenth of a day
@@ -102,11 +115,15 @@ pub struct Counts {
     /// Handled early or on time ÷ handled, in percent.
     #[schema(example = 96.67)]
     pub on_time_rate: Option<f64>,
+    /// Rated satisfied or very satisfied ÷ rated, in percent (the reform
+    /// plan's goal is above 80 %).
+    #[schema(example = 92.5)]
+    pub satisfied_rate: Option<f64>,
 }
 
 impl Counts {
     /// Every count (not the measures), in a fixed order.
-    fn count_fields(&self) -> [u64; 23] {
+    fn count_fields(&self) -> [u64; 27] {
         [
             self.to_handle,
             self.carried_over,
@@ -131,11 +148,15 @@ impl Counts {
             self.paid,
             self.paid_online,
             self.extensions,
+            self.rated,
+            self.rated_not_satisfied,
+            self.complained,
+            self.dissatisfied,
         ]
     }
 
     /// The same, to change them.
-    fn count_fields_mut(&mut self) -> [&mut u64; 23] {
+    fn count_fields_mut(&mut self) -> [&mut u64; 27] {
         [
             &mut self.to_handle,
             &mut self.carried_over,
@@ -160,19 +181,23 @@ impl Counts {
             &mut self.paid,
             &mut self.paid_online,
             &mut self.extensions,
+            &mut self.rated,
+            &mut self.rated_not_satisfied,
+            &mut self.complained,
+            &mut self.dissatisfied,
         ]
     }
 }
 
 /// The columns from this index on are working days and percentages, with
 /// two decimals; the ones before are counts.
-pub const FIRST_MEASURE: usize = 20;
+pub const FIRST_MEASURE: usize = 23;
 
 impl Counts {
     /// The columns of the periodic report in their order, named as the
     /// forms name them, with their values (`None`: nothing to compute
     /// over). CSV, the printed page and the spreadsheet all use this.
-    pub fn columns(&self) -> [(&'static str, Option<f64>); 23] {
+    pub fn columns(&self) -> [(&'static str, Option<f64>); 27] {
         let n = |x: u64| Some(x as f64);
         [
             ("Tổng số hồ sơ nhận giải quyết", n(self.to_handle)),
@@ -195,6 +220,9 @@ impl Counts {
             ("Từ chối tiếp nhận", n(self.refused)),
             ("Yêu cầu bổ sung", n(self.supplement_requests)),
             ("Gia hạn (có thư xin lỗi)", n(self.extensions)),
+            ("Được đánh giá", n(self.rated)),
+            ("Không hài lòng", n(self.rated_not_satisfied)),
+            ("Có phản ánh, kiến nghị", n(self.complained)),
             (
                 "Thời gian giải quyết bình quân (ngày làm việc)",
                 self.processing_days_mean,
@@ -204,6 +232,7 @@ impl Counts {
                 self.processing_days_p90,
             ),
             ("Tỷ lệ đúng hạn (%)", self.on_time_rate),
+            ("Tỷ lệ hài lòng (%)", self.satisfied_rate),
         ]
     }
 }
@@ -288,6 +317,11 @@ impl Line {
                 "on_time" => c.handled_on_time += 1,
                 _ => c.handled_late += 1,
             }
+            let not_satisfied = d.rating.as_deref() == Some("not_satisfied");
+            c.rated += u64::from(d.rating.is_some());
+            c.rated_not_satisfied += u64::from(not_satisfied);
+            c.complained += u64::from(d.complained);
+            c.dissatisfied += u64::from(not_satisfied || d.complained);
             if let Some(left) = stay.left_at {
                 let seconds = calendar.working_seconds_between(stay.entered_at, left);
                 let seconds = u64::try_from(seconds).unwrap_or(0);
@@ -390,6 +424,10 @@ impl Line {
             (&mut c.paid, o.paid),
             (&mut c.paid_online, o.paid_online),
             (&mut c.extensions, o.extensions),
+            (&mut c.rated, o.rated),
+            (&mut c.rated_not_satisfied, o.rated_not_satisfied),
+            (&mut c.complained, o.complained),
+            (&mut c.dissatisfied, o.dissatisfied),
         ] {
             *mine += theirs;
         }
@@ -422,6 +460,10 @@ impl Line {
         if c.handled > 0 {
             let good = (c.handled_early + c.handled_on_time) as f64;
             c.on_time_rate = Some(round2(100.0 * good / c.handled as f64));
+        }
+        if c.rated > 0 {
+            let satisfied = (c.rated - c.rated_not_satisfied.min(c.rated)) as f64;
+            c.satisfied_rate = Some(round2(100.0 * satisfied / c.rated as f64));
         }
         c
     }

@@ -9,6 +9,8 @@
 //! period: per agency from each agency's own stay with the dossiers, per
 //! procedure and in the total from the dossiers once.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::Period;
@@ -23,7 +25,7 @@ use crate::results::{count, load, rolled, By, ResultsRow};
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Measure {
     /// `on_time`, `online`, `online_payment`, `supplement`, `extension`,
-    /// `satisfaction` or `digitisation`.
+    /// `satisfaction`, `feedback_on_time` or `digitisation`.
     #[schema(example = "on_time")]
     pub code: &'static str,
     #[schema(example = "Tiến độ giải quyết: tỷ lệ hồ sơ giải quyết trước và đúng hạn")]
@@ -33,8 +35,8 @@ pub struct Measure {
     #[schema(example = 90)]
     pub denominator: Option<u64>,
     /// numerator ÷ denominator in percent (for satisfaction, 100 − the
-    /// parts); none when there is nothing to divide by or a part is
-    /// missing.
+    /// parts in percent); none when there is nothing to divide by or the
+    /// desk holds no data for the measure.
     #[schema(example = 96.67)]
     pub percent: Option<f64>,
     /// The points the measure weighs in the index; none for a measure the
@@ -100,11 +102,6 @@ pub fn index(
     agencies: Vec<String>,
     period: Period,
 ) -> StoreResult<IndexReport> {
-    let lines = |rows: Vec<ResultsRow>| -> Vec<IndexLine> {
-        rows.into_iter()
-            .map(|r| line(r.key, r.label, &r.counts))
-            .collect()
-    };
     let rolled = |conn: &mut DbConnection, by: By| {
         rolled(conn, calendar, agency.as_deref(), &agencies, &period, by)
     };
@@ -139,23 +136,106 @@ pub fn index(
             (l, by_agency, by_procedure, total)
         }
     };
+    let handled = FeedbackHandled::tally(motcua_store::feedback::closed_in(
+        conn,
+        &agencies,
+        l.span.from,
+        l.span.to,
+    )?);
+    let agencies_lines = lines(conn, by_agency, &handled.by_agency, Named::Agency)?;
+    let procedure_lines = lines(conn, by_procedure, &handled.by_procedure, Named::Procedure)?;
     Ok(IndexReport {
         total: line(
             agency.clone().unwrap_or_default(),
             l.agency_name.clone(),
             &total,
+            handled.total,
         ),
         agency,
         agency_name: l.agency_name,
         period,
         as_of: l.span.as_of,
-        agencies: lines(by_agency),
-        procedures: lines(by_procedure),
+        agencies: agencies_lines,
+        procedures: procedure_lines,
     })
 }
 
-/// The measures of one line's counts.
-pub fn line(key: String, label: String, c: &Counts) -> IndexLine {
+/// What the keys of a list of lines name.
+#[derive(Clone, Copy)]
+enum Named {
+    Agency,
+    Procedure,
+}
+
+/// The lines of the rows, each with its feedback handled, and a line for
+/// every agency or procedure that closed feedback in the period without
+/// a dossier to count (its dossier figures all zero).
+fn lines(
+    conn: &mut DbConnection,
+    rows: Vec<ResultsRow>,
+    handled: &HashMap<String, Handled>,
+    named: Named,
+) -> StoreResult<Vec<IndexLine>> {
+    let mut out: Vec<IndexLine> = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::HashSet::new();
+    for r in rows {
+        let fb = handled.get(&r.key).copied().unwrap_or_default();
+        seen.insert(r.key.clone());
+        out.push(line(r.key, r.label, &r.counts, fb));
+    }
+    let mut rest: Vec<(&String, &Handled)> =
+        handled.iter().filter(|(k, _)| !seen.contains(*k)).collect();
+    rest.sort_by_key(|(k, _)| *k);
+    for (key, fb) in rest {
+        let label = match named {
+            Named::Agency => motcua_store::agencies::get(conn, key)?.map(|a| a.name),
+            Named::Procedure => motcua_store::procedures::get(conn, key)?.map(|p| p.name),
+        };
+        let label = label.unwrap_or_else(|| key.clone());
+        out.push(line(key.clone(), label, &Counts::default(), *fb));
+    }
+    Ok(out)
+}
+
+/// Feedback closed in the period (refused or its answer published), and
+/// of those, handled with every step within its limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Handled {
+    pub closed: u64,
+    pub on_time: u64,
+}
+
+/// The feedback closed in the period, by agency, by procedure and in all.
+struct FeedbackHandled {
+    by_agency: HashMap<String, Handled>,
+    by_procedure: HashMap<String, Handled>,
+    total: Handled,
+}
+
+impl FeedbackHandled {
+    fn tally(closed: Vec<(String, Option<String>, bool)>) -> FeedbackHandled {
+        let mut out = FeedbackHandled {
+            by_agency: HashMap::new(),
+            by_procedure: HashMap::new(),
+            total: Handled::default(),
+        };
+        for (agency, procedure, on_time) in closed {
+            let add = |h: &mut Handled| {
+                h.closed += 1;
+                h.on_time += u64::from(on_time);
+            };
+            add(out.by_agency.entry(agency).or_default());
+            if let Some(p) = procedure {
+                add(out.by_procedure.entry(p).or_default());
+            }
+            add(&mut out.total);
+        }
+        out
+    }
+}
+
+/// The measures of one line's counts and its feedback handled.
+pub fn line(key: String, label: String, c: &Counts, feedback: Handled) -> IndexLine {
     let measures = vec![
         ratio(
             "on_time",
@@ -193,6 +273,13 @@ pub fn line(key: String, label: String, c: &Counts) -> IndexLine {
             None,
         ),
         satisfaction(c),
+        ratio(
+            "feedback_on_time",
+            "Tỷ lệ phản ánh, kiến nghị được xử lý đúng hạn",
+            feedback.on_time,
+            feedback.closed,
+            None,
+        ),
         Measure {
             code: "digitisation",
             name: "Số hóa hồ sơ, kết quả giải quyết",
@@ -236,21 +323,23 @@ fn ratio(
 }
 
 /// 100 % − (late % + % of dossiers with a complaint or a dissatisfied
-/// rating). The late part is known (numerator and denominator given); the
-/// ratings and complaints are not recorded yet, so no value is given.
+/// rating), both over the dossiers handled: the numerator is the parts
+/// (handled late, plus rated not satisfied or complained about), so a
+/// dossier both late and rated badly weighs twice, as the formula has it.
+/// Never below zero.
 fn satisfaction(c: &Counts) -> Measure {
+    let parts = c.handled_late + c.dissatisfied;
+    let percent =
+        (c.handled > 0).then(|| round2((100.0 - 100.0 * parts as f64 / c.handled as f64).max(0.0)));
     Measure {
         code: "satisfaction",
         name: "Mức độ hài lòng: 100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ có phản ánh, kiến nghị hoặc không hài lòng)",
-        numerator: Some(c.handled_late),
+        numerator: Some(parts),
         denominator: Some(c.handled),
-        percent: None,
+        percent,
         max_score: Some(SATISFACTION_POINTS),
-        score: None,
-        missing: vec![
-            "satisfaction ratings (recorded, not yet counted here)",
-            "complaints and feedback",
-        ],
+        score: percent.map(|p| round2(SATISFACTION_POINTS * p / 100.0)),
+        missing: Vec::new(),
     }
 }
 
@@ -274,9 +363,16 @@ mod tests {
             handled_late: 1,
             supplemented: 1,
             paid: 0,
+            rated: 3,
+            rated_not_satisfied: 1,
+            dissatisfied: 1,
             ..Counts::default()
         };
-        let l = line("A".into(), "A".into(), &c);
+        let fb = Handled {
+            closed: 4,
+            on_time: 3,
+        };
+        let l = line("A".into(), "A".into(), &c, fb);
         let m = |code: &str| l.measures.iter().find(|m| m.code == code).unwrap().clone();
         assert_eq!(m("on_time").percent, Some(75.0));
         assert_eq!(m("on_time").score, Some(15.0));
@@ -286,14 +382,16 @@ mod tests {
         assert_eq!(m("online_payment").percent, None);
         assert_eq!(m("supplement").percent, Some(10.0));
         assert_eq!(m("supplement").score, None);
-        // Satisfaction gives its known part and names what is missing.
+        // Satisfaction: 100 − (1 late of 4 + 1 not satisfied of 4).
         assert_eq!(
             (m("satisfaction").numerator, m("satisfaction").denominator),
-            (Some(1), Some(4))
+            (Some(2), Some(4))
         );
-        assert_eq!(m("satisfaction").percent, None);
-        assert!(!m("satisfaction").missing.is_empty());
-        assert_eq!(l.score, 18.0);
-        assert_eq!(l.scored_out_of, 32.0);
+        assert_eq!(m("satisfaction").percent, Some(50.0));
+        assert_eq!(m("satisfaction").score, Some(9.0));
+        assert_eq!(m("feedback_on_time").percent, Some(75.0));
+        assert_eq!(m("feedback_on_time").score, None);
+        assert_eq!(l.score, 27.0);
+        assert_eq!(l.scored_out_of, 50.0);
     }
 }

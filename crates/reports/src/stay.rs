@@ -188,6 +188,8 @@ mod tests {
             extended_at: None,
             follower: false,
             officer: None,
+            rating: None,
+            complained: false,
             payment_channel: None,
             paid_at: None,
         }

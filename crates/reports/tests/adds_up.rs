@@ -39,6 +39,7 @@ fn at(hours: i64) -> DateTime<Utc> {
 
 /// A0, A1 and A2 are reported on; X is an agency outside the report.
 const AGENCIES: [&str; 4] = ["A0", "A1", "A2", "X"];
+const RATINGS: [&str; 3] = ["very_satisfied", "satisfied", "not_satisfied"];
 const VERDICTS: [&str; 3] = ["early", "on_time", "late"];
 
 prop_compose! {
@@ -50,7 +51,7 @@ prop_compose! {
         verdict in 0..3usize, stopped in any::<bool>(),
         requests in prop::collection::vec(0i64..3000, 0..3), extended in prop::option::of(0i64..3000),
         officer in prop::option::of(0..3usize), paid in prop::option::of((0..3usize, 0i64..3000)),
-        follower in any::<bool>(), tag in any::<u32>(),
+        follower in any::<bool>(), tag in any::<u32>(), rating in prop::option::of(0..3usize),
     ) -> ReportDossier {
         let received_at = at(received);
         let end = end.map(|e| received_at + Duration::hours(e));
@@ -98,6 +99,8 @@ prop_compose! {
             extended_at: extended.and_then(during),
             follower,
             officer: officer.map(|o| (format!("u{o}"), format!("Officer {o}"))),
+            rating: ended_at.and(rating).map(|r| RATINGS[r].to_string()),
+            complained: ended_at.is_some() && rating == Some(1),
             payment_channel: paid.map(|(p, _)| ["online", "counter", "transfer"][p].to_string()),
             paid_at: paid.and_then(|(_, h)| during(h)),
         }

@@ -57,6 +57,7 @@ fn agency(i: usize) -> String {
         i => agency_code(i),
     }
 }
+const RATINGS: [&str; 3] = ["very_satisfied", "satisfied", "not_satisfied"];
 const VERDICTS: [&str; 3] = ["early", "on_time", "late"];
 
 prop_compose! {
@@ -68,7 +69,7 @@ prop_compose! {
         verdict in 0..3usize, stopped in any::<bool>(),
         requests in prop::collection::vec(0i64..2000, 0..3), extended in prop::option::of(0i64..2000),
         officer in prop::option::of(0..2usize), paid in prop::option::of((0..3usize, 0i64..2000)),
-        group in prop::option::of(0..3usize),
+        group in prop::option::of(0..3usize), rating in prop::option::of(0..3usize),
     ) -> (ReportDossier, Option<String>) {
         let received_at = at(received);
         let end = end.map(|e| received_at + Duration::hours(e)).filter(|e| *e < now());
@@ -115,6 +116,8 @@ prop_compose! {
             officer: officer.map(|k| (officer_id(0, k), String::new())),
             payment_channel: paid.and_then(|(p, h)| during(h).map(|_| ["online", "counter", "transfer"][p].to_string())),
             paid_at: paid.and_then(|(_, h)| during(h)),
+            rating: ended_at.and(rating).map(|r| RATINGS[r].to_string()),
+            complained: ended_at.is_some() && rating == Some(1),
         };
         (d, group.map(|g| format!("G{g}")))
     }

@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod event_batch;
 pub mod events;
+pub mod feedback;
 pub mod forecast;
 pub mod frozen_reports;
 pub mod generate;
@@ -76,6 +77,8 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "throttle" => throttle::table.count().get_result(conn)?,
         "idempotency_keys" => idempotency_keys::table.count().get_result(conn)?,
         "ratings" => ratings::table.count().get_result(conn)?,
+        "feedback" => feedback::table.count().get_result(conn)?,
+        "feedback_breaches" => feedback_breaches::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

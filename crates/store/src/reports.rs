@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{
-    dossiers, events, extensions, handovers, procedures, submissions, supplement_requests, users,
+    dossiers, events, extensions, feedback, handovers, procedures, ratings, submissions,
+    supplement_requests, users,
 };
 use crate::time::{from_db, to_db};
 use crate::{DbConnection, StoreResult};
@@ -76,6 +77,15 @@ pub struct ReportDossier {
     pub payment_channel: Option<String>,
     /// When the fee was paid, with that channel.
     pub paid_at: Option<DateTime<Utc>>,
+    /// The citizen's overall satisfaction (`very_satisfied`, `satisfied`,
+    /// `not_satisfied`), once rated, whenever that was: a rating comes
+    /// after the return, so it is counted with the dossier's handling.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rating: Option<String>,
+    /// Whether the citizen sent feedback about it that the agency
+    /// accepted (a complaint, for the satisfaction measure).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub complained: bool,
 }
 
 /// One handover: the sender's leg ended, the receiver's began.
@@ -110,6 +120,8 @@ type Tuple = (
     String,
     Option<String>,
     Option<chrono::NaiveDateTime>,
+    Option<String>,
+    bool,
 );
 
 /// The report's read of dossiers received before `$to` and not ended
@@ -127,6 +139,16 @@ macro_rules! report_rows {
             .filter(users::id.nullable().eq(dossiers::assigned_to))
             .select(users::full_name)
             .single_value();
+        let rating = ratings::table
+            .filter(ratings::dossier_id.eq(dossiers::id))
+            .select(ratings::overall)
+            .single_value();
+        let complained = diesel::dsl::exists(
+            feedback::table
+                .filter(feedback::dossier_id.eq(dossiers::id.nullable()))
+                .filter(feedback::decided_at.is_not_null())
+                .filter(feedback::status.ne("refused")),
+        );
         let parents = diesel::alias!(dossiers as parents);
         let first_agency = handovers::table
             .filter(handovers::dossier_id.eq(dossiers::id))
@@ -174,6 +196,8 @@ macro_rules! report_rows {
                 dossiers::code,
                 procedures::name.nullable(),
                 dossiers::paid_at,
+                rating,
+                complained,
             ))
     }};
 }
@@ -433,6 +457,8 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
         officer: t.14.map(|id| (id, t.15.unwrap_or_default())),
         payment_channel: t.16,
         paid_at: t.19.map(from_db),
+        rating: t.20,
+        complained: t.21,
         code: t.17,
         supplement_requests: happened.requests.remove(&t.0).unwrap_or_default(),
         extended_at: happened.extensions.remove(&t.0),

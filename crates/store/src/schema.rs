@@ -370,7 +370,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (id) {
+        id -> Text,
+        reference -> Text,
+        pin_hash -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        subject -> Text,
+        content -> Text,
+        dossier_id -> Nullable<Text>,
+        agency_code -> Text,
+        procedure_code -> Nullable<Text>,
+        status -> Text,
+        step_due_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        refusal_reason -> Nullable<Text>,
+        information_request -> Nullable<Text>,
+        information_requested_at -> Nullable<Timestamp>,
+        information_reply -> Nullable<Text>,
+        information_given_at -> Nullable<Timestamp>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<Text>,
+        public_summary -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_breaches (id) {
+        id -> BigInt,
+        feedback_id -> Text,
+        step -> Text,
+        due_at -> Timestamp,
+        detected_at -> Timestamp,
+        agency_code -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    feedback,
+    feedback_breaches,
     ratings,
     report_rollup,
     report_rollup_facts,

@@ -1,7 +1,7 @@
 //! Writes dossiers described as the results report reads them
 //! ([`ReportDossier`]) into the desk's tables: the dossier, its handovers,
 //! its withdrawal event, its supplement requests, its extension, its
-//! payment, and the parents of interlinked groups. For tests that check
+//! payment, its rating, a complaint, and the parents of interlinked groups. For tests that check
 //! the report's reads and its roll-up on a real database against any
 //! history a generator makes. Not used by the server.
 //!
@@ -14,7 +14,9 @@ use diesel::prelude::*;
 
 use crate::generate::USER_ID;
 use crate::reports::ReportDossier;
-use crate::schema::{dossiers, events, extensions, handovers, supplement_requests};
+use crate::schema::{
+    dossiers, events, extensions, feedback, handovers, ratings, supplement_requests,
+};
 use crate::time::to_db;
 use crate::{each_backend, DbConnection, StoreResult};
 
@@ -163,6 +165,40 @@ fn extras(conn: &mut DbConnection, d: &ReportDossier) -> StoreResult<()> {
             supplement_requests::requested_at.eq(to_db(*at)),
         );
         each_backend!(conn, |c| diesel::insert_into(supplement_requests::table)
+            .values(row)
+            .execute(c))?;
+    }
+    if let Some(overall) = &d.rating {
+        let at = d.ended_at.unwrap_or(d.received_at);
+        let row = (
+            ratings::dossier_id.eq(&d.id),
+            ratings::scores.eq("[2,2,2,2,2,2,2,2,2]"),
+            ratings::overall.eq(overall),
+            ratings::comment.eq(""),
+            ratings::channel.eq("public"),
+            ratings::rated_at.eq(to_db(at)),
+        );
+        each_backend!(conn, |c| diesel::insert_into(ratings::table)
+            .values(row)
+            .execute(c))?;
+    }
+    if d.complained {
+        let at = to_db(d.ended_at.unwrap_or(d.received_at));
+        let row = (
+            feedback::id.eq(format!("{}-f", d.id)),
+            feedback::reference.eq(format!("F-{}", d.id)),
+            feedback::pin_hash.eq(""),
+            feedback::name.eq("Công dân thử"),
+            feedback::subject.eq("Phản ánh"),
+            feedback::content.eq("Phản ánh"),
+            feedback::dossier_id.eq(&d.id),
+            feedback::agency_code.eq(&d.first_agency),
+            feedback::status.eq("accepted"),
+            feedback::received_at.eq(at),
+            feedback::decided_at.eq(at),
+            feedback::updated_at.eq(at),
+        );
+        each_backend!(conn, |c| diesel::insert_into(feedback::table)
             .values(row)
             .execute(c))?;
     }

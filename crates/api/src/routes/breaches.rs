@@ -232,6 +232,8 @@ pub struct ScanAnswer {
     /// recorded again).
     pub overdue: usize,
     pub due_soon: usize,
+    /// Feedback steps recorded past their limit.
+    pub feedback_overdue: usize,
 }
 
 #[utoipa::path(post, path = "/api/v1/breaches/scan", tag = "breaches",
@@ -243,8 +245,9 @@ pub async fn scan(state: web::Data<AppState>, staff: Staff) -> Result<HttpRespon
     staff.require(&[Role::Admin])?;
     let r = crate::jobs::scan_once(&state).await?;
     Ok(HttpResponse::Ok().json(ScanAnswer {
-        overdue: r.overdue,
-        due_soon: r.due_soon,
+        overdue: r.dossiers.overdue,
+        due_soon: r.dossiers.due_soon,
+        feedback_overdue: r.feedback_overdue,
     }))
 }
 

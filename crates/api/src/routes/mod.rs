@@ -8,6 +8,7 @@ pub mod clock;
 pub mod clock_view;
 pub mod dossiers;
 pub mod events;
+pub mod feedback;
 pub mod forecast;
 pub mod frozen_reports;
 pub mod health;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     frozen_reports::configure(cfg);
     service_index::configure(cfg);
     ratings::configure(cfg);
+    feedback::configure(cfg);
     forecast::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);

@@ -49,6 +49,9 @@ pub struct WorkPage {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+    /// Citizens' feedback the same agencies owe a step on (listed by
+    /// `GET /api/v1/feedback`).
+    pub feedback: FeedbackOwed,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -71,6 +74,13 @@ pub struct WorkQuery {
     pub offset: Option<i64>,
 }
 
+/// Feedback owed a step, and of those past its due time.
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackOwed {
+    pub open: i64,
+    pub overdue: i64,
+}
+
 #[utoipa::path(get, path = "/api/v1/worklist", tag = "routing",
     security(("bearer" = [])), params(WorkQuery),
     responses((status = 200, description = "Dossiers waiting at the caller's agency (supervisors: and below), earliest due first", body = WorkPage),
@@ -90,14 +100,16 @@ pub async fn worklist(
     let (due_before, due_after) = due_window(&state, q.due.as_deref(), now)?;
     let assigned_to = assigned(q.assigned.as_deref(), &staff)?;
     let cal = calendar.clone();
-    let (items, total, risks) = state
+    let (items, total, risks, owed) = state
         .with_conn(move |conn| {
             let mut reach = Reach::of(conn, &staff)?;
             if let Some(a) = &q.agency {
                 reach = reach.only(a)?;
             }
+            let agencies = reach.agencies(conn)?;
+            let owed = motcua_store::feedback::owed(conn, &agencies, now)?;
             let filter = WorkFilter {
-                agencies: reach.agencies(conn)?,
+                agencies,
                 statuses,
                 procedure: q.procedure,
                 due_before,
@@ -109,7 +121,7 @@ pub async fn worklist(
             let (items, total) = work::worklist(conn, &filter)?;
             let codes: Vec<String> = items.iter().map(|w| w.code.clone()).collect();
             let risks = motcua_reports::lateness::risks_of(conn, &cal, &codes, now)?;
-            Ok((items, total, risks))
+            Ok((items, total, risks, owed))
         })
         .await?;
     let items = items
@@ -127,6 +139,10 @@ pub async fn worklist(
         total,
         limit,
         offset,
+        feedback: FeedbackOwed {
+            open: owed.0,
+            overdue: owed.1,
+        },
     }))
 }
 

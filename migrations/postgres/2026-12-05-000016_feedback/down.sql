@@ -1,0 +1,2 @@
+DROP TABLE feedback_breaches;
+DROP TABLE feedback;
