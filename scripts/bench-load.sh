@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load benchmark (not a test): intake and public look-up throughput of a
+# Load benchmark (not a test): intake, public look-up (the API's and the
+# page's) throughput of a
 # release build, on SQLite and on PostgreSQL, measured with wrk from a
 # second process on loopback. Results go to bench-results/ and stdout.
 #
@@ -58,10 +59,13 @@ run() {
   sleep 2
   echo "== $backend: public look-up ($CONNECTIONS connections, $DURATION)"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/lookup.lua "$base" | tee "$work/lookup.txt" | grep RESULT
+  echo "== $backend: the look-up page ($CONNECTIONS connections, $DURATION)"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/lookup_page.lua "$base" | tee "$work/lookup_page.txt" | grep RESULT
   {
     echo "$backend intake $(grep RESULT "$work/intake.txt")"
     echo "$backend intake_mail $(grep RESULT "$work/intake_mail.txt")"
     echo "$backend lookup $(grep RESULT "$work/lookup.txt")"
+    echo "$backend lookup_page $(grep RESULT "$work/lookup_page.txt")"
   } >> "bench-results/load-$(date -u +%Y%m%dT%H%M%SZ).txt"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   [ "$backend" = postgres ] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS motcua_bench WITH (FORCE)"

@@ -75,10 +75,7 @@ fn lifecycle_mails_reach_the_citizen(backend: Backend) {
         "{receipt}"
     );
     assert!(text.contains(&code));
-    assert!(
-        text.contains(&format!("{}/api/v1/public/dossiers/{code}", s.base)),
-        "{text}"
-    );
+    assert!(text.contains(&format!("{}/?code={code}", s.base)), "{text}");
     assert!(!text.contains(&pin), "the PIN never travels by mail");
     assert!(receipt["html"].as_str().unwrap().contains(&code));
 

@@ -16,6 +16,7 @@ use motcua_store::time::Clock;
 use motcua_store::DbConnection;
 use serde_json::{json, Value};
 
+pub mod a11y;
 mod db;
 pub mod world;
 pub use db::*;
@@ -398,4 +399,33 @@ pub fn land_procedure_and_district_officer(s: &TestServer, admin: &str) {
         &serde_json::json!({"username": "canbo.huyen", "password": "mat-khau-dai", "full_name": "Lê Văn Huyện", "role": "officer", "agency_code": "H53.50"}),
     );
     assert_eq!(r.status, 201, "{}", r.text);
+}
+
+/// A dossier of the commune, overdue by an hour, and the scan that
+/// records its breach.
+pub fn overdue_dossier(s: &TestServer) -> String {
+    let clerk = s.login("clerk");
+    let r = s.post("/api/v1/dossiers", Some(&clerk), &birth_registration());
+    assert_eq!(r.status, 201, "{}", r.text);
+    let code = r.json["code"].as_str().unwrap().to_string();
+    let mut conn = s.conn();
+    let d = motcua_store::dossiers::find_by_code(&mut conn, &code)
+        .unwrap()
+        .unwrap();
+    let now = s.now();
+    motcua_store::dossiers::set_clock(
+        &mut conn,
+        &d.id,
+        &motcua_store::dossiers::ClockProjection {
+            due_at: now - chrono::Duration::hours(1),
+            paused_since: None,
+            bump: false,
+        },
+        now,
+    )
+    .unwrap();
+    let admin = s.login("admin");
+    let r = s.post("/api/v1/breaches/scan", Some(&admin), &json!({}));
+    assert_eq!(r.json["overdue"], 1, "{}", r.text);
+    code
 }

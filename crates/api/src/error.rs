@@ -105,6 +105,14 @@ impl ApiError {
         self.status
     }
 
+    /// The value of a header the answer carries (`Retry-After`).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     pub fn problem(&self) -> &Problem {
         &self.problem
     }

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod limits;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod state;
 
@@ -75,6 +76,7 @@ pub fn http_server(
                     })
                     .log_target("motcua::http")
             })
+            .configure(pages::configure)
             .into_utoipa_app()
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))

@@ -10,9 +10,12 @@ use serde_json::json;
 
 use crate::FeedbackResult;
 
-/// The public follow-up address of a feedback.
+/// The public follow-up page of a feedback (the PIN is asked there).
 pub fn follow_url(mail: &DeskMail, reference: &str) -> String {
-    format!("{}/api/v1/public/feedback/{reference}", mail.base_url())
+    format!(
+        "{}/phan-anh/theo-doi?reference={reference}",
+        mail.base_url()
+    )
 }
 
 /// Mails the citizen that the feedback took `step` (a status name), with

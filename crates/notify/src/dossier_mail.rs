@@ -18,14 +18,16 @@ use serde_json::{json, Value};
 
 use crate::{outbox, Kind, NewMessage, NotifyError, NotifyResult};
 
-/// The public look-up address of a dossier (with the PIN only where it is
-/// printed for its holder: the receipt's QR code).
+/// The public look-up page of a dossier, with its code filled in (and the
+/// PIN only where it is printed for its holder: the receipt's QR code).
 pub fn lookup_url(base: &str, code: &str, pin: Option<&str>) -> String {
     let base = base.trim_end_matches('/');
-    match pin {
-        Some(pin) => format!("{base}/api/v1/public/dossiers/{code}?pin={pin}"),
-        None => format!("{base}/api/v1/public/dossiers/{code}"),
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("code", code);
+    if let Some(pin) = pin {
+        query.append_pair("pin", pin);
     }
+    format!("{base}/?{}", query.finish())
 }
 
 /// What the desk's mail needs to know of the deployment: the public
@@ -190,11 +192,11 @@ mod tests {
     fn lookup_url_includes_pin_only_when_given() {
         assert_eq!(
             lookup_url("http://x/", "A-260101-0001", None),
-            "http://x/api/v1/public/dossiers/A-260101-0001"
+            "http://x/?code=A-260101-0001"
         );
         assert_eq!(
             lookup_url("http://x", "A-260101-0001", Some("ABC234")),
-            "http://x/api/v1/public/dossiers/A-260101-0001?pin=ABC234"
+            "http://x/?code=A-260101-0001&pin=ABC234"
         );
     }
 }

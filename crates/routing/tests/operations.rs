@@ -95,7 +95,7 @@ fn a_complete_intake_is_logged_and_mails_the_receipt_only_to_an_applicant_with_a
     );
     assert_eq!(
         receipt.data["lookup_url"],
-        format!("http://desk.test/api/v1/public/dossiers/{code}").as_str()
+        format!("http://desk.test/?code={code}").as_str()
     );
     assert!(
         !receipt.data.to_string().contains(&received.pin),

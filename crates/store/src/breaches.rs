@@ -273,3 +273,34 @@ fn breach_kind(stored: &str) -> StoreResult<BreachKind> {
     BreachKind::parse(stored)
         .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown breach kind {stored:?}")))
 }
+
+/// The running dossiers at `agencies` by due state at `now`: within
+/// time (due at or after `soon`), due soon (due in `[now, soon)`), and
+/// overdue (due before `now`). The dashboard's counts.
+pub fn open_counts(
+    conn: &mut DbConnection,
+    agencies: &[String],
+    now: DateTime<Utc>,
+    soon: DateTime<Utc>,
+) -> StoreResult<(i64, i64, i64)> {
+    let running = || {
+        dossiers::table
+            .filter(dossiers::status_code.eq_any(RUNNING))
+            .filter(dossiers::handling_agency_code.eq_any(agencies.to_vec()))
+            .into_boxed()
+    };
+    let overdue: i64 = running()
+        .filter(dossiers::due_at.lt(to_db(now)))
+        .count()
+        .get_result(conn)?;
+    let due_soon: i64 = running()
+        .filter(dossiers::due_at.ge(to_db(now)))
+        .filter(dossiers::due_at.lt(to_db(soon)))
+        .count()
+        .get_result(conn)?;
+    let within: i64 = running()
+        .filter(dossiers::due_at.ge(to_db(soon)))
+        .count()
+        .get_result(conn)?;
+    Ok((within, due_soon, overdue))
+}

@@ -113,6 +113,13 @@ async fn check(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(ApiError::internal)?
         .clone();
+    staff_of_token(&state, token).await.map(Some)
+}
+
+/// The staff member a token's session belongs to, as the database has
+/// them now: the bearer token of the API, or the session cookie of the
+/// supervisors' pages (`crate::pages`).
+pub async fn staff_of_token(state: &web::Data<AppState>, token: &str) -> Result<Staff, ApiError> {
     let claims = state.jwt.verify(token)?;
     let sid = claims.sid.clone();
     let found = state
@@ -141,14 +148,14 @@ async fn check(req: &HttpRequest) -> Result<Option<Staff>, ApiError> {
     if !user.active {
         return Err(ApiError::unauthorized("this account is disabled").vi("Tài khoản đã bị khóa"));
     }
-    Ok(Some(Staff {
+    Ok(Staff {
         id: user.id,
         username: user.username,
         name: user.full_name,
         role: user.role,
         agency: user.agency,
         session_id: claims.sid,
-    }))
+    })
 }
 
 impl FromRequest for Staff {

@@ -12,7 +12,8 @@
 //!   422 naming the parameter.
 //!
 //! Nothing downstream (the idempotency reservation, the handler) runs for
-//! a request refused here.
+//! a request refused here. The pages (`crate::pages::is_page`) are not
+//! in the document: they pass, and check their own input.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -73,6 +74,13 @@ pub async fn middleware(
             ),
         );
         return Ok(answer(req, e));
+    }
+    // The pages check their own forms and answer in HTML (crate::pages).
+    if crate::pages::is_page(req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
     }
     let spec = spec();
     let path = req.path().to_string();

@@ -3,7 +3,8 @@
 //!
 //! - An error answer that is not already problem+json (one made by the
 //!   framework: an extractor's rejection, a payload error) is rewritten as
-//!   one with the same status and headers.
+//!   one with the same status and headers; a page's own HTML answer is
+//!   kept.
 //! - A panic in a handler becomes a logged 500 instead of a dropped
 //!   connection. Panics are defects and are fixed at their cause; this
 //!   layer only makes sure one never leaves a client without an answer.
@@ -84,7 +85,13 @@ pub async fn middleware(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM));
-    if status.as_u16() < 400 || is_problem {
+    let is_page = crate::pages::is_page(&path)
+        && res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if status.as_u16() < 400 || is_problem || is_page {
         return Ok(res);
     }
     let (http, response) = res.into_parts();

@@ -68,15 +68,34 @@ pub async fn token(
     http: HttpRequest,
     JsonBody(req): JsonBody<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = req.username.trim().to_lowercase();
+    let (access_token, ttl) = sign_in(&state, &http, &req.username, req.password).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in: ttl,
+        }))
+}
+
+/// Checks a log-in under its limits and opens a session: its bearer
+/// token and lifetime in seconds. The API's token route and the
+/// supervisors' pages (a session cookie) both log in here.
+pub(crate) async fn sign_in(
+    state: &web::Data<AppState>,
+    http: &HttpRequest,
+    username: &str,
+    password: String,
+) -> Result<(String, i64), ApiError> {
+    let username = username.trim().to_lowercase();
     if username.is_empty() {
         return Err(ApiError::invalid_field("username", "is required"));
     }
     let client = crate::client::limit_key(crate::client::of_request(
-        &http,
+        http,
         &state.config.trusted_proxies,
     ));
-    let attempt = credentials(&state, username, client, req.password).await?;
+    let attempt = credentials(state, username, client, password).await?;
     let (now, ttl) = (attempt.now, attempt.ttl);
     // Every outcome commits its count and its event; only an opened
     // session is a token.
@@ -92,13 +111,7 @@ pub async fn token(
         session.created_at,
         session.expires_at,
     )?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(TokenResponse {
-            access_token,
-            token_type: "Bearer",
-            expires_in: ttl,
-        }))
+    Ok((access_token, ttl))
 }
 
 /// What a log-in attempt brings: the account named (refused at once while

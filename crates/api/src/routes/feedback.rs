@@ -66,7 +66,7 @@ pub struct FeedbackSent {
     /// When the agency must accept or refuse it.
     #[schema(example = "2026-12-08T10:00:00Z")]
     pub step_due_at: Option<DateTime<Utc>>,
-    #[schema(example = "https://motcua.example.vn/api/v1/public/feedback/PA-261205-0001")]
+    #[schema(example = "https://motcua.example.vn/phan-anh/theo-doi?reference=PA-261205-0001")]
     pub follow_url: String,
 }
 
@@ -179,7 +179,7 @@ pub struct PublishedPage {
     pub offset: i64,
 }
 
-fn view(f: &Feedback) -> FeedbackView {
+pub(crate) fn view(f: &Feedback) -> FeedbackView {
     FeedbackView {
         reference: f.reference.clone(),
         subject: f.subject.clone(),
@@ -261,6 +261,26 @@ pub async fn send_feedback(
     req: HttpRequest,
     JsonBody(input): JsonBody<FeedbackInput>,
 ) -> Result<HttpResponse, ApiError> {
+    let (sent, follow_url) = send_from(&state, &req, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(FeedbackSent {
+            reference: sent.feedback.reference,
+            pin: sent.pin,
+            status: sent.feedback.status,
+            step_due_at: sent.feedback.step_due_at,
+            follow_url,
+        }))
+}
+
+/// Checks and records a citizen's feedback under the per-client limit:
+/// the API's route and the page's form both send through here. Answers
+/// the feedback with its PIN, and its follow-up address.
+pub(crate) async fn send_from(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    input: FeedbackInput,
+) -> Result<(send::Sent, String), ApiError> {
     for (field, value) in [
         ("dossier_code", &input.dossier_code),
         ("dossier_pin", &input.dossier_pin),
@@ -292,7 +312,7 @@ pub async fn send_feedback(
             "the PIN printed on the dossier's receipt is required with its code",
         ));
     }
-    let ip = crate::client::of_request(&req, &state.config.trusted_proxies);
+    let ip = crate::client::of_request(req, &state.config.trusted_proxies);
     let client = crate::client::limit_key(ip);
     let rate = limits::Bucket::new(
         "feedback-address",
@@ -324,19 +344,11 @@ pub async fn send_feedback(
         })
         .await?;
     let follow_url = format!(
-        "{}/api/v1/public/feedback/{}",
+        "{}/phan-anh/theo-doi?reference={}",
         state.config.public_base_url.trim_end_matches('/'),
         sent.feedback.reference
     );
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(FeedbackSent {
-            reference: sent.feedback.reference,
-            pin: sent.pin,
-            status: sent.feedback.status,
-            step_due_at: sent.feedback.step_due_at,
-            follow_url,
-        }))
+    Ok((sent, follow_url))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -383,7 +395,7 @@ pub struct FeedbackPinQuery {
 
 /// The feedback `reference` when `pin` is its PIN, under the look-up's
 /// limits on wrong PINs.
-fn feedback_pin_checked(
+pub(crate) fn feedback_pin_checked(
     conn: &mut DbConnection,
     st: &AppState,
     reference: &str,

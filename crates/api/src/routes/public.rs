@@ -153,7 +153,7 @@ pub(crate) fn pin_checked(
 }
 
 /// What the citizen sees of a dossier whose PIN matched.
-fn view(
+pub(crate) fn view(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     found: LookupRow,

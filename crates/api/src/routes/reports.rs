@@ -52,7 +52,7 @@ pub struct ResultsQuery {
 
 /// Which report: the agency, the period, the rows. Shared by the report,
 /// and by freezing one.
-pub(super) struct Which<'a> {
+pub(crate) struct Which<'a> {
     pub agency: Option<&'a str>,
     pub period: Option<&'a str>,
     pub from: Option<&'a str>,
@@ -66,7 +66,7 @@ impl Which<'_> {
     /// agency outside it is 403, and the agencies counted are the named
     /// one (by default the caller's own; for an administrator, every
     /// agency) and those below it.
-    pub(super) fn request(
+    pub(crate) fn request(
         &self,
         conn: &mut motcua_store::DbConnection,
         staff: &Staff,
@@ -107,7 +107,7 @@ impl Which<'_> {
 }
 
 /// Refuses an unknown `format` before any work.
-pub(super) fn check_format(format: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn check_format(format: Option<&str>) -> Result<(), ApiError> {
     if format.is_some_and(|f| !["json", "csv", "html", "xlsx"].contains(&f)) {
         return Err(ApiError::invalid_field(
             "format",
@@ -154,7 +154,7 @@ pub async fn results_report(
 
 /// The report as JSON, CSV (`format=csv` or `Accept: text/csv`) or the
 /// printable page (`format=html` or `Accept: text/html`).
-pub(super) fn answer(
+pub(crate) fn answer(
     req: &HttpRequest,
     format: Option<&str>,
     report: &ResultsReport,

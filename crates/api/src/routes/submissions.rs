@@ -47,27 +47,7 @@ pub async fn submit(
     req: HttpRequest,
     JsonBody(body): JsonBody<IntakeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let ip = crate::client::of_request(&req, &state.config.trusted_proxies);
-    let addr = ip.to_string();
-    let rate = limits::Bucket::new(
-        "submit-address",
-        &crate::client::limit_key(ip),
-        Policy::per_minute(state.config.submissions_per_minute),
-    );
-    let pins = state.pins.clone();
-    let out = state
-        .with_conn(move |conn| {
-            // Every submission counts, accepted or not, in a transaction
-            // of its own: refused input must not be free to send.
-            let now = motcua_store::time::now();
-            let buckets = [rate];
-            limits::check(conn, &buckets, now, "online submissions")?;
-            if let Some(until) = motcua_store::throttle::record(conn, &buckets, now)? {
-                return Err(limits::refused(until, now, "online submissions"));
-            }
-            Ok(online::submit(conn, &pins, &body, &addr)?)
-        })
-        .await?;
+    let out = submit_counted(&state, &req, body).await?;
     let base = state.config.public_base_url.trim_end_matches('/');
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
@@ -83,6 +63,36 @@ pub async fn submit(
             submitted_at: out.submission.submitted_at,
             missing_documents: out.missing,
         }))
+}
+
+/// Records an online submission under the per-client limit (every
+/// submission counts, accepted or not, in a transaction of its own:
+/// refused input must not be free to send). The API's route and the
+/// catalogue page's form both submit here.
+pub(crate) async fn submit_counted(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    body: IntakeRequest,
+) -> Result<online::Submitted, ApiError> {
+    let ip = crate::client::of_request(req, &state.config.trusted_proxies);
+    let addr = ip.to_string();
+    let rate = limits::Bucket::new(
+        "submit-address",
+        &crate::client::limit_key(ip),
+        Policy::per_minute(state.config.submissions_per_minute),
+    );
+    let pins = state.pins.clone();
+    state
+        .with_conn(move |conn| {
+            let now = motcua_store::time::now();
+            let buckets = [rate];
+            limits::check(conn, &buckets, now, "online submissions")?;
+            if let Some(until) = motcua_store::throttle::record(conn, &buckets, now)? {
+                return Err(limits::refused(until, now, "online submissions"));
+            }
+            Ok(online::submit(conn, &pins, &body, &addr)?)
+        })
+        .await
 }
 
 #[derive(Serialize, ToSchema)]

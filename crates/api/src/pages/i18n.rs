@@ -1,0 +1,276 @@
+//! The pages' words in Vietnamese and English, in one table: a template
+//! prints `t.key`, and a key missing in a language fails its render (the
+//! environment is strict) and the test below.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use actix_web::http::StatusCode;
+
+/// The page's language: Vietnamese unless `lang=en`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn of(param: Option<&str>) -> Lang {
+        match param {
+            Some("en") => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// What links add to keep the language (empty for Vietnamese).
+    pub fn query(self) -> &'static str {
+        match self {
+            Lang::Vi => "",
+            Lang::En => "lang=en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    /// The switch's label, in its own language.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lang::Vi => "Tiếng Việt",
+            Lang::En => "English",
+        }
+    }
+}
+
+/// (key, Vietnamese, English).
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("site", "Bộ phận Một cửa", "One-stop desk"),
+    ("skip", "Bỏ qua, đến nội dung chính", "Skip to the main content"),
+    ("nav_lookup", "Tra cứu hồ sơ", "Look up a dossier"),
+    ("nav_catalogue", "Thủ tục hành chính", "Procedures"),
+    ("nav_feedback", "Phản ánh, kiến nghị", "Feedback"),
+    ("language", "Ngôn ngữ", "Language"),
+    ("lookup_title", "Tra cứu tình trạng hồ sơ", "Look up your dossier"),
+    ("lookup_intro", "Nhập mã hồ sơ và mã tra cứu (PIN) in trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.", "Enter the dossier code and the PIN printed on your receipt."),
+    ("code", "Mã hồ sơ", "Dossier code"),
+    ("pin", "Mã tra cứu (PIN)", "PIN"),
+    ("look_up", "Tra cứu", "Look up"),
+    ("status", "Tình trạng", "Status"),
+    ("procedure", "Thủ tục", "Procedure"),
+    ("agency", "Cơ quan giải quyết", "Handling agency"),
+    ("applicant", "Người nộp", "Applicant"),
+    ("received_at", "Ngày tiếp nhận", "Received"),
+    ("appointment", "Hẹn trả kết quả", "Appointment"),
+    ("waiting_supplement", "Hồ sơ đang chờ bổ sung", "Waiting for your supplement"),
+    ("supplement_needed", "Giấy tờ cần bổ sung", "Documents to bring"),
+    ("reason", "Lý do", "Reason"),
+    ("parts", "Các phần của hồ sơ liên thông", "Parts of the interlinked dossier"),
+    ("history", "Quá trình giải quyết", "History"),
+    ("rating_title", "Đánh giá mức độ hài lòng", "Rate the service"),
+    ("rating_intro", "Chấm mỗi tiêu chí: 0 (chưa tốt), 1 (đạt), 2 (tốt).", "Score each criterion: 0 (poor), 1 (acceptable), 2 (good)."),
+    ("score_0", "0: chưa tốt", "0: poor"),
+    ("score_1", "1: đạt", "1: acceptable"),
+    ("score_2", "2: tốt", "2: good"),
+    ("overall", "Mức độ hài lòng chung", "Overall satisfaction"),
+    ("very_satisfied", "Rất hài lòng", "Very satisfied"),
+    ("satisfied", "Hài lòng", "Satisfied"),
+    ("not_satisfied", "Không hài lòng", "Not satisfied"),
+    ("comment", "Ý kiến khác (không bắt buộc)", "Comment (optional)"),
+    ("send_rating", "Gửi đánh giá", "Send the rating"),
+    ("rated", "Cảm ơn Quý ông/bà đã đánh giá.", "Thank you for your rating."),
+    ("already_rated", "Hồ sơ này đã được đánh giá.", "This dossier has been rated."),
+    ("catalogue_title", "Thủ tục hành chính", "Administrative procedures"),
+    ("search", "Tìm thủ tục (có thể gõ không dấu)", "Search (accents optional)"),
+    ("search_button", "Tìm", "Search"),
+    ("found", "thủ tục", "procedures"),
+    ("none_found", "Không tìm thấy thủ tục phù hợp.", "No procedure matches."),
+    ("field", "Lĩnh vực", "Field"),
+    ("time_limit", "Thời hạn giải quyết", "Time limit"),
+    ("fee", "Phí, lệ phí", "Fees"),
+    ("free", "Không thu phí", "Free"),
+    ("documents", "Thành phần hồ sơ", "Documents"),
+    ("document", "Giấy tờ", "Document"),
+    ("originals", "Bản chính", "Originals"),
+    ("copies", "Bản sao", "Copies"),
+    ("optional", "không bắt buộc", "optional"),
+    ("legal_basis", "Căn cứ pháp lý", "Legal basis"),
+    ("result", "Kết quả", "Result"),
+    ("where_to_file", "Nơi nộp hồ sơ", "Where to file"),
+    ("online", "Nộp trực tuyến", "File online"),
+    ("online_yes", "Có thể nộp trực tuyến", "Can be filed online"),
+    ("online_no", "Nộp trực tiếp tại Bộ phận Một cửa", "File at the one-stop desk"),
+    ("online_intro", "Điền thông tin và đánh dấu các giấy tờ sẽ nộp. Bộ phận Một cửa sẽ xem xét và thông báo.", "Fill in your details and tick the documents you will provide. The desk will review the application."),
+    ("name", "Họ và tên", "Full name"),
+    ("id_number", "Số định danh cá nhân (CCCD)", "Citizen id number"),
+    ("phone", "Số điện thoại", "Phone"),
+    ("email", "Thư điện tử", "E-mail"),
+    ("address", "Địa chỉ", "Address"),
+    ("submit", "Nộp hồ sơ", "Submit"),
+    ("submitted", "Đã nộp hồ sơ trực tuyến", "Application submitted"),
+    ("reference", "Mã tham chiếu", "Reference"),
+    ("keep_pin", "Hãy ghi lại mã tham chiếu và mã PIN: mã PIN chỉ hiển thị một lần.", "Write down the reference and the PIN: the PIN is shown only once."),
+    ("missing_documents", "Còn thiếu", "Still missing"),
+    ("feedback_title", "Phản ánh, kiến nghị", "Feedback and recommendations"),
+    ("feedback_intro", "Gửi phản ánh, kiến nghị về việc giải quyết thủ tục hành chính. Cơ quan sẽ xem xét trong 2 ngày làm việc và trả lời trong 15 ngày làm việc.", "Tell us about the handling of a procedure. The agency reviews it within 2 working days and answers within 15."),
+    ("subject", "Tiêu đề", "Subject"),
+    ("content", "Nội dung", "Content"),
+    ("about_dossier", "Về hồ sơ (không bắt buộc): mã hồ sơ và mã PIN", "About a dossier (optional): its code and PIN"),
+    ("dossier_code", "Mã hồ sơ", "Dossier code"),
+    ("dossier_pin", "Mã PIN của hồ sơ", "Dossier PIN"),
+    ("or_agency", "Hoặc chọn cơ quan", "Or choose the agency"),
+    ("choose", "Chọn", "Choose"),
+    ("procedure_code", "Mã thủ tục (không bắt buộc)", "Procedure code (optional)"),
+    ("procedure_id", "Mã thủ tục", "Procedure code"),
+    ("contact_note", "Cần ít nhất thư điện tử hoặc số điện thoại để nhận trả lời.", "Give an e-mail address or a phone number to be answered."),
+    ("send", "Gửi", "Send"),
+    ("sent", "Đã gửi phản ánh, kiến nghị", "Feedback sent"),
+    ("due_by", "Hạn xem xét", "Review due by"),
+    ("follow_title", "Theo dõi phản ánh, kiến nghị", "Follow your feedback"),
+    ("follow", "Theo dõi", "Follow"),
+    ("published_title", "Kết quả trả lời đã công khai", "Published answers"),
+    ("no_published", "Chưa có kết quả trả lời nào được công khai.", "No answers published yet."),
+    ("matter", "Nội dung phản ánh", "The matter"),
+    ("answer", "Trả lời", "Answer"),
+    ("answered_at", "Ngày trả lời", "Answered"),
+    ("published_at", "Ngày công khai", "Published"),
+    ("step_due", "Hạn xử lý bước hiện tại", "Current step due by"),
+    ("question", "Cơ quan đề nghị bổ sung thông tin", "The agency asks"),
+    ("reply", "Thông tin bổ sung", "Your reply"),
+    ("send_reply", "Gửi thông tin bổ sung", "Send the reply"),
+    ("refusal", "Lý do từ chối", "Reason for refusal"),
+    ("errors_title", "Vui lòng kiểm tra lại các mục được đánh dấu.", "Please check the marked fields."),
+    ("nav_dashboard", "Quản lý", "Dashboard"),
+    ("login_title", "Đăng nhập dành cho cán bộ", "Staff log-in"),
+    ("username", "Tên đăng nhập", "Username"),
+    ("password", "Mật khẩu", "Password"),
+    ("log_in", "Đăng nhập", "Log in"),
+    ("log_out", "Đăng xuất", "Log out"),
+    ("dashboard_title", "Theo dõi giải quyết hồ sơ", "Dossier handling at a glance"),
+    ("signed_in_as", "Đăng nhập với tên", "Signed in as"),
+    ("open_dossiers", "Hồ sơ đang giải quyết", "Open dossiers"),
+    ("within_time", "Trong hạn", "Within time"),
+    ("due_soon", "Sắp đến hạn", "Due soon"),
+    ("overdue", "Quá hạn", "Overdue"),
+    ("at_risk", "Có nguy cơ trễ hạn", "At risk of being late"),
+    ("probability", "Khả năng trễ", "Chance of lateness"),
+    ("breaches_title", "Vi phạm thời hạn đã ghi nhận", "Recorded deadline breaches"),
+    ("kind", "Loại", "Kind"),
+    ("all", "Tất cả", "All"),
+    ("from", "Hạn từ ngày", "Due from"),
+    ("to", "đến ngày", "to"),
+    ("filter", "Lọc", "Filter"),
+    ("no_breaches", "Không có vi phạm nào.", "No breaches."),
+    ("due_at", "Hạn", "Due"),
+    ("chart_title", "Tỷ lệ giải quyết đúng hạn theo tháng", "On-time rate by month"),
+    ("handovers_title", "Hồ sơ chuyển chưa được xác nhận", "Handovers not acknowledged"),
+    ("no_handovers", "Không có hồ sơ chuyển nào chờ xác nhận.", "No handover waits for acknowledgement."),
+    ("sent_from", "Từ", "From"),
+    ("sent_to", "Đến", "To"),
+    ("sent_at", "Lúc", "Sent"),
+    ("feedback_waiting", "Phản ánh, kiến nghị đang chờ xử lý", "Feedback waiting"),
+    ("no_feedback", "Không có phản ánh, kiến nghị nào đang chờ.", "No feedback waiting."),
+    ("reports_title", "Tải báo cáo kết quả giải quyết", "Download the results report"),
+    ("month", "Tháng (YYYY-MM)", "Month (YYYY-MM)"),
+    ("format", "Định dạng", "Format"),
+    ("download", "Tải về", "Download"),
+];
+
+/// The texts of a language, by key.
+pub fn texts(lang: Lang) -> &'static BTreeMap<&'static str, &'static str> {
+    static VI: OnceLock<BTreeMap<&str, &str>> = OnceLock::new();
+    static EN: OnceLock<BTreeMap<&str, &str>> = OnceLock::new();
+    match lang {
+        Lang::Vi => VI.get_or_init(|| TEXTS.iter().map(|t| (t.0, t.1)).collect()),
+        Lang::En => EN.get_or_init(|| TEXTS.iter().map(|t| (t.0, t.2)).collect()),
+    }
+}
+
+/// A field error's message in the page's language. The checks write them
+/// in English (the API's language); the common ones read in Vietnamese
+/// here, any other as a general request to check the field.
+pub fn field_message(message: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return message.to_string();
+    }
+    let m = message.to_lowercase();
+    if m.contains("is required") {
+        "Không được để trống".into()
+    } else if let Some(n) = m
+        .strip_prefix("must be at most ")
+        .and_then(|rest| rest.split(' ').next())
+    {
+        format!("Tối đa {n} ký tự")
+    } else if m.contains("e-mail") {
+        "Địa chỉ thư điện tử không hợp lệ".into()
+    } else if m.contains("phone") {
+        "Số điện thoại phải có 8 đến 15 chữ số".into()
+    } else if m.contains("citizen id") || m.contains("6-20 letters") {
+        "Số định danh gồm 6 đến 20 chữ và số (CCCD 12 số)".into()
+    } else if m.contains("no agency") {
+        "Không có cơ quan với mã này".into()
+    } else if m.contains("no procedure") || m.contains("unknown procedure") {
+        "Không có thủ tục với mã này".into()
+    } else if m.contains("score") {
+        "Mỗi tiêu chí chấm 0, 1 hoặc 2".into()
+    } else if m.contains("control character") {
+        "Có ký tự không hợp lệ".into()
+    } else if m.contains("name the agency") {
+        "Chọn cơ quan, hoặc nhập mã hồ sơ và mã PIN".into()
+    } else if m.contains("pin") {
+        "Cần nhập mã PIN".into()
+    } else {
+        "Giá trị không hợp lệ, vui lòng kiểm tra lại".into()
+    }
+}
+
+/// A Vietnamese message for an error the API words in English only.
+pub fn generic_error(status: StatusCode) -> String {
+    match status {
+        StatusCode::NOT_FOUND => "Không tìm thấy; vui lòng kiểm tra lại mã và mã PIN.".into(),
+        StatusCode::CONFLICT => "Không thể thực hiện ở bước này của hồ sơ.".into(),
+        StatusCode::TOO_MANY_REQUESTS => "Quá nhiều yêu cầu; vui lòng thử lại sau.".into(),
+        s if s.is_server_error() => "Lỗi máy chủ; vui lòng thử lại sau.".into(),
+        _ => "Yêu cầu không hợp lệ; vui lòng kiểm tra lại.".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_have_every_key_once_and_differ() {
+        let mut seen = std::collections::HashSet::new();
+        for (key, vi, en) in TEXTS {
+            assert!(seen.insert(key), "{key} twice");
+            assert!(!vi.is_empty() && !en.is_empty(), "{key}");
+        }
+        assert_eq!(texts(Lang::Vi).len(), TEXTS.len());
+        assert_ne!(texts(Lang::Vi)["look_up"], texts(Lang::En)["look_up"]);
+    }
+
+    #[test]
+    fn the_checks_messages_read_in_vietnamese() {
+        assert_eq!(
+            field_message("is required", Lang::Vi),
+            "Không được để trống"
+        );
+        assert_eq!(
+            field_message("must be at most 200 characters", Lang::Vi),
+            "Tối đa 200 ký tự"
+        );
+        assert_eq!(field_message("is required", Lang::En), "is required");
+        assert!(field_message("something new", Lang::Vi).contains("kiểm tra"));
+    }
+}
