@@ -128,6 +128,20 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
         &json!({"name": "An", "phone": "0912345678", "subject": "Chờ lâu", "content": "Chờ lâu", "agency": "H53.50.05.13"}),
     );
     assert_eq!(feedback.status, 201, "{}", feedback.text);
+    // One dossier handled on time this month: the chart's December bar.
+    let (clerk, officer) = (s.login("clerk"), s.login("officer"));
+    let r = s.post(
+        "/api/v1/dossiers",
+        Some(&clerk),
+        &common::birth_registration(),
+    );
+    let handled = r.json["code"].as_str().unwrap().to_string();
+    let r = s.post(
+        &format!("/api/v1/dossiers/{handled}/processed"),
+        Some(&officer),
+        &json!({"result": "Giấy khai sinh"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
     let mut b = Browser::new(&s);
 
     // The log-in page sets the CSRF cookie: HttpOnly, SameSite=Strict,
@@ -179,6 +193,10 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
     );
     assert!(page.text.contains("id=\"open-overdue\">1<"), "one overdue");
     assert!(page.text.contains("<svg id=\"chart\""));
+    assert!(
+        page.text.contains("2026-12: 100.0% (1 hồ sơ)") && page.text.contains(">100%</text>"),
+        "the month's bar and its description"
+    );
     assert!(page
         .text
         .contains(feedback.json["reference"].as_str().unwrap()));
@@ -187,6 +205,16 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
     assert!(!page.text.contains(&format!("<td>{code}</td>")));
     let page = b.get("/quan-ly?from=2026-13-01");
     assert_eq!(page.status, 422);
+    assert!(
+        page.text
+            .contains("<p class=\"error\" id=\"from-error\">Ngày theo dạng YYYY-MM-DD"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("value=\"2026-13-01\""),
+        "the filter is kept"
+    );
     // An agency outside the supervisor's reach.
     let page = b.get("/quan-ly?agency=H99");
     assert_eq!(page.status, 403);

@@ -138,10 +138,26 @@ pub async fn page(
         return login_page(&req, lang, StatusCode::OK, None, "");
     };
     let (csrf, new_csrf) = csrf_token(&req);
-    let mut answer = match dashboard(&state, &staff, q, lang).await {
-        Ok(mut ctx) => {
+    let typed = json!({"agency": q.agency, "kind": q.kind, "from": q.from, "to": q.to});
+    let outcome = match dashboard(&state, &staff, q, lang).await {
+        // A filter that cannot be read: the dashboard unfiltered, the
+        // problem beside the filter's field.
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let shown = Shown::of(&e, lang);
+            dashboard(&state, &staff, DashboardQuery::default(), lang)
+                .await
+                .map(|mut ctx| {
+                    ctx["filter"] = typed;
+                    ctx["errors"] = json!(shown.fields);
+                    (StatusCode::UNPROCESSABLE_ENTITY, ctx)
+                })
+        }
+        other => other.map(|ctx| (StatusCode::OK, ctx)),
+    };
+    let mut answer = match outcome {
+        Ok((status, mut ctx)) => {
             ctx["csrf"] = json!(csrf);
-            render(StatusCode::OK, "dashboard.html", lang, &switch(lang), ctx)
+            render(status, "dashboard.html", lang, &switch(lang), ctx)
         }
         Err(e) => {
             let shown = Shown::of(&e, lang);
@@ -233,32 +249,34 @@ async fn dashboard(
                     offset: 0,
                 },
             )?;
-            // The on-time rate of the last twelve months, by month.
+            // The on-time rate of the last twelve months: each month's
+            // total, so that the months over are read from the results
+            // report's roll-up, not counted from the dossiers again.
             let today = calendar.local_date(now);
-            let first = today
-                .with_day(1)
-                .and_then(|d| d.checked_sub_months(Months::new(11)))
-                .unwrap_or(today);
-            let period = Period::between(first, today)
-                .map_err(|e| ApiError::invalid_field("period", e.to_string()))?;
-            let by_month = results::results(
-                conn,
-                &calendar,
-                results::Request {
-                    agency: agency_filter.clone().or_else(|| {
-                        (staff.role != Role::Admin).then(|| staff.agency.to_string())
-                    }),
-                    agencies: agencies.clone(),
-                    period,
-                    by: By::Month,
-                    form: None,
-                },
-            )?;
-            let months: Vec<(String, Option<f64>, u64)> = by_month
-                .rows
-                .iter()
-                .map(|r| (r.key.clone(), r.counts.on_time_rate, r.counts.handled))
-                .collect();
+            let this_month = today.with_day(1).unwrap_or(today);
+            let mut months: Vec<(String, Option<f64>, u64)> = Vec::with_capacity(12);
+            for back in (0..12).rev() {
+                let Some(first) = this_month.checked_sub_months(Months::new(back)) else {
+                    continue;
+                };
+                let name = first.format("%Y-%m").to_string();
+                let period = Period::parse(&name)
+                    .map_err(|e| ApiError::invalid_field("period", e.to_string()))?;
+                let month = results::results(
+                    conn,
+                    &calendar,
+                    results::Request {
+                        agency: agency_filter.clone().or_else(|| {
+                            (staff.role != Role::Admin).then(|| staff.agency.to_string())
+                        }),
+                        agencies: agencies.clone(),
+                        period,
+                        by: By::Agency,
+                        form: None,
+                    },
+                )?;
+                months.push((name, month.total.on_time_rate, month.total.handled));
+            }
             let last_month = today
                 .with_day(1)
                 .and_then(|d| d.checked_sub_months(Months::new(1)))

@@ -211,6 +211,10 @@ pub fn field_message(message: &str, lang: Lang) -> String {
         .and_then(|rest| rest.split(' ').next())
     {
         format!("Tối đa {n} ký tự")
+    } else if m.contains("yyyy-mm-dd") {
+        "Ngày theo dạng YYYY-MM-DD, ví dụ 2026-11-30".into()
+    } else if m.contains("due_soon or overdue") {
+        "Chọn sắp đến hạn hoặc quá hạn".into()
     } else if m.contains("e-mail") {
         "Địa chỉ thư điện tử không hợp lệ".into()
     } else if m.contains("phone") {
