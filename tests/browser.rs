@@ -45,8 +45,14 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
+        // The browser keeps the machine's own clock: when the suite runs
+        // under libfaketime (scripts/test-at-hours.sh), only the server
+        // and the test see the faked one; Chromium under it hangs.
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .env_remove("LD_PRELOAD")
+            .env_remove("FAKETIME")
+            .env_remove("FAKETIME_DONT_FAKE_MONOTONIC")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
