@@ -17,6 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{a11y, birth_registration, count, overdue_dossier, Backend, TestServer};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -343,7 +344,71 @@ fn a_supervisor_logs_in_and_sees_a_breach(backend: Backend) {
     });
 }
 
+/// What the keyboard reaches, Tab after Tab from the top of the page:
+/// each focused element's id, or its link text.
+async fn tab_order(c: &Client, presses: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    for _ in 0..presses {
+        let focused = c.active_element().await.unwrap();
+        focused.send_keys(&Key::Tab.to_string()).await.unwrap();
+        let now = c.active_element().await.unwrap();
+        let id = now.attr("id").await.unwrap().unwrap_or_default();
+        seen.push(if id.is_empty() {
+            now.text().await.unwrap()
+        } else {
+            id
+        });
+    }
+    seen
+}
+
+fn the_look_up_is_used_with_the_keyboard_alone(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let r = s.post("/api/v1/dossiers", Some(&clerk), &birth_registration());
+    let (code, pin) = (
+        r.json["code"].as_str().unwrap().to_string(),
+        r.json["pin"].as_str().unwrap().to_string(),
+    );
+    let driver = Driver::start();
+    run(async {
+        let c = browser(&driver).await;
+        open(&c, &s, "/").await;
+        // The skip link comes first, then the header's links, then the
+        // form's fields and its button, in reading order.
+        let order = tab_order(&c, 8).await;
+        assert_eq!(order[0], "Bỏ qua, đến nội dung chính", "{order:?}");
+        let at = |what: &str| {
+            order
+                .iter()
+                .position(|o| o == what)
+                .unwrap_or_else(|| panic!("{what} not reached: {order:?}"))
+        };
+        assert!(
+            at("English") < at("code") && at("code") < at("pin"),
+            "{order:?}"
+        );
+        // Typed and sent with Enter: the dossier.
+        c.find(Locator::Id("code"))
+            .await
+            .unwrap()
+            .send_keys(&code)
+            .await
+            .unwrap();
+        let field = c.find(Locator::Id("pin")).await.unwrap();
+        field.send_keys(&pin).await.unwrap();
+        c.execute("document.documentElement.dataset.left = '1'", vec![])
+            .await
+            .unwrap();
+        field.send_keys(&Key::Enter.to_string()).await.unwrap();
+        c.wait().for_element(Locator::Id("status")).await.unwrap();
+        assert_eq!(text(&c, "status").await, "Được tiếp nhận");
+        c.close().await.unwrap();
+    });
+}
+
 on_both_backends!(
+    the_look_up_is_used_with_the_keyboard_alone,
     a_supervisor_logs_in_and_sees_a_breach,
     a_citizen_scans_the_receipt_and_rates_the_returned_dossier,
     a_citizen_files_online_from_the_catalogue,
