@@ -26,4 +26,13 @@ impl DomainError {
             message: message.into(),
         }
     }
+
+    /// The error as one invalid field: the field it names, or `otherwise`
+    /// for the errors that name none (an unknown value, a bad code).
+    pub fn into_field_error(self, otherwise: &str) -> crate::FieldError {
+        match self {
+            DomainError::Invalid { field, message } => crate::FieldError::new(field, message),
+            other => crate::FieldError::new(otherwise, other.to_string()),
+        }
+    }
 }

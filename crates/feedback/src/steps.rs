@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::feedback::{staff_text, Step};
-use motcua_domain::{DomainError, EventKind, FeedbackStatus, FieldError, Role, StaffMember};
+use motcua_domain::{EventKind, FeedbackStatus, Role, StaffMember};
 use motcua_notify::DeskMail;
 use motcua_store::events::Actor;
 use motcua_store::feedback::{self, Feedback};
@@ -303,10 +303,5 @@ fn finish(
 
 /// A staff member's or the citizen's text, checked.
 fn text(field: &str, value: &str) -> FeedbackResult<String> {
-    staff_text(field, value).map_err(|e| match e {
-        DomainError::Invalid { field, message } => {
-            FeedbackError::Invalid(vec![FieldError::new(field, message)])
-        }
-        other => FeedbackError::Invalid(vec![FieldError::new(field, other.to_string())]),
-    })
+    staff_text(field, value).map_err(|e| FeedbackError::Invalid(vec![e.into_field_error(field)]))
 }

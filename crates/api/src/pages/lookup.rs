@@ -316,12 +316,8 @@ impl RatingForm {
         }
         let comment = self.comment.as_deref().unwrap_or_default();
         match (overall, errors.is_empty()) {
-            (Some(overall), true) => Rating::new(&scores, overall, comment).map_err(|e| match e {
-                motcua_domain::DomainError::Invalid { field, message } => {
-                    vec![motcua_domain::FieldError::new(field, message)]
-                }
-                other => vec![motcua_domain::FieldError::new("comment", other.to_string())],
-            }),
+            (Some(overall), true) => Rating::new(&scores, overall, comment)
+                .map_err(|e| vec![e.into_field_error("comment")]),
             _ => Err(errors),
         }
     }

@@ -83,12 +83,8 @@ fn answer(code: &str, r: &StoredRating) -> RatingAnswer {
 }
 
 fn checked(input: &RatingInput) -> Result<Rating, ApiError> {
-    Rating::new(&input.scores, input.overall, &input.comment).map_err(|e| match e {
-        motcua_domain::DomainError::Invalid { field, message } => {
-            ApiError::invalid_field(&field, message)
-        }
-        other => ApiError::invalid_field("scores", other.to_string()),
-    })
+    Rating::new(&input.scores, input.overall, &input.comment)
+        .map_err(|e| ApiError::invalid(vec![e.into_field_error("scores")]))
 }
 
 #[utoipa::path(post, path = "/api/v1/public/dossiers/{code}/rating", tag = "public",

@@ -207,12 +207,8 @@ fn period(name: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Pe
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| ApiError::invalid_field(field, "must be YYYY-MM-DD"))
     };
-    let invalid = |e: motcua_domain::DomainError| match e {
-        motcua_domain::DomainError::Invalid { field, message } => {
-            ApiError::invalid_field(&field, message)
-        }
-        other => ApiError::invalid_field("period", other.to_string()),
-    };
+    let invalid =
+        |e: motcua_domain::DomainError| ApiError::invalid(vec![e.into_field_error("period")]);
     match (name, from, to) {
         (Some(p), None, None) => Period::parse(p).map_err(invalid),
         (None, Some(from), Some(to)) => {
