@@ -169,10 +169,24 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
         .set_cookie
         .iter()
         .all(|c| !c.starts_with("motcua_session=")));
+    // No username: said beside the field, in Vietnamese.
+    let r = b.log_in("", "demo");
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(
+        r.text
+            .contains("<p class=\"error\" id=\"username-error\">Không được để trống</p>"),
+        "{}",
+        r.text
+    );
     // A wrong password: said on the page, in Vietnamese.
     let r = b.log_in("supervisor", "wrong");
     assert_eq!(r.status, 401, "{}", r.text);
-    assert!(r.text.contains("id=\"login-error\""));
+    assert!(
+        r.text
+            .contains("id=\"login-error\">Sai tên đăng nhập hoặc mật khẩu"),
+        "{}",
+        r.text
+    );
     // Logged in: a session cookie and back to the dashboard.
     let r = b.log_in("supervisor", "demo");
     assert_eq!(r.status, 303, "{}", r.text);

@@ -102,8 +102,20 @@ fn login_page(
     error: Option<String>,
     username: &str,
 ) -> HttpResponse {
+    login_form(req, lang, status, error, json!({}), username)
+}
+
+/// The log-in form with a message, or with problems beside its fields.
+fn login_form(
+    req: &HttpRequest,
+    lang: Lang,
+    status: StatusCode,
+    error: Option<String>,
+    errors: Value,
+    username: &str,
+) -> HttpResponse {
     let (token, new) = csrf_token(req);
-    let ctx = json!({"csrf": token, "error": error, "username": username});
+    let ctx = json!({"csrf": token, "error": error, "errors": errors, "username": username});
     let mut page = render(status, "login.html", lang, &switch(lang), ctx);
     if new {
         if let Some(state) = req.app_data::<web::Data<AppState>>() {
@@ -406,19 +418,15 @@ pub async fn log_in(
         }
         Err(e) => {
             let shown = Shown::of(&e, lang);
-            let message = shown
-                .fields
-                .values()
-                .next()
-                .cloned()
-                .or(shown.message.clone());
-            shown.headers(login_page(
+            let page = login_form(
                 &req,
                 lang,
                 shown.status,
-                message,
+                shown.message.clone(),
+                json!(shown.fields),
                 &form.username,
-            ))
+            );
+            shown.headers(page)
         }
     }
 }

@@ -29,7 +29,7 @@ fn with_lang(path: &str, lang: Lang) -> String {
 
 /// The agencies to choose from and the published answers: what the page
 /// always shows.
-async fn common(state: &web::Data<AppState>, lang: Lang) -> Result<Value, ApiError> {
+async fn common(state: &web::Data<AppState>) -> Result<Value, ApiError> {
     let calendar = state.calendar();
     state
         .with_conn(move |conn| {
@@ -56,7 +56,6 @@ async fn common(state: &web::Data<AppState>, lang: Lang) -> Result<Value, ApiErr
                     })
                 })
                 .collect();
-            let _ = lang;
             Ok(json!({"agencies": agencies, "published": published, "published_total": total}))
         })
         .await
@@ -65,7 +64,7 @@ async fn common(state: &web::Data<AppState>, lang: Lang) -> Result<Value, ApiErr
 pub async fn page(state: web::Data<AppState>, query: web::Query<LangQuery>) -> HttpResponse {
     let lang = Lang::of(query.lang.as_deref());
     let switch = with_lang("/phan-anh", lang.other());
-    match common(&state, lang).await {
+    match common(&state).await {
         Ok(mut ctx) => {
             ctx["form"] = json!({});
             ctx["errors"] = json!({});
@@ -132,7 +131,7 @@ pub async fn send(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
         Some(e) => Err(e),
         None => send_from(&state, &req, input).await,
     };
-    let mut ctx = match common(&state, lang).await {
+    let mut ctx = match common(&state).await {
         Ok(ctx) => ctx,
         Err(e) => return plain_error(&e, lang, &switch),
     };
