@@ -204,7 +204,9 @@ pub fn field_message(message: &str, lang: Lang) -> String {
         return message.to_string();
     }
     let m = message.to_lowercase();
-    if m.contains("is required") {
+    if m.contains("or a phone number") {
+        "Cần thư điện tử hoặc số điện thoại để nhận trả lời".into()
+    } else if m.contains("is required") {
         "Không được để trống".into()
     } else if let Some(n) = m
         .strip_prefix("must be at most ")
@@ -276,5 +278,12 @@ mod tests {
         );
         assert_eq!(field_message("is required", Lang::En), "is required");
         assert!(field_message("something new", Lang::Vi).contains("kiểm tra"));
+        assert_eq!(
+            field_message(
+                "give an e-mail address or a phone number to be answered",
+                Lang::Vi
+            ),
+            "Cần thư điện tử hoặc số điện thoại để nhận trả lời"
+        );
     }
 }
