@@ -600,3 +600,26 @@ pub fn owed(
         .get_result(conn)?;
     Ok((open, overdue))
 }
+
+/// The codes of the dossiers some feedback is about, by dossier id, in
+/// one read (a list shows each feedback with its dossier's code).
+pub fn dossier_codes(
+    conn: &mut DbConnection,
+    items: &[Feedback],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    use crate::schema::dossiers;
+    let mut ids: Vec<&str> = items
+        .iter()
+        .filter_map(|f| f.dossier_id.as_deref())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let rows: Vec<(String, String)> = dossiers::table
+        .filter(dossiers::id.eq_any(ids))
+        .select((dossiers::id, dossiers::code))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

@@ -171,22 +171,25 @@ pub async fn page(
             ctx["csrf"] = json!(csrf);
             render(status, "dashboard.html", lang, &switch(lang), ctx)
         }
-        Err(e) => {
-            let shown = Shown::of(&e, lang);
-            let ctx = json!({"csrf": csrf, "staff": {"name": staff.name}, "error": shown.message});
-            shown.headers(render(
-                shown.status,
-                "dashboard.html",
-                lang,
-                &switch(lang),
-                ctx,
-            ))
-        }
+        Err(e) => error_page(&e, lang, &csrf, &staff.name),
     };
     if new_csrf {
         let _ = answer.add_cookie(&cookie(&req, &state, CSRF, csrf));
     }
     answer
+}
+
+/// The dashboard's frame with an error's message instead of its figures.
+fn error_page(e: &ApiError, lang: Lang, csrf: &str, name: &str) -> HttpResponse {
+    let shown = Shown::of(e, lang);
+    let ctx = json!({"csrf": csrf, "staff": {"name": name}, "error": shown.message});
+    shown.headers(render(
+        shown.status,
+        "dashboard.html",
+        lang,
+        &switch(lang),
+        ctx,
+    ))
 }
 
 /// A local day of a filter, or the field's error.
@@ -518,16 +521,6 @@ pub async fn report(
     .await;
     match outcome {
         Ok(r) => r,
-        Err(e) => {
-            let shown = Shown::of(&e, lang);
-            let ctx = json!({"csrf": "", "staff": {"name": ""}, "error": shown.message});
-            shown.headers(render(
-                shown.status,
-                "dashboard.html",
-                lang,
-                &switch(lang),
-                ctx,
-            ))
-        }
+        Err(e) => error_page(&e, lang, "", ""),
     }
 }

@@ -207,11 +207,15 @@ fn staff_view(
     f: &Feedback,
     now: DateTime<Utc>,
 ) -> Result<StaffFeedback, ApiError> {
-    let dossier_code = match &f.dossier_id {
-        Some(id) => motcua_store::dossiers::get(conn, id)?.map(|d| d.code),
-        None => None,
-    };
-    Ok(StaffFeedback {
+    let code = store::dossier_codes(conn, std::slice::from_ref(f))?
+        .into_values()
+        .next();
+    Ok(with_code(f, code, now))
+}
+
+/// The staff's view of a feedback, with its dossier's code when it has one.
+fn with_code(f: &Feedback, dossier_code: Option<String>, now: DateTime<Utc>) -> StaffFeedback {
+    StaffFeedback {
         view: view(f),
         name: f.name.clone(),
         email: f.email.clone(),
@@ -219,7 +223,7 @@ fn staff_view(
         dossier_code,
         overdue: f.step_due_at.is_some_and(|d| d < now),
         public_summary: f.public_summary.clone(),
-    })
+    }
 }
 
 fn published_item(p: PublishedFeedback) -> PublishedItem {
@@ -576,10 +580,14 @@ pub async fn list(
                 offset,
             };
             let (items, total) = store::list(conn, &filter)?;
+            let codes = store::dossier_codes(conn, &items)?;
             let items = items
                 .iter()
-                .map(|f| staff_view(conn, f, now))
-                .collect::<Result<_, _>>()?;
+                .map(|f| {
+                    let code = f.dossier_id.as_ref().and_then(|id| codes.get(id)).cloned();
+                    with_code(f, code, now)
+                })
+                .collect();
             Ok(StaffFeedbackPage {
                 items,
                 total,
