@@ -147,7 +147,10 @@ fn four_dossiers_of_november_are_measured_as_the_index_measures(backend: Backend
         assert_eq!(measure(line, "satisfaction")["missing"], json!([]));
         // No feedback closed: nothing to divide by.
         assert_measure(line, "feedback_on_time", (0, 0), Value::Null, Value::Null);
-        assert_eq!(measure(line, "digitisation")["percent"], Value::Null);
+        // No files kept with these dossiers: nothing digitised.
+        assert_eq!(measure(line, "digitised_components")["numerator"], 0);
+        assert_eq!(measure(line, "digitised_components")["percent"], 0.0);
+        assert_eq!(measure(line, "electronic_results")["numerator"], 0);
         assert_eq!(line["score"], 46.0);
         assert_eq!(line["scored_out_of"], 60.0);
     }

@@ -1,6 +1,7 @@
 //! Command-line interface. Every option can also come from a `MOTCUA_*`
 //! environment variable; the README's configuration table lists them.
 
+mod files;
 mod mail;
 mod serve;
 mod user;
@@ -68,6 +69,12 @@ pub struct Common {
         default_value = "receipt"
     )]
     pub count_from: String,
+    /// Where dossier files are kept: a folder, `file:///path`, or
+    /// `s3://bucket/prefix?aws_endpoint=...` (credentials from `AWS_*`).
+    /// Default: a folder beside the SQLite file (`./motcua-files` with
+    /// PostgreSQL).
+    #[arg(long, global = true, env = "MOTCUA_FILES_URL")]
+    pub files_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -82,6 +89,9 @@ pub enum Command {
     /// Check the mail settings.
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// Check the dossier files.
+    #[command(subcommand)]
+    Files(files::FilesCommand),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -97,6 +107,7 @@ impl Common {
         Ok(Config {
             database_url: self.database_url.clone(),
             pool_size: self.pool_size,
+            files_url: self.files_url.clone(),
             calendar,
             ..Config::default()
         })
@@ -127,6 +138,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user::run(&cli.common, cmd),
         Command::Mail(cmd) => mail::run(cmd),
+        Command::Files(cmd) => files::run(&cli.common, cmd),
         Command::Openapi => {
             print!("{}", motcua_api::openapi::json());
             Ok(())

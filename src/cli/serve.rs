@@ -64,6 +64,19 @@ pub struct ServeArgs {
     /// Do not send mail (messages still wait in the outbox).
     #[arg(long, env = "MOTCUA_MAIL_DISABLED")]
     pub no_mail: bool,
+    /// Largest dossier file accepted, in bytes.
+    #[arg(long, env = "MOTCUA_MAX_FILE_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_file_bytes: u64,
+    /// Most bytes of files one dossier may hold.
+    #[arg(long, env = "MOTCUA_MAX_DOSSIER_FILE_BYTES", default_value_t = 200 * 1024 * 1024)]
+    pub max_dossier_file_bytes: u64,
+    /// Seconds an upload may take; an upload that never committed is
+    /// swept after that.
+    #[arg(long, env = "MOTCUA_UPLOAD_SECONDS", default_value_t = 600)]
+    pub upload_seconds: i64,
+    /// Seconds between two runs of the file job (sweep, retention); 0 off.
+    #[arg(long, env = "MOTCUA_FILES_INTERVAL", default_value_t = 300)]
+    pub files_interval: u64,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -85,6 +98,12 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.trusted_proxies = args.trusted_proxies.clone();
     config.digest_hour = args.digest_hour;
     config.outbox_keep_days = args.outbox_keep_days;
+    config.file_limits = motcua_files::Limits {
+        max_file_bytes: args.max_file_bytes,
+        max_dossier_bytes: args.max_dossier_file_bytes,
+        upload_seconds: args.upload_seconds,
+    };
+    config.files_interval_seconds = args.files_interval;
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 pub mod a11y;
 mod db;
+pub mod s3;
 pub mod world;
 pub use db::*;
 
@@ -33,9 +34,20 @@ pub struct TestServer {
     /// The server's clock, also installed on the test's thread, so that
     /// `motcua_store::time::now()` in the test reads it.
     pub clock: Clock,
+    /// Where the server keeps dossier files (a folder of its own unless
+    /// the test chose S3).
+    pub files_url: String,
     // Declared last: dropped after the server stops. `None` for a second
     // server on another server's database.
+    files_dir: Option<tempfile::TempDir>,
     db: Option<ScratchDb>,
+}
+
+/// An answer read as bytes (a file download).
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: std::collections::HashMap<String, String>,
+    pub bytes: Vec<u8>,
 }
 
 /// The instant a test server's clock starts at unless the test says
@@ -79,8 +91,10 @@ impl TestServer {
     /// balancer).
     pub fn second(first: &TestServer, tweak: impl FnOnce(&mut Config)) -> TestServer {
         let clock = first.clock.clone();
+        let files_url = first.files_url.clone();
         Self::launch(first.backend, None, first.db_url.clone(), move |c| {
             c.clock = clock;
+            c.files_url = Some(files_url);
             tweak(c)
         })
     }
@@ -102,10 +116,20 @@ impl TestServer {
             public_base_url: base.clone(),
             // Tests trigger scans themselves unless they ask for the job.
             breach_interval_seconds: 0,
+            files_interval_seconds: 0,
             clock: Clock::starting_at(ORDINARY_MORNING.parse().unwrap()),
             ..Config::default()
         };
         tweak(&mut config);
+        let files_dir = match config.files_url {
+            Some(_) => None,
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                config.files_url = Some(dir.path().join("files").display().to_string());
+                Some(dir)
+            }
+        };
+        let files_url = config.files_url.clone().unwrap();
         let clock = config.clock.clone();
         clock.install();
         let state = AppState::prepare(config).unwrap();
@@ -134,7 +158,52 @@ impl TestServer {
             stopping,
             db_url,
             clock,
+            files_url,
+            files_dir,
             db,
+        }
+    }
+
+    /// Sends a request with a body of bytes and reads the answer as bytes.
+    pub fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> RawResponse {
+        let mut req = self.agent.request(method, &self.url(path));
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some(b) => req.send_bytes(b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| {
+                resp.header(&n)
+                    .map(|v| (n.to_ascii_lowercase(), v.to_string()))
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut resp.into_reader(), &mut bytes).unwrap();
+        RawResponse {
+            status,
+            headers,
+            bytes,
         }
     }
 
@@ -428,4 +497,25 @@ pub fn overdue_dossier(s: &TestServer) -> String {
     let r = s.post("/api/v1/breaches/scan", Some(&admin), &json!({}));
     assert_eq!(r.json["overdue"], 1, "{}", r.text);
     code
+}
+
+/// A small PDF, complete, with `filler` bytes inside (`seed` varies them).
+pub fn sample_pdf(filler: usize, seed: u8) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    v.extend((0..filler).map(|i| b'a' + ((i as u8).wrapping_add(seed) % 26)));
+    v.extend_from_slice(b"\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    v
+}
+
+pub const BOUNDARY: &str = "motcuaTestBoundary7MA4YWxk";
+
+/// A multipart body with one part named `file` (boundary [`BOUNDARY`]).
+pub fn multipart_file(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
 }

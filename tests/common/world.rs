@@ -176,6 +176,29 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/paid", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/receive", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/assign", "officer supervisor"),
+    // Files: attached by the receiving desk's clerks and the handling
+    // agency's officers, read by whoever may read the dossier.
+    ("POST /api/v1/dossiers/{code}/files", "clerk officer"),
+    (
+        "GET /api/v1/dossiers/{code}/files",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/dossiers/{code}/files/{id}",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "GET /api/v1/dossiers/{code}/identity-documents",
+        "admin clerk officer supervisor",
+    ),
+    (
+        "POST /api/v1/dossiers/{code}/identity-documents",
+        "clerk officer",
+    ),
+    ("GET /api/v1/public/dossiers/{code}/result", "public"),
+    ("GET /api/v1/procedures/{code}/file-policy", "staff"),
+    ("PUT /api/v1/procedures/{code}/file-policy", "admin"),
+    ("POST /api/v1/files/housekeeping", "admin"),
 ];
 
 pub fn allowed(rule: &str, caller: &str) -> bool {
@@ -313,6 +336,64 @@ impl<'a> World<'a> {
             &json!({"amount_vnd": 8000}),
         ));
         code
+    }
+
+    /// A file attached to a commune dossier: the dossier's code and the
+    /// file's id.
+    pub fn file(&self) -> (String, String) {
+        let (code, _) = self.dossier();
+        let content_type = format!("multipart/form-data; boundary={}", super::BOUNDARY);
+        let r = self.s.send_raw(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/files?document=TK&identity=true"),
+            self.token("clerk"),
+            &[("Content-Type", &content_type)],
+            Some(&super::multipart_file(
+                "to-khai.pdf",
+                &super::sample_pdf(500, 1),
+            )),
+        );
+        assert_eq!(
+            r.status,
+            201,
+            "fixture: {}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        let v: Value = serde_json::from_slice(&r.bytes).unwrap();
+        (code, v["id"].as_str().unwrap().to_string())
+    }
+
+    /// A processed commune dossier with its electronic result: code, PIN.
+    pub fn with_result(&self) -> (String, String) {
+        Self::ok(self.s.put(
+            "/api/v1/procedures/1.001193/file-policy",
+            self.token("admin"),
+            &json!({"electronic_result": true, "retention_years": 5}),
+        ));
+        let (code, pin) = self.dossier();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/processed"),
+            self.token("officer"),
+            &json!({"result": "Giấy khai sinh số 1"}),
+        ));
+        let content_type = format!("multipart/form-data; boundary={}", super::BOUNDARY);
+        let r = self.s.send_raw(
+            "POST",
+            &format!("/api/v1/dossiers/{code}/files?purpose=result"),
+            self.token("officer"),
+            &[("Content-Type", &content_type)],
+            Some(&super::multipart_file(
+                "ket-qua.pdf",
+                &super::sample_pdf(500, 2),
+            )),
+        );
+        assert_eq!(
+            r.status,
+            201,
+            "fixture: {}",
+            String::from_utf8_lossy(&r.bytes)
+        );
+        (code, pin)
     }
 
     /// A commune dossier processed, its result ready (9).
@@ -479,6 +560,8 @@ impl<'a> World<'a> {
             "ExtensionInput" => json!({"reason": "Cần xác minh thêm",
                 "new_due_at": working_days_from_now(20)}),
             "ProcessedInput" => json!({"result": "Giấy khai sinh"}),
+            "FilePolicyDto" => json!({"electronic_result": true, "retention_years": 5}),
+            "LinkInput" => json!({"file_id": self.file().1}),
             "StopInput" => json!({"reason": "Không đủ điều kiện"}),
             "DayEdit" => json!({"kind": "day_off", "reason": "Thử"}),
             "DueDateQuestion" => json!({"received_at": working_days_from_now(0),
@@ -522,7 +605,20 @@ impl<'a> World<'a> {
             (_, "/api/v1/agencies/{code}/tracking-book") => {
                 "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
             }
-            (_, "/api/v1/procedures/{code}") => t.replace("{code}", "1.001193"),
+            (_, "/api/v1/procedures/{code}" | "/api/v1/procedures/{code}/file-policy") => {
+                t.replace("{code}", "1.001193")
+            }
+            (_, "/api/v1/dossiers/{code}/files/{id}") => {
+                let (code, id) = self.file();
+                t.replace("{code}", &code).replace("{id}", &id)
+            }
+            (_, "/api/v1/public/dossiers/{code}/result") => {
+                let (code, pin) = self.with_result();
+                format!("/api/v1/public/dossiers/{code}/result?pin={pin}")
+            }
+            (_, "/api/v1/dossiers/{code}/files") if m == "POST" => {
+                format!("/api/v1/dossiers/{}/files?document=TK", self.dossier().0)
+            }
             (_, "/api/v1/reports/results" | "/api/v1/reports/index") => {
                 format!("{t}?period=2026-Q4")
             }

@@ -41,6 +41,17 @@ pub struct Config {
     /// the mail worker deletes it; 0 keeps them all. The outbox holds
     /// names, addresses and dossier details.
     pub outbox_keep_days: u32,
+    /// Where dossier files are kept: a folder path (or `file:///path`),
+    /// or `s3://bucket/prefix?aws_endpoint=...` (crates/files). `None`
+    /// keeps them in a folder beside the SQLite file (`<name>-files`), or
+    /// `./motcua-files` with PostgreSQL.
+    pub files_url: Option<String>,
+    /// Size limits of uploads and how long one may take.
+    pub file_limits: motcua_files::Limits,
+    /// Seconds between two runs of the file job (the sweep of uploads that
+    /// never committed, and the removal of files past their retention);
+    /// 0 turns it off.
+    pub files_interval_seconds: u64,
     /// Where "now" comes from: the system's clock, or in tests a clock set
     /// to the instant the test is about (see `motcua_store::time`).
     pub clock: motcua_store::time::Clock,
@@ -71,7 +82,32 @@ impl Default for Config {
             mail: None,
             digest_hour: 7,
             outbox_keep_days: 90,
+            files_url: None,
+            file_limits: motcua_files::Limits::default(),
+            files_interval_seconds: 300,
             clock: motcua_store::time::Clock::System,
         }
+    }
+}
+
+impl Config {
+    /// The file storage's URL: the one configured, or a folder beside the
+    /// SQLite file (`./motcua-files` with PostgreSQL).
+    pub fn files_url(&self) -> String {
+        if let Some(url) = &self.files_url {
+            return url.clone();
+        }
+        let db = self.database_url.as_str();
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            return "motcua-files".into();
+        }
+        let path = db.strip_prefix("sqlite://").unwrap_or(db);
+        let path = std::path::Path::new(path);
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "motcua".into(), |s| s.to_string_lossy().into_owned());
+        path.with_file_name(format!("{stem}-files"))
+            .to_string_lossy()
+            .into_owned()
     }
 }

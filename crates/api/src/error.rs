@@ -337,6 +337,60 @@ impl From<motcua_feedback::FeedbackError> for ApiError {
     }
 }
 
+impl From<motcua_files::FileError> for ApiError {
+    fn from(e: motcua_files::FileError) -> Self {
+        use motcua_files::FileError;
+        match e {
+            FileError::Invalid(errors) => ApiError::invalid(errors),
+            FileError::UnsupportedType(detail) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-file-type",
+                "Unsupported file type",
+                detail,
+            )
+            .vi("Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+            FileError::TooLarge(detail) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file-too-large",
+                "File too large",
+                detail,
+            )
+            .vi("Tệp vượt quá dung lượng cho phép"),
+            FileError::NotFound(what) => ApiError::not_found(what),
+            FileError::Removed(detail) => ApiError::new(
+                StatusCode::GONE,
+                "file-removed",
+                "File removed",
+                format!("the file was removed on {detail} after its retention period"),
+            )
+            .vi("Tệp đã được xóa khi hết thời hạn lưu trữ"),
+            FileError::Forbidden(detail) => ApiError::forbidden(detail),
+            FileError::Conflict(detail) => ApiError::conflict(detail),
+            FileError::Integrity { id, problem } => {
+                tracing::error!(file = %id, %problem, "file integrity check failed");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "file-integrity",
+                    "File failed its integrity check",
+                    format!("file {id} cannot be served: {problem}; the failure was recorded"),
+                )
+                .vi("Tệp không còn nguyên vẹn; sự cố đã được ghi nhận")
+            }
+            FileError::Storage(detail) | FileError::Config(detail) => {
+                tracing::error!(%detail, "file storage failed");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "file-storage-unavailable",
+                    "File storage unavailable",
+                    "the file storage did not answer; nothing was recorded, try again",
+                )
+                .with_header("Retry-After", "30")
+            }
+            FileError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
         tracing::error!("blocking task was cancelled");

@@ -69,6 +69,7 @@ pub fn start(state: &AppState) {
     spawn(state.clone());
     spawn_mail_worker(state.clone());
     crate::housekeeping::spawn(state.clone());
+    crate::file_jobs::spawn(state.clone());
 }
 
 /// Starts the job on the current actix runtime; returns at once. An

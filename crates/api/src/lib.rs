@@ -12,6 +12,7 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod error;
+pub mod file_jobs;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod jobs;

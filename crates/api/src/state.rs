@@ -23,6 +23,8 @@ pub struct AppState {
     pub mail: DeskMail,
     pub jwt: Arc<JwtKeys>,
     pub config: Arc<Config>,
+    /// Where dossier files are kept.
+    pub files: motcua_files::Storage,
     /// Set when the server stops, so background threads end.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -41,6 +43,8 @@ pub enum StartError {
     Secret(&'static str),
     #[error(transparent)]
     Calendar(#[from] CalendarLoadError),
+    #[error(transparent)]
+    Files(#[from] motcua_files::FileError),
 }
 
 impl AppState {
@@ -59,7 +63,9 @@ impl AppState {
         let pin_key = hex::decode(pin_key).map_err(|_| StartError::Secret("pin_key"))?;
         let calendars = CalendarHandle::load(&mut conn, config.calendar.clone())?;
         drop(conn);
+        let files = motcua_files::Storage::open(&config.files_url())?;
         Ok(AppState {
+            files,
             db,
             calendars: Arc::new(calendars),
             pins: PinHasher::new(&pin_key),

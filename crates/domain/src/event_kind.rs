@@ -74,6 +74,23 @@ event_kinds! {
     FeedbackPublished => "feedback.published",
     /// A step of a feedback passed its statutory limit.
     FeedbackStepOverdue => "feedback.step_overdue",
+    /// A staff member attached a file to the dossier (a component or the
+    /// electronic result).
+    FileUploaded => "file.uploaded",
+    /// A staff member, or the citizen (the electronic result), downloaded
+    /// a file of the dossier.
+    FileDownloaded => "file.downloaded",
+    /// A clerk linked an identity document of an earlier dossier of the
+    /// same applicant into this one (the bytes are not copied).
+    FileLinked => "file.linked",
+    /// The retention job deleted a file's bytes after the retention period.
+    FileRemoved => "file.removed",
+    /// A file's bytes did not match its recorded hash (or were missing)
+    /// when read.
+    FileIntegrityFailed => "file.integrity_failed",
+    /// An administrator set a procedure's file policy (electronic result,
+    /// retention).
+    FilePolicySet => "procedure.file_policy_set",
     SubmissionReceived => "submission.received",
     SubmissionRefused => "submission.refused",
     GuidanceIssued => "guidance.issued",

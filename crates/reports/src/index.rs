@@ -25,7 +25,8 @@ use crate::results::{count, load, rolled, By, ResultsRow};
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Measure {
     /// `on_time`, `online`, `online_payment`, `supplement`, `extension`,
-    /// `satisfaction`, `feedback_on_time` or `digitisation`.
+    /// `satisfaction`, `feedback_on_time`, `digitised_components` or
+    /// `electronic_results`.
     #[schema(example = "on_time")]
     pub code: &'static str,
     #[schema(example = "Tiến độ giải quyết: tỷ lệ hồ sơ giải quyết trước và đúng hạn")]
@@ -136,12 +137,12 @@ pub fn index(
             (l, by_agency, by_procedure, total)
         }
     };
-    let handled = FeedbackHandled::tally(motcua_store::feedback::closed_in(
-        conn,
-        &agencies,
-        l.span.from,
-        l.span.to,
-    )?);
+    let (from, to) = (l.span.from, l.span.to);
+    let handled = Extras::tally(
+        motcua_store::feedback::closed_in(conn, &agencies, from, to)?,
+        motcua_store::files::components_digitised(conn, &agencies, from, to)?,
+        motcua_store::files::results_digitised(conn, &agencies, from, to)?,
+    );
     let agencies_lines = lines(conn, by_agency, &handled.by_agency, Named::Agency)?;
     let procedure_lines = lines(conn, by_procedure, &handled.by_procedure, Named::Procedure)?;
     Ok(IndexReport {
@@ -167,13 +168,14 @@ enum Named {
     Procedure,
 }
 
-/// The lines of the rows, each with its feedback handled, and a line for
-/// every agency or procedure that closed feedback in the period without
-/// a dossier to count (its dossier figures all zero).
+/// The lines of the rows, each with its feedback handled and its
+/// digitisation, and a line for every agency or procedure that closed
+/// feedback in the period without a dossier to count (its dossier
+/// figures all zero).
 fn lines(
     conn: &mut DbConnection,
     rows: Vec<ResultsRow>,
-    handled: &HashMap<String, Handled>,
+    handled: &HashMap<String, Extra>,
     named: Named,
 ) -> StoreResult<Vec<IndexLine>> {
     let mut out: Vec<IndexLine> = Vec::with_capacity(rows.len());
@@ -183,7 +185,7 @@ fn lines(
         seen.insert(r.key.clone());
         out.push(line(r.key, r.label, &r.counts, fb));
     }
-    let mut rest: Vec<(&String, &Handled)> =
+    let mut rest: Vec<(&String, &Extra)> =
         handled.iter().filter(|(k, _)| !seen.contains(*k)).collect();
     rest.sort_by_key(|(k, _)| *k);
     for (key, fb) in rest {
@@ -205,24 +207,45 @@ pub struct Handled {
     pub on_time: u64,
 }
 
-/// The feedback closed in the period, by agency, by procedure and in all.
-struct FeedbackHandled {
-    by_agency: HashMap<String, Handled>,
-    by_procedure: HashMap<String, Handled>,
-    total: Handled,
+/// Part of a whole: dossiers digitised of the dossiers counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Share {
+    pub part: u64,
+    pub of: u64,
 }
 
-impl FeedbackHandled {
-    fn tally(closed: Vec<(String, Option<String>, bool)>) -> FeedbackHandled {
-        let mut out = FeedbackHandled {
+/// What a line counts besides the results report's counts: its feedback
+/// handled, and its digitisation (dossiers received with every required
+/// component as a file; dossiers finished with an electronic result).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extra {
+    pub feedback: Handled,
+    pub components: Share,
+    pub results: Share,
+}
+
+/// The extras by agency, by procedure and in all.
+struct Extras {
+    by_agency: HashMap<String, Extra>,
+    by_procedure: HashMap<String, Extra>,
+    total: Extra,
+}
+
+impl Extras {
+    fn tally(
+        closed: Vec<(String, Option<String>, bool)>,
+        components: Vec<motcua_store::files::DigitisedCount>,
+        results: Vec<motcua_store::files::DigitisedCount>,
+    ) -> Extras {
+        let mut out = Extras {
             by_agency: HashMap::new(),
             by_procedure: HashMap::new(),
-            total: Handled::default(),
+            total: Extra::default(),
         };
         for (agency, procedure, on_time) in closed {
-            let add = |h: &mut Handled| {
-                h.closed += 1;
-                h.on_time += u64::from(on_time);
+            let add = |e: &mut Extra| {
+                e.feedback.closed += 1;
+                e.feedback.on_time += u64::from(on_time);
             };
             add(out.by_agency.entry(agency).or_default());
             if let Some(p) = procedure {
@@ -230,12 +253,35 @@ impl FeedbackHandled {
             }
             add(&mut out.total);
         }
+        let mut count = |rows: Vec<motcua_store::files::DigitisedCount>,
+                         pick: fn(&mut Extra) -> &mut Share| {
+            for r in rows {
+                let (part, of) = (
+                    u64::try_from(r.digitised).unwrap_or(0),
+                    u64::try_from(r.total).unwrap_or(0),
+                );
+                for e in [
+                    out.by_agency.entry(r.agency_code.clone()).or_default(),
+                    out.by_procedure
+                        .entry(r.procedure_code.clone())
+                        .or_default(),
+                    &mut out.total,
+                ] {
+                    let s = pick(e);
+                    s.part += part;
+                    s.of += of;
+                }
+            }
+        };
+        count(components, |e| &mut e.components);
+        count(results, |e| &mut e.results);
         out
     }
 }
 
-/// The measures of one line's counts and its feedback handled.
-pub fn line(key: String, label: String, c: &Counts, feedback: Handled) -> IndexLine {
+/// The measures of one line's counts and its extras.
+pub fn line(key: String, label: String, c: &Counts, extra: Extra) -> IndexLine {
+    let feedback = extra.feedback;
     let measures = vec![
         ratio(
             "on_time",
@@ -280,16 +326,20 @@ pub fn line(key: String, label: String, c: &Counts, feedback: Handled) -> IndexL
             feedback.closed,
             None,
         ),
-        Measure {
-            code: "digitisation",
-            name: "Số hóa hồ sơ, kết quả giải quyết",
-            numerator: None,
-            denominator: None,
-            percent: None,
-            max_score: Some(DIGITISATION_POINTS),
-            score: None,
-            missing: vec!["digitised components and results (files kept with dossiers)"],
-        },
+        ratio(
+            "digitised_components",
+            "Số hóa hồ sơ: tỷ lệ hồ sơ tiếp nhận có đủ thành phần hồ sơ được số hóa",
+            extra.components.part,
+            extra.components.of,
+            Some(DIGITISATION_POINTS / 2.0),
+        ),
+        ratio(
+            "electronic_results",
+            "Số hóa kết quả: tỷ lệ hồ sơ giải quyết có kết quả điện tử",
+            extra.results.part,
+            extra.results.of,
+            Some(DIGITISATION_POINTS / 2.0),
+        ),
     ];
     let scored = measures.iter().filter_map(|m| m.score.zip(m.max_score));
     let (score, out_of) = scored.fold((0.0, 0.0), |(s, o), (x, m)| (s + x, o + m));
@@ -372,7 +422,12 @@ mod tests {
             closed: 4,
             on_time: 3,
         };
-        let l = line("A".into(), "A".into(), &c, fb);
+        let extra = Extra {
+            feedback: fb,
+            components: Share { part: 1, of: 4 },
+            results: Share { part: 0, of: 0 },
+        };
+        let l = line("A".into(), "A".into(), &c, extra);
         let m = |code: &str| l.measures.iter().find(|m| m.code == code).unwrap().clone();
         assert_eq!(m("on_time").percent, Some(75.0));
         assert_eq!(m("on_time").score, Some(15.0));
@@ -391,7 +446,12 @@ mod tests {
         assert_eq!(m("satisfaction").score, Some(9.0));
         assert_eq!(m("feedback_on_time").percent, Some(75.0));
         assert_eq!(m("feedback_on_time").score, None);
-        assert_eq!(l.score, 27.0);
-        assert_eq!(l.scored_out_of, 50.0);
+        // A quarter of the dossiers received came with every component as
+        // a file; nothing finished yet, so no share of electronic results.
+        assert_eq!(m("digitised_components").percent, Some(25.0));
+        assert_eq!(m("digitised_components").score, Some(2.75));
+        assert_eq!(m("electronic_results").percent, None);
+        assert_eq!(l.score, 29.75);
+        assert_eq!(l.scored_out_of, 61.0);
     }
 }

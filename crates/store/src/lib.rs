@@ -22,6 +22,7 @@ pub mod error;
 pub mod event_batch;
 pub mod events;
 pub mod feedback;
+pub mod files;
 pub mod forecast;
 pub mod frozen_reports;
 pub mod generate;
@@ -78,6 +79,8 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "idempotency_keys" => idempotency_keys::table.count().get_result(conn)?,
         "ratings" => ratings::table.count().get_result(conn)?,
         "feedback" => feedback::table.count().get_result(conn)?,
+        "files" => files::table.count().get_result(conn)?,
+        "dossier_files" => dossier_files::table.count().get_result(conn)?,
         "feedback_breaches" => feedback_breaches::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };

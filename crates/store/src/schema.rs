@@ -414,8 +414,61 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    files (id) {
+        id -> Text,
+        state -> Text,
+        name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        sweep_after -> Nullable<Timestamp>,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    dossier_files (dossier_id, file_id) {
+        dossier_id -> Text,
+        file_id -> Text,
+        purpose -> Text,
+        document_code -> Nullable<Text>,
+        identity_document -> Bool,
+        linked_from -> Nullable<Text>,
+        attached_by -> Text,
+        attached_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dossier_digitisation (dossier_id) {
+        dossier_id -> Text,
+        components_complete -> Bool,
+        electronic_result -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    procedure_file_policies (procedure_code) {
+        procedure_code -> Text,
+        electronic_result -> Bool,
+        retention_years -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(dossier_files -> files (file_id));
+diesel::joinable!(dossier_digitisation -> dossiers (dossier_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     feedback,
+    files,
+    dossier_files,
+    dossier_digitisation,
+    procedure_file_policies,
     feedback_breaches,
     ratings,
     report_rollup,

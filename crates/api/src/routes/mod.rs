@@ -9,6 +9,8 @@ pub mod clock_view;
 pub mod dossiers;
 pub mod events;
 pub mod feedback;
+pub mod file_admin;
+pub mod files;
 pub mod forecast;
 pub mod frozen_reports;
 pub mod health;
@@ -45,6 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     service_index::configure(cfg);
     ratings::configure(cfg);
     feedback::configure(cfg);
+    files::configure(cfg);
+    file_admin::configure(cfg);
     forecast::configure(cfg);
     events::configure(cfg);
     clock::configure(cfg);

@@ -52,6 +52,21 @@ pub struct PublicDossier {
     /// What the citizen should know now, in Vietnamese and English.
     pub note_vi: Option<String>,
     pub note_en: Option<String>,
+    /// The electronic result, once it is ready, for a procedure that
+    /// issues its result as a file: download it from `download_path` with
+    /// the PIN (`?pin=`).
+    pub result_file: Option<PublicResultFile>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicResultFile {
+    #[schema(example = "giay-khai-sinh.pdf")]
+    pub name: String,
+    #[schema(example = "application/pdf")]
+    pub media_type: String,
+    pub size_bytes: i64,
+    #[schema(example = "/api/v1/public/dossiers/H53.50.05.13-261126-0001/result")]
+    pub download_path: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -181,10 +196,21 @@ pub(crate) fn view(
             status_text_en: c.status.label_en(),
         });
     }
+    let result_file = crate::routes::files::electronic_result(conn, &d)
+        .ok()
+        .flatten()
+        .filter(|a| a.file.removed_at.is_none())
+        .map(|a| PublicResultFile {
+            name: motcua_files::upload::download_name(&a.file.name, &a.file.media_type),
+            media_type: a.file.media_type,
+            size_bytes: a.file.size_bytes,
+            download_path: format!("/api/v1/public/dossiers/{}/result", d.code),
+        });
     let reason = matches!(d.status, Status::Stopped | Status::Withdrawn)
         .then(|| d.result_note.clone())
         .filter(|r| !r.is_empty());
     Ok(PublicDossier {
+        result_file,
         parts,
         reason,
         code: d.code,
