@@ -218,10 +218,20 @@ fn no_value_makes_the_server_fail(backend: Backend) {
     let world = World::new(&s);
     let doc = s.get("/api/v1/openapi.json", None).json;
     let mut covered = 0;
+    // The catalogue entry the fixtures file dossiers under, as it was: the
+    // generated values of a PUT change it (85 originals of a form...), and
+    // the operations after it need it as published.
+    let birth = s.get("/api/v1/procedures/1.001193", None).json;
+    let mut changed_birth = false;
     for op in operations(&doc) {
         if op.key() == "POST /api/v1/auth/logout" {
             continue;
         }
+        if std::mem::take(&mut changed_birth) {
+            let r = s.put("/api/v1/procedures/1.001193", world.token("admin"), &birth);
+            assert_eq!(r.status, 200, "restoring the procedure: {}", r.text);
+        }
+        changed_birth = op.key() == "PUT /api/v1/procedures/{code}";
         let caller = some_allowed_caller(&op);
         for (slot, kind) in slots(&doc, &op) {
             covered += 1;
