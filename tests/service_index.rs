@@ -147,12 +147,15 @@ fn four_dossiers_of_november_are_measured_as_the_index_measures(backend: Backend
         assert_eq!(measure(line, "satisfaction")["missing"], json!([]));
         // No feedback closed: nothing to divide by.
         assert_measure(line, "feedback_on_time", (0, 0), Value::Null, Value::Null);
-        // No files kept with these dossiers: nothing digitised.
-        assert_eq!(measure(line, "digitised_components")["numerator"], 0);
-        assert_eq!(measure(line, "digitised_components")["percent"], 0.0);
-        assert_eq!(measure(line, "electronic_results")["numerator"], 0);
+        // No files kept with these dossiers: none of the four received had
+        // its components digitised, none of the three finished had an
+        // electronic result; 0 of 11 points each.
+        assert_measure(line, "digitised_components", (0, 4), json!(0.0), json!(0.0));
+        assert_measure(line, "electronic_results", (0, 3), json!(0.0), json!(0.0));
+        // 0 of 22 points for digitisation, which counts (its denominators
+        // are the four received and the three finished): 46 of 82.
         assert_eq!(line["score"], 46.0);
-        assert_eq!(line["scored_out_of"], 60.0);
+        assert_eq!(line["scored_out_of"], 82.0);
     }
 
     // Only supervisors and administrators, within their reach.
