@@ -53,14 +53,23 @@ fn upload(s: &TestServer, token: &str, code: &str, query: &str, name: &str, byte
         .unwrap_or_else(|| json!({"_status": r.status}))
 }
 
-fn upload_raw(s: &TestServer, token: &str, code: &str, query: &str, body: &[u8]) -> RawResponse {
+fn post_multipart(s: &TestServer, token: &str, path: &str, body: &[u8]) -> RawResponse {
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
     s.send_raw(
         "POST",
-        &format!("/api/v1/dossiers/{code}/files?{query}"),
+        path,
         Some(token),
         &[("Content-Type", &content_type)],
         Some(body),
+    )
+}
+
+fn upload_raw(s: &TestServer, token: &str, code: &str, query: &str, body: &[u8]) -> RawResponse {
+    post_multipart(
+        s,
+        token,
+        &format!("/api/v1/dossiers/{code}/files?{query}"),
+        body,
     )
 }
 
@@ -627,6 +636,134 @@ fn identity_documents_are_linked_not_copied(backend: Backend, files: Files) {
     assert_eq!(r.status, 404, "{}", r.text);
 }
 
+/// A multipart body for `processed`: the note, then the result file.
+fn note_and_file(note: &str, name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"result\"\r\n\r\n{note}\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&multipart(name, bytes));
+    body
+}
+
+fn processed_with(s: &TestServer, token: &str, code: &str, body: &[u8]) -> RawResponse {
+    post_multipart(
+        s,
+        token,
+        &format!("/api/v1/dossiers/{code}/processed"),
+        body,
+    )
+}
+
+fn status_of(s: &TestServer, token: &str, code: &str) -> Value {
+    s.get(&format!("/api/v1/dossiers/{code}"), Some(token)).json["status_code"].clone()
+}
+
+fn the_result_comes_with_processed(backend: Backend, files: Files) {
+    let s = server(backend, files);
+    let (admin, clerk, officer) = (s.login("admin"), s.login("clerk"), s.login("officer"));
+    let (code, pin) = take_in(&s, &clerk, "001090012345");
+    step(&s, &clerk, &code, "send", json!({}));
+    step(&s, &officer, &code, "receive", json!({}));
+    let processing = status_of(&s, &officer, &code);
+    let result = pdf(8_000, 5);
+    let body = note_and_file("GKS số 123/2026", "Giấy khai sinh.pdf", &result);
+
+    // The procedure issues no electronic result yet: refused, the dossier
+    // still processed, nothing kept.
+    let r = processed_with(&s, &officer, &code, &body);
+    assert_eq!(
+        problem(&r)["status"],
+        409,
+        "{}",
+        String::from_utf8_lossy(&r.bytes)
+    );
+    electronic_birth_results(&s, &admin);
+    // Not the clerk's to decide.
+    let r = processed_with(&s, &clerk, &code, &body);
+    assert_eq!(problem(&r)["status"], 403);
+    // Not a scan: refused by its bytes, and the dossier stays in processing.
+    let r = processed_with(
+        &s,
+        &officer,
+        &code,
+        &note_and_file("x", "kq.pdf", b"not a pdf at all"),
+    );
+    assert_eq!(problem(&r)["status"], 415);
+    // A note over its limit: named, nothing kept.
+    let r = processed_with(
+        &s,
+        &officer,
+        &code,
+        &note_and_file(&"x".repeat(1001), "kq.pdf", &result),
+    );
+    let p = problem(&r);
+    assert_eq!(p["status"], 422);
+    assert_eq!(p["errors"][0]["field"], "result", "{p}");
+    // A second file after the first: refused whole.
+    let mut two = note_and_file("x", "kq.pdf", &result);
+    two.truncate(two.len() - format!("--{BOUNDARY}--\r\n").len());
+    two.extend_from_slice(&multipart("kq2.pdf", &result));
+    assert_eq!(
+        problem(&processed_with(&s, &officer, &code, &two))["status"],
+        422
+    );
+    assert_eq!(status_of(&s, &officer, &code), processing);
+    assert_eq!(count(&mut s.conn(), "files"), 0);
+    assert_eq!(stored_files(&s), 0);
+
+    // Note and file in one call: processed, the file attached as the result.
+    let r = processed_with(&s, &officer, &code, &body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.bytes));
+    let answer: Value = serde_json::from_slice(&r.bytes).unwrap();
+    assert_eq!(answer["status_code"], 9, "{answer}");
+    assert_eq!(answer["result_file"]["purpose"], "result");
+    assert_eq!(answer["result_file"]["name"], "Giấy khai sinh.pdf");
+    assert_eq!(answer["result_file"]["size_bytes"], result.len());
+    let d = s.get(&format!("/api/v1/dossiers/{code}"), Some(&officer));
+    let ended = d.json["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "dossier.processed")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", d.text));
+    assert_eq!(ended["data"]["note"], "GKS số 123/2026", "{ended}");
+    assert_eq!(count(&mut s.conn(), "files"), 1);
+
+    // The citizen downloads it with the PIN, from the view and the page.
+    let view = s.get(&format!("/api/v1/public/dossiers/{code}?pin={pin}"), None);
+    assert_eq!(view.json["result_file"]["size_bytes"], result.len());
+    let got = s.send_raw(
+        "GET",
+        &format!("/api/v1/public/dossiers/{code}/result?pin={pin}"),
+        None,
+        &[],
+        None,
+    );
+    assert_eq!(got.status, 200);
+    assert_eq!(got.bytes, result);
+    let page = s.send_raw("GET", &format!("/?code={code}&pin={pin}"), None, &[], None);
+    // The page escapes the slashes of attributes (`&#x2f;`).
+    let html = String::from_utf8_lossy(&page.bytes).replace("&#x2f;", "/");
+    assert!(
+        html.contains(&format!(
+            "href=\"/api/v1/public/dossiers/{code}/result?pin={pin}\""
+        )),
+        "{html}"
+    );
+
+    // Once processed, it cannot be processed again with another file.
+    let r = processed_with(
+        &s,
+        &officer,
+        &code,
+        &note_and_file("x", "b.pdf", &pdf(900, 6)),
+    );
+    assert_eq!(problem(&r)["status"], 409);
+    assert_eq!(count(&mut s.conn(), "files"), 1);
+}
+
 macro_rules! on_both_backends_and_storages {
     ($($name:ident),* $(,)?) => {
         $(
@@ -650,4 +787,5 @@ on_both_backends_and_storages!(
     bad_files_are_refused_and_leave_nothing,
     integrity_sweep_and_retention,
     identity_documents_are_linked_not_copied,
+    the_result_comes_with_processed,
 );

@@ -221,42 +221,17 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Response {
-        let mut req = self.agent.request(method, &self.url(path));
-        if let Some(t) = token {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            req = req.set(k, v);
-        }
-        let result = match body {
-            Some(b) => req.send_string(b),
-            None => req.call(),
-        };
-        let resp = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let status = resp.status();
-        let content_type = resp.header("content-type").unwrap_or("").to_string();
-        let replayed = resp.header("idempotent-replayed").is_some();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| {
-                resp.header(&n)
-                    .map(|v| (n.to_ascii_lowercase(), v.to_string()))
-            })
-            .collect();
-        let text = resp.into_string().unwrap();
+        let raw = self.send_raw(method, path, token, headers, body.map(str::as_bytes));
+        let header = |name: &str| raw.headers.get(name).cloned();
+        let text = String::from_utf8_lossy(&raw.bytes).into_owned();
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
         Response {
-            status,
-            content_type,
+            status: raw.status,
+            content_type: header("content-type").unwrap_or_default(),
+            replayed: header("idempotent-replayed").is_some(),
             text,
             json,
-            replayed,
-            headers,
+            headers: raw.headers.into_iter().collect(),
         }
     }
 

@@ -75,6 +75,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("waiting_supplement", "Hồ sơ đang chờ bổ sung", "Waiting for your supplement"),
     ("supplement_needed", "Giấy tờ cần bổ sung", "Documents to bring"),
     ("reason", "Lý do", "Reason"),
+    ("result_file", "Kết quả điện tử", "Electronic result"),
     ("parts", "Các phần của hồ sơ liên thông", "Parts of the interlinked dossier"),
     ("history", "Quá trình giải quyết", "History"),
     ("rating_title", "Đánh giá mức độ hài lòng", "Rate the service"),

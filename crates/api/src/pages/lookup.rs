@@ -124,7 +124,7 @@ async fn looked_up(
     state
         .with_conn(move |conn| {
             let found = pin_checked(conn, &st, &code, &pin, &client)?;
-            dossier_view(conn, &st.calendar(), found, lang)
+            dossier_view(conn, &st.calendar(), found, &pin, lang)
         })
         .await
 }
@@ -134,6 +134,7 @@ fn dossier_view(
     conn: &mut DbConnection,
     calendar: &WorkingCalendar,
     found: motcua_store::lookup::LookupRow,
+    pin: &str,
     lang: Lang,
 ) -> Result<Value, ApiError> {
     let id = found.dossier.id.clone();
@@ -180,7 +181,20 @@ fn dossier_view(
             })
         })
         .collect();
+    // The PIN goes in the link as it went in the page's own address: the
+    // download checks it again, under the same limits on wrong PINs.
+    let result_file = public.result_file.as_ref().map(|f| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("pin", pin)
+            .finish();
+        json!({
+            "name": f.name,
+            "size": human_size(f.size_bytes),
+            "href": format!("{}?{query}", f.download_path),
+        })
+    });
     Ok(json!({
+        "result_file": result_file,
         "code": public.code,
         "status_code": public.status_code,
         "status": status_text,
@@ -199,6 +213,17 @@ fn dossier_view(
         "rated": rated,
         "criteria": motcua_domain::rating::CRITERIA,
     }))
+}
+
+/// A size as a citizen reads it: "2,0 MB", "350 KB".
+fn human_size(bytes: i64) -> String {
+    const KB: i64 = 1024;
+    if bytes >= KB * KB {
+        let tenths = bytes * 10 / (KB * KB);
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", ((bytes + KB - 1) / KB).max(1))
+    }
 }
 
 /// A step of the history in plain words; `None` for what the citizen
@@ -393,4 +418,20 @@ pub async fn rate(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
 fn with_status(mut page: HttpResponse, status: StatusCode) -> HttpResponse {
     *page.status_mut() = status;
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_size;
+
+    #[test]
+    fn sizes_read_in_kilobytes_then_megabytes_with_a_decimal_comma() {
+        assert_eq!(human_size(0), "1 KB");
+        assert_eq!(human_size(1), "1 KB");
+        assert_eq!(human_size(1024), "1 KB");
+        assert_eq!(human_size(1025), "2 KB");
+        assert_eq!(human_size(350 * 1024), "350 KB");
+        assert_eq!(human_size(1024 * 1024), "1,0 MB");
+        assert_eq!(human_size(2 * 1024 * 1024 + 600 * 1024), "2,5 MB");
+    }
 }

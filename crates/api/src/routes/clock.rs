@@ -32,7 +32,7 @@ pub struct ClockAnswer {
     pub paused: bool,
 }
 
-fn answer(d: &Dossier) -> ClockAnswer {
+pub(crate) fn answer(d: &Dossier) -> ClockAnswer {
     ClockAnswer {
         code: d.code.clone(),
         status: d.status,
@@ -289,56 +289,27 @@ fn build_letter(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct ProcessedInput {
-    /// The result, e.g. the number of the certificate issued.
-    #[serde(default)]
-    #[schema(max_length = 1000)]
-    pub result: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ProcessedAnswer {
     #[serde(flatten)]
     pub dossier: ClockAnswer,
     /// early, on_time or late.
     pub verdict: String,
+    /// The electronic result, when it came with the call (multipart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result_file: Option<crate::routes::files::FileAnswer>,
 }
 
-#[utoipa::path(post, path = "/api/v1/dossiers/{code}/processed", tag = "clock",
-    security(("bearer" = [])), request_body = ProcessedInput,
-    params(("code" = String, Path, description = "Dossier code")),
-    responses(
-        (status = 200, description = "Status 9, result ready, with the verdict", body = ProcessedAnswer),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
-#[post("/api/v1/dossiers/{code}/processed")]
-pub async fn processed(
-    state: web::Data<AppState>,
-    staff: Staff,
-    path: web::Path<String>,
-    JsonBody(input): JsonBody<ProcessedInput>,
-) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner();
-    let calendar = state.calendar();
-    let mail = state.mail.clone();
-    let out = state
-        .with_conn(move |conn| {
-            let member = staff.member();
-            Ok(finish::processed(
-                conn,
-                &calendar,
-                &mail,
-                &member,
-                &code,
-                &input.result,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ProcessedAnswer {
+/// The answer to the end of processing (processed or stopped).
+pub(crate) fn ended(
+    out: &finish::Finished,
+    result_file: Option<crate::routes::files::FileAnswer>,
+) -> ProcessedAnswer {
+    ProcessedAnswer {
         dossier: answer(&out.dossier),
         verdict: out.verdict.as_str().to_string(),
-    }))
+        result_file,
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -379,10 +350,7 @@ pub async fn stop(
             )?)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(ProcessedAnswer {
-        dossier: answer(&out.dossier),
-        verdict: out.verdict.as_str().to_string(),
-    }))
+    Ok(HttpResponse::Ok().json(ended(&out, None)))
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -390,6 +358,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(supplement_received)
         .service(extend)
         .service(apology_letter)
-        .service(processed)
         .service(stop);
 }

@@ -9,9 +9,7 @@
 //! event. A file's URL grants nothing by itself: each download checks the
 //! reader's right to the dossier (staff) or the receipt's PIN (citizen).
 
-use std::time::Duration;
-
-use actix_multipart::{Multipart, MultipartError};
+use actix_multipart::Multipart;
 use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
@@ -19,8 +17,8 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, TryStreamExt};
-use motcua_files::upload::{self, download_name, fallback_name};
-use motcua_files::{integrity, link, name, Admitted, FileError, Purpose, UploadRequest, Written};
+use motcua_files::upload::{self, download_name};
+use motcua_files::{integrity, link, FileError, Purpose, UploadRequest};
 use motcua_store::events::Actor;
 use motcua_store::files::{self, Attachment};
 use serde::{Deserialize, Serialize};
@@ -32,6 +30,9 @@ use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::routes::dossiers::load_visible;
+use crate::routes::file_receive::{
+    discard, expect_end, file_part, multipart_error, receive, Received,
+};
 use crate::state::AppState;
 
 /// What a file is to its dossier.
@@ -110,7 +111,7 @@ fn purpose_param(p: &str) -> PurposeParam {
     }
 }
 
-fn file_answer(code: &str, a: Attachment, linked_from: Option<String>) -> FileAnswer {
+pub(crate) fn file_answer(code: &str, a: Attachment, linked_from: Option<String>) -> FileAnswer {
     let removed = a.file.state == "removed";
     FileAnswer {
         download_url: (!removed).then(|| format!("/api/v1/dossiers/{code}/files/{}", a.file.id)),
@@ -127,81 +128,6 @@ fn file_answer(code: &str, a: Attachment, linked_from: Option<String>) -> FileAn
         attached_at: a.attached_at,
         uploaded_at: a.file.uploaded_at,
         removed_at: a.file.removed_at,
-    }
-}
-
-fn multipart_error(e: MultipartError) -> ApiError {
-    match e {
-        MultipartError::ContentTypeMissing
-        | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible
-        | MultipartError::BoundaryMissing => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
-            format!("{e}: send multipart/form-data with one part named file"),
-        ),
-        other => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-multipart",
-            "Malformed multipart body",
-            format!(
-                "the multipart body could not be read ({other}); nothing was kept, send it again"
-            ),
-        )
-        .vi("Dữ liệu tải lên không đầy đủ; chưa có gì được lưu, vui lòng gửi lại"),
-    }
-}
-
-/// Removes what an upload that failed left: its bytes, then its pending
-/// row (the sweep does it later if this fails too).
-async fn discard(state: &AppState, file_id: &str) {
-    if let Err(e) = state.files.delete(file_id).await {
-        tracing::warn!(file = file_id, error = %e, "could not delete a failed upload's bytes; the sweep will");
-        return;
-    }
-    let id = file_id.to_string();
-    if let Err(e) = state
-        .with_conn(move |conn| Ok(files::forget_pending(conn, &id)?))
-        .await
-    {
-        tracing::warn!(file = file_id, error = %e, "could not forget a failed upload; the sweep will");
-    }
-}
-
-/// Streams the part into the storage, within the time an upload may take.
-async fn store_part(
-    state: &AppState,
-    admitted: &Admitted,
-    field: &mut actix_multipart::Field,
-) -> Result<Written, ApiError> {
-    let mut writer = state
-        .files
-        .writer(&admitted.file_id, admitted.max_bytes)
-        .await?;
-    let seconds = u64::try_from(state.config.file_limits.upload_seconds.max(1)).unwrap_or(600);
-    let copied = actix_web::rt::time::timeout(Duration::from_secs(seconds), async {
-        while let Some(chunk) = field.next().await {
-            writer.write(chunk.map_err(multipart_error)?).await?;
-        }
-        Ok::<(), ApiError>(())
-    })
-    .await;
-    match copied {
-        Ok(Ok(())) => Ok(writer.finish().await?),
-        Ok(Err(e)) => {
-            writer.abort().await;
-            Err(e)
-        }
-        Err(_) => {
-            writer.abort().await;
-            Err(ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "upload-too-slow",
-                "Upload too slow",
-                format!("the upload took more than {seconds} s; nothing was kept"),
-            ))
-        }
     }
 }
 
@@ -245,58 +171,13 @@ pub async fn upload_file(
     state
         .with_conn(move |conn| Ok(upload::check(conn, &m, &r)?))
         .await?;
-    let mut field = match payload.try_next().await.map_err(multipart_error)? {
-        Some(f) if f.name() == Some("file") => f,
-        Some(f) => {
-            return Err(ApiError::invalid_field(
-                "file",
-                format!(
-                    "unexpected part {:?}: send one part named file",
-                    f.name().unwrap_or("")
-                ),
-            ))
-        }
-        None => {
-            return Err(ApiError::invalid_field(
-                "file",
-                "no part named file: send the file as multipart/form-data",
-            ))
-        }
-    };
-    let sent_name = field
-        .content_disposition()
-        .and_then(|cd| cd.get_filename())
-        .map(str::to_string);
-    let name = name::checked(sent_name.as_deref(), &fallback_name(&req))?;
-    let limits = state.config.file_limits;
-    let now = motcua_store::time::now();
-    let (r, m) = (req.clone(), member.clone());
-    let admitted = state
-        .with_conn(move |conn| Ok(upload::admit(conn, &m, &r, &name, limits, now)?))
-        .await?;
-    let written = match store_part(&state, &admitted, &mut field).await {
-        Ok(w) => w,
-        Err(e) => {
-            discard(&state, &admitted.file_id).await;
-            return Err(e);
-        }
-    };
+    let part = payload.try_next().await.map_err(multipart_error)?;
+    let mut field = file_part(part)?;
+    let received = receive(&state, &member, &req, &mut field).await?;
     drop(field);
-    // One file per request: a second part is refused and nothing is kept.
-    match payload.try_next().await {
-        Ok(None) => {}
-        Ok(Some(_)) => {
-            discard(&state, &admitted.file_id).await;
-            return Err(ApiError::invalid_field(
-                "file",
-                "send one file per request (one part named file)",
-            ));
-        }
-        Err(e) => {
-            discard(&state, &admitted.file_id).await;
-            return Err(multipart_error(e));
-        }
-    }
+    expect_end(&state, &mut payload, &received).await?;
+    let Received { admitted, written } = received;
+    let (limits, now) = (state.config.file_limits, motcua_store::time::now());
     let code = req.dossier_code.clone();
     let a = admitted.clone();
     let recorded = state
@@ -650,8 +531,13 @@ pub async fn public_result(
     let a = state
         .with_conn(move |conn| {
             let found = crate::routes::public::pin_checked(conn, &st, &code, &pin, &client)?;
-            electronic_result(conn, &found.dossier)?
-                .ok_or_else(|| ApiError::not_found("electronic result"))
+            match electronic_result(conn, &found.dossier)? {
+                ResultFile::Ready(a) => Ok(*a),
+                ResultFile::NotReady => Err(ApiError::conflict(
+                    "the result is not ready yet; it can be downloaded once the dossier is processed",
+                )),
+                ResultFile::None => Err(ApiError::not_found("electronic result")),
+            }
         })
         .await?;
     let actor = Actor {
@@ -661,27 +547,37 @@ pub async fn public_result(
     send_file(&state, a, actor).await
 }
 
-/// The dossier's electronic result the citizen may download: once it is
-/// ready or returned, for a procedure that issues its result as a file.
-/// `Err` (409) before it is ready; `None` when there is none.
+/// Where a dossier's electronic result stands for the citizen.
+pub(crate) enum ResultFile {
+    /// None to download: the procedure issues no electronic result, or
+    /// none was attached.
+    None,
+    /// Attached, but the dossier is not yet processed.
+    NotReady,
+    /// Ready to download (it may have been removed since: see
+    /// `removed_at`).
+    Ready(Box<Attachment>),
+}
+
+/// The dossier's electronic result: the citizen may download it once the
+/// dossier is ready or returned, for a procedure that issues its result
+/// as a file.
 pub(crate) fn electronic_result(
     conn: &mut motcua_store::DbConnection,
     d: &motcua_domain::Dossier,
-) -> Result<Option<Attachment>, ApiError> {
+) -> Result<ResultFile, ApiError> {
     use motcua_domain::Status;
     if !files::policy(conn, &d.procedure_code)?.electronic_result {
-        return Ok(None);
+        return Ok(ResultFile::None);
     }
     let result = files::of_dossier(conn, &d.id)?
         .into_iter()
         .rfind(|a| a.purpose == "result");
-    match (result, d.status) {
-        (None, _) => Ok(None),
-        (Some(a), Status::Processed | Status::Returned) => Ok(Some(a)),
-        (Some(_), _) => Err(ApiError::conflict(
-            "the result is not ready yet; it can be downloaded once the dossier is processed",
-        )),
-    }
+    Ok(match (result, d.status) {
+        (None, _) => ResultFile::None,
+        (Some(a), Status::Processed | Status::Returned) => ResultFile::Ready(Box::new(a)),
+        (Some(_), _) => ResultFile::NotReady,
+    })
 }
 
 pub fn configure(cfg: &mut ServiceConfig) {

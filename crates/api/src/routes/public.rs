@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Problem};
 use crate::limits;
+use crate::routes::files::ResultFile;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -196,16 +197,17 @@ pub(crate) fn view(
             status_text_en: c.status.label_en(),
         });
     }
-    let result_file = crate::routes::files::electronic_result(conn, &d)
-        .ok()
-        .flatten()
-        .filter(|a| a.file.removed_at.is_none())
-        .map(|a| PublicResultFile {
-            name: motcua_files::upload::download_name(&a.file.name, &a.file.media_type),
-            media_type: a.file.media_type,
-            size_bytes: a.file.size_bytes,
-            download_path: format!("/api/v1/public/dossiers/{}/result", d.code),
-        });
+    let result_file = match crate::routes::files::electronic_result(conn, &d)? {
+        ResultFile::Ready(a) => Some(*a),
+        ResultFile::NotReady | ResultFile::None => None,
+    }
+    .filter(|a| a.file.removed_at.is_none())
+    .map(|a| PublicResultFile {
+        name: motcua_files::upload::download_name(&a.file.name, &a.file.media_type),
+        media_type: a.file.media_type,
+        size_bytes: a.file.size_bytes,
+        download_path: format!("/api/v1/public/dossiers/{}/result", d.code),
+    });
     let reason = matches!(d.status, Status::Stopped | Status::Withdrawn)
         .then(|| d.result_note.clone())
         .filter(|r| !r.is_empty());
