@@ -199,6 +199,12 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/procedures/{code}/file-policy", "staff"),
     ("PUT /api/v1/procedures/{code}/file-policy", "admin"),
     ("POST /api/v1/files/housekeeping", "admin"),
+    // The event feed: subscribers with their own tokens, and
+    // administrators, who manage the subscribers.
+    ("GET /api/v1/feed", "admin"),
+    ("POST /api/v1/subscribers", "admin"),
+    ("GET /api/v1/subscribers", "admin"),
+    ("PATCH /api/v1/subscribers/{id}", "admin"),
 ];
 
 pub fn allowed(rule: &str, caller: &str) -> bool {
@@ -473,6 +479,16 @@ impl<'a> World<'a> {
         )
     }
 
+    /// A subscriber of the feed; its id.
+    pub fn subscriber(&self) -> String {
+        let body = self.body("SubscriberInput");
+        let r = Self::ok(
+            self.s
+                .post("/api/v1/subscribers", self.token("admin"), &body),
+        );
+        r.json["id"].as_str().unwrap().to_string()
+    }
+
     /// A report the district's supervisor froze.
     pub fn frozen_report(&self) -> String {
         let body = self.body("FreezeInput");
@@ -561,6 +577,8 @@ impl<'a> World<'a> {
                 "new_due_at": working_days_from_now(20)}),
             "ProcessedInput" => json!({"result": "Giấy khai sinh"}),
             "FilePolicyDto" => json!({"electronic_result": true, "retention_years": 5}),
+            "SubscriberInput" => json!({"name": format!("Hệ thống thử {n}"), "agency": "H53"}),
+            "SubscriberPatch" => json!({"active": true}),
             "LinkInput" => json!({"file_id": self.file().1}),
             "StopInput" => json!({"reason": "Không đủ điều kiện"}),
             "DayEdit" => json!({"kind": "day_off", "reason": "Thử"}),
@@ -623,6 +641,7 @@ impl<'a> World<'a> {
                 format!("{t}?period=2026-Q4")
             }
             (_, "/api/v1/reports/results/frozen/{id}") => t.replace("{id}", &self.frozen_report()),
+            (_, "/api/v1/subscribers/{id}") => t.replace("{id}", &self.subscriber()),
             (_, "/api/v1/calendar/{year}") => t.replace("{year}", "2026"),
             (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),
             (_, "/api/v1/guidance-slips/{id}") => t.replace("{id}", &self.guidance_slip()),

@@ -50,6 +50,7 @@ impl Modify for BearerAuth {
         (name = "routing", description = "Interlinked processing: handovers, control slip, lifecycle, worklists, tracking book"),
         (name = "public", description = "Citizen look-up by code and PIN"),
         (name = "feedback", description = "Citizens' feedback and recommendations: the agency's steps against their statutory limits, their breaches"),
+        (name = "feed", description = "The event feed other systems follow, and its subscribers"),
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "auth", description = "Staff login"),
         (name = "users", description = "Staff accounts"),

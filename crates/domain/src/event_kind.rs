@@ -91,6 +91,11 @@ event_kinds! {
     /// An administrator set a procedure's file policy (electronic result,
     /// retention).
     FilePolicySet => "procedure.file_policy_set",
+    /// An administrator added a system that follows the event feed.
+    SubscriberCreated => "subscriber.created",
+    /// An administrator disabled, enabled a subscriber or gave it a new
+    /// token.
+    SubscriberUpdated => "subscriber.updated",
     SubmissionReceived => "submission.received",
     SubmissionRefused => "submission.refused",
     GuidanceIssued => "guidance.issued",

@@ -152,6 +152,9 @@ impl DbConnection {
             }
             return result;
         }
+        // What an earlier transaction on this connection touched and never
+        // wrote (it unwound) is not this one's.
+        crate::feed::discard(self);
         match self {
             DbConnection::Pg(c) => {
                 // Events are held and written with the outbox or at the
@@ -159,6 +162,7 @@ impl DbConnection {
                 let _held = crate::event_batch::open(c);
                 self.transaction(|conn| {
                     let value = f(conn)?;
+                    crate::feed::flush(conn)?;
                     crate::event_batch::flush(conn)?;
                     Ok(value)
                 })
@@ -166,12 +170,17 @@ impl DbConnection {
             DbConnection::Sqlite(c) => {
                 let _writer = sqlite_writer();
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
-                match f(self) {
+                let done = f(self).and_then(|value| {
+                    crate::feed::flush(self)?;
+                    Ok(value)
+                });
+                match done {
                     Ok(value) => {
                         <Self as Connection>::TransactionManager::commit_transaction(self)?;
                         Ok(value)
                     }
                     Err(e) => {
+                        crate::feed::discard(self);
                         <Self as Connection>::TransactionManager::rollback_transaction(self)?;
                         Err(e)
                     }

@@ -144,6 +144,7 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
             ),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, &d.id)?;
     Ok(())
 }
 
@@ -195,6 +196,7 @@ pub fn set_clock(
             dossiers::updated_at.eq(to_db(at)),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 
@@ -226,6 +228,7 @@ pub fn set_status(
             dossiers::updated_at.eq(to_db(at)),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 
@@ -254,6 +257,7 @@ pub fn set_ended(
             dossiers::result_note.eq(result_note),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 
@@ -331,6 +335,7 @@ pub fn set_assigned(conn: &mut DbConnection, id: &str, user: Option<&str>) -> St
     diesel::update(dossiers::table.find(id))
         .set(dossiers::assigned_to.eq(user))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 
@@ -355,6 +360,7 @@ pub fn set_holder(
             dossiers::updated_at.eq(to_db(at)),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 
@@ -379,6 +385,7 @@ pub fn set_returned(
             dossiers::return_method.eq(Some(method.as_str())),
         ))
         .execute(conn)?;
+    crate::feed::touch(conn, id)?;
     Ok(())
 }
 

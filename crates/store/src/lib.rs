@@ -21,6 +21,7 @@ pub mod dossiers;
 pub mod error;
 pub mod event_batch;
 pub mod events;
+pub mod feed;
 pub mod feedback;
 pub mod files;
 pub mod forecast;
@@ -42,6 +43,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod submissions;
+pub mod subscribers;
 pub mod supplements;
 pub mod throttle;
 pub mod time;
@@ -82,6 +84,8 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "files" => files::table.count().get_result(conn)?,
         "dossier_files" => dossier_files::table.count().get_result(conn)?,
         "feedback_breaches" => feedback_breaches::table.count().get_result(conn)?,
+        "feed_items" => feed_items::table.count().get_result(conn)?,
+        "subscribers" => subscribers::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

@@ -460,10 +460,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feed_items (id) {
+        id -> BigInt,
+        position -> Nullable<BigInt>,
+        dossier_id -> Text,
+        code -> Text,
+        procedure_code -> Text,
+        receiving_agency_code -> Text,
+        handling_agency_code -> Text,
+        status_code -> Integer,
+        received_at -> Timestamp,
+        due_at -> Timestamp,
+        paused -> Bool,
+        in_transit -> Bool,
+        assigned_to -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+        verdict -> Nullable<Text>,
+        returned_at -> Nullable<Timestamp>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subscribers (id) {
+        id -> Text,
+        name -> Text,
+        agency_code -> Text,
+        format -> Text,
+        token_hash -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(dossier_files -> files (file_id));
 diesel::joinable!(dossier_digitisation -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    feed_items,
+    subscribers,
     feedback,
     files,
     dossier_files,

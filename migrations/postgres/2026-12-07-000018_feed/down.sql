@@ -1,0 +1,2 @@
+DROP TABLE subscribers;
+DROP TABLE feed_items;
