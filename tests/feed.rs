@@ -176,6 +176,64 @@ fn a_subscriber_rebuilds_every_dossier(backend: Backend) {
     let (all, _) = read_from(&s, &admin, 0, 1000);
     assert_eq!(all.len(), items.len() + 1);
 
+    // The national portal's shape, chosen for its subscriber: the same
+    // changes, in its fields, times in Vietnam's local time.
+    let r = s.post(
+        "/api/v1/subscribers",
+        Some(&admin),
+        &json!({"name": "Cổng DVC quốc gia (thử)", "agency": "H53", "format": "national"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["format"], "national");
+    let portal = r.json["token"].as_str().unwrap().to_string();
+    let r = s.get("/api/v1/feed?limit=1000", Some(&portal));
+    assert_eq!(r.json["format"], "national", "{}", r.text);
+    let national = r.json["items"].as_array().unwrap().clone();
+    assert_eq!(national.len(), all.len());
+    let local = |t: &Value| {
+        let t: chrono::DateTime<chrono::Utc> = t.as_str().unwrap().parse().unwrap();
+        t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+            .format("%Y%m%d%H%M%S")
+            .to_string()
+    };
+    for (n, d) in national.iter().zip(&all) {
+        assert_eq!(n["event_id"], d["event_id"]);
+        assert_eq!(n["MaHoSo"], d["dossier_code"]);
+        assert_eq!(n["MaTTHC"], d["procedure_code"]);
+        assert_eq!(n["TrangThaiHoSo"], d["status_code"]);
+        assert_eq!(n["DonViXuLy"], d["agency"]);
+        assert_eq!(n["NgayTiepNhan"], local(&d["received_at"]), "{n}");
+        assert_eq!(n["NgayHenTra"], local(&d["due_at"]), "{n}");
+        let ended = if d["ended_at"].is_null() {
+            String::new()
+        } else {
+            local(&d["ended_at"])
+        };
+        assert_eq!(n["NgayKetThucXuLy"], ended, "{n}");
+        let returned = if d["returned_at"].is_null() {
+            String::new()
+        } else {
+            local(&d["returned_at"])
+        };
+        assert_eq!(n["NgayTra"], returned, "{n}");
+        assert_eq!(n["QuaHan"], u8::from(d["late"] == true), "{n}");
+    }
+    assert!(national
+        .iter()
+        .any(|n| n["TrangThaiHoSo"] == 10 && n["NgayTra"] != ""));
+    // A reader may ask for the other shape; an unknown one is named.
+    let r = s.get("/api/v1/feed?format=desk&limit=1", Some(&portal));
+    assert_eq!(r.json["items"][0]["dossier_code"], all[0]["dossier_code"]);
+    let r = s.get("/api/v1/feed?format=xml", Some(&portal));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("format"), "{}", r.text);
+    let r = s.post(
+        "/api/v1/subscribers",
+        Some(&admin),
+        &json!({"name": "Sai định dạng", "agency": "H53", "format": "xml"}),
+    );
+    assert_eq!(r.status, 422, "{}", r.text);
+
     // A subscriber sees only its agencies' dossiers.
     let (_, elsewhere) = subscriber(&s, &admin, "Phần mềm bảo hiểm xã hội", "H53.50.22");
     let (theirs, _) = read_from(&s, &elsewhere, 0, 100);
@@ -203,7 +261,7 @@ fn a_subscriber_rebuilds_every_dossier(backend: Backend) {
         .assert_problem(401, "unauthorized");
     assert_eq!(s.get("/api/v1/feed", Some(&fresh)).status, 200);
     let listed = s.get("/api/v1/subscribers", Some(&admin));
-    assert_eq!(listed.json["items"].as_array().unwrap().len(), 3);
+    assert_eq!(listed.json["items"].as_array().unwrap().len(), 4);
     assert!(!listed.text.contains("mcs_"), "tokens are shown once only");
     assert_eq!(
         s.post(

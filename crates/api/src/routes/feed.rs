@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{authenticate, bearer};
 use crate::error::{ApiError, Problem};
+use crate::routes::feed_national::NationalItem;
 use crate::routes::subscribers::{token_hash, TOKEN_PREFIX};
 use crate::state::AppState;
 
@@ -33,6 +34,61 @@ pub struct FeedQuery {
     /// Items in the page, 1 to 1000 (100 unless given).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<i64>,
+    /// `desk` or `national` (the national portal's fields); the
+    /// subscriber's own format unless given.
+    #[param(max_length = 16, example = "national")]
+    pub format: Option<String>,
+}
+
+/// The shapes the feed's items come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The desk's own fields ([`FeedItemDto`]).
+    Desk,
+    /// The national portal's status synchronisation
+    /// ([`crate::routes::feed_national::NationalItem`]).
+    National,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "desk" => Some(Format::Desk),
+            "national" => Some(Format::National),
+            _ => None,
+        }
+    }
+
+    /// The format a request names in `format`, or `default` when it names
+    /// none; a 422 for any other.
+    pub fn chosen(sent: Option<&str>, default: Format) -> Result<Format, ApiError> {
+        match sent.map(str::trim) {
+            None | Some("") => Ok(default),
+            Some(f) => Format::parse(f)
+                .ok_or_else(|| ApiError::invalid_field("format", "must be desk or national")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Desk => "desk",
+            Format::National => "national",
+        }
+    }
+}
+
+/// Late: ended after the appointment (its verdict), or still open and
+/// running past it when the change was recorded.
+pub(crate) fn is_late(i: &FeedItem) -> bool {
+    match (&i.verdict, i.ended_at) {
+        (Some(v), _) => v == "late",
+        (None, Some(_)) => false,
+        (None, None) => {
+            !i.paused
+                && Status::from_code(i.status_code).is_ok_and(Status::is_open)
+                && i.recorded_at > i.due_at
+        }
+    }
 }
 
 /// One change of a dossier: the dossier as the change left it.
@@ -83,11 +139,7 @@ impl FeedItemDto {
     fn of(i: FeedItem) -> Result<FeedItemDto, ApiError> {
         let status = Status::from_code(i.status_code)
             .map_err(|e| ApiError::from(motcua_store::StoreError::Corrupt(e.to_string())))?;
-        let late = match (&i.verdict, i.ended_at) {
-            (Some(v), _) => v == "late",
-            (None, Some(_)) => false,
-            (None, None) => !i.paused && status.is_open() && i.recorded_at > i.due_at,
-        };
+        let late = is_late(&i);
         Ok(FeedItemDto {
             event_id: i.event_id.to_string(),
             position: i.position,
@@ -111,9 +163,20 @@ impl FeedItemDto {
     }
 }
 
+/// An item in the format read.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum FeedEntry {
+    Desk(FeedItemDto),
+    National(NationalItem),
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct FeedPage {
-    pub items: Vec<FeedItemDto>,
+    /// `desk` or `national`: the shape of the items.
+    #[schema(example = "desk")]
+    pub format: String,
+    pub items: Vec<FeedEntry>,
     /// The cursor to read on from (`after=`); the same as sent when there
     /// was nothing new.
     #[schema(example = 1842)]
@@ -122,11 +185,11 @@ pub struct FeedPage {
     pub caught_up: bool,
 }
 
-/// Who reads, and the agencies they may see (`None`: all).
+/// Who reads: the agencies they may see (`None`: all) and their format.
 async fn reader_scope(
     state: &web::Data<AppState>,
     req: &HttpRequest,
-) -> Result<Option<Vec<String>>, ApiError> {
+) -> Result<(Option<Vec<String>>, Format), ApiError> {
     let token = bearer(req)?
         .ok_or_else(|| ApiError::unauthorized("send an Authorization: Bearer <token> header"))?;
     if token.starts_with(TOKEN_PREFIX) {
@@ -138,7 +201,11 @@ async fn reader_scope(
                 if !s.active {
                     return Err(ApiError::unauthorized("this subscriber is disabled"));
                 }
-                Ok(Some(agencies::with_descendants(conn, &s.agency_code)?))
+                let format = Format::parse(&s.format).unwrap_or(Format::Desk);
+                Ok((
+                    Some(agencies::with_descendants(conn, &s.agency_code)?),
+                    format,
+                ))
             })
             .await;
     }
@@ -146,7 +213,7 @@ async fn reader_scope(
         .await?
         .ok_or_else(|| ApiError::unauthorized("send an Authorization: Bearer <token> header"))?;
     staff.require(&[Role::Admin])?;
-    Ok(None)
+    Ok((None, Format::Desk))
 }
 
 #[utoipa::path(get, path = "/api/v1/feed", tag = "feed",
@@ -162,8 +229,9 @@ pub async fn read(
     req: HttpRequest,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = reader_scope(&state, &req).await?;
+    let (scope, own_format) = reader_scope(&state, &req).await?;
     let q = query.into_inner();
+    let format = Format::chosen(q.format.as_deref(), own_format)?;
     let after = q.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::invalid_field("after", "must be 0 or more"));
@@ -184,13 +252,23 @@ pub async fn read(
         .await?;
     let caught_up = i64::try_from(items.len()).unwrap_or(i64::MAX) < limit;
     let next = items.last().map_or(after, |i| i.position);
-    let items = items
-        .into_iter()
-        .map(FeedItemDto::of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let items = match format {
+        Format::Desk => items
+            .into_iter()
+            .map(|i| FeedItemDto::of(i).map(FeedEntry::Desk))
+            .collect::<Result<Vec<_>, _>>()?,
+        Format::National => {
+            let calendar = state.calendar();
+            items
+                .iter()
+                .map(|i| FeedEntry::National(NationalItem::of(i, &calendar)))
+                .collect()
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(FeedPage {
+            format: format.as_str().to_string(),
             items,
             next,
             caught_up,

@@ -9,6 +9,7 @@ pub mod clock_view;
 pub mod dossiers;
 pub mod events;
 pub mod feed;
+pub mod feed_national;
 pub mod feedback;
 pub mod file_admin;
 pub mod file_receive;

@@ -18,6 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
+use crate::routes::feed::Format;
 use crate::state::AppState;
 
 /// What a subscriber's token starts with, telling it from a staff token.
@@ -45,6 +46,10 @@ pub struct SubscriberInput {
     /// The agency whose dossiers it follows, with those below it.
     #[schema(min_length = 1, max_length = 32, example = "H53")]
     pub agency: String,
+    /// The shape of the items it reads: `desk` (the default) or
+    /// `national` (the national portal's status synchronisation).
+    #[schema(max_length = 16, example = "national")]
+    pub format: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -62,6 +67,8 @@ pub struct SubscriberDto {
     pub id: String,
     pub name: String,
     pub agency: String,
+    /// `desk` or `national`.
+    pub format: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -76,6 +83,7 @@ fn dto(s: Subscriber, token: Option<String>) -> SubscriberDto {
         id: s.id,
         name: s.name,
         agency: s.agency_code,
+        format: s.format,
         active: s.active,
         created_at: s.created_at,
         updated_at: s.updated_at,
@@ -128,6 +136,7 @@ pub async fn create(
         return Err(ApiError::invalid_field("name", "is required"));
     }
     let agency = input.agency.trim().to_string();
+    let format = Format::chosen(input.format.as_deref(), Format::Desk)?;
     let token = new_token();
     let hash = token_hash(&token);
     let made = state
@@ -146,7 +155,7 @@ pub async fn create(
                         id: &id,
                         name: &name,
                         agency_code: &agency,
-                        format: "desk",
+                        format: format.as_str(),
                         token_hash: &hash,
                         created_by: &staff.id,
                         at: motcua_store::time::now(),
@@ -157,7 +166,7 @@ pub async fn create(
                     &staff,
                     &id,
                     EventKind::SubscriberCreated,
-                    json!({"name": name, "agency": agency}),
+                    json!({"name": name, "agency": agency, "format": format.as_str()}),
                 )?;
                 subscribers::get(conn, &id)?.ok_or_else(ApiError::internal)
             })
