@@ -36,13 +36,17 @@ start() { # binary name port
   pids+=($!)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$3/healthz" >/dev/null && break; sleep 0.1; done
   curl -fs -XPOST "http://127.0.0.1:$3/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+    -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' \
+    >"$work/$2.token"
 }
-ta=$(start "$OLD" a 18101)
+# Not in $(...): the server's pid must reach `pids` for the cleanup.
+start "$OLD" a 18101
+ta=$(cat "$work/a.token")
 if [ -n "${A_SQL:-}" ]; then
   if [ "$BACKEND" = postgres ]; then psql "${PG_ADMIN%/*}/motcua_two_a" -qc "$A_SQL"
   else sqlite3 "$work/a.db" "$A_SQL"; fi
 fi
-tb=$(start "$NEW" b 18102)
+start "$NEW" b 18102
+tb=$(cat "$work/b.token")
 echo "== $BACKEND: A = $OLD, B = $NEW, $PAIRS pairs"
 python3 scripts/intake_two_builds.py http://127.0.0.1:18101 "$ta" http://127.0.0.1:18102 "$tb" "$PAIRS"

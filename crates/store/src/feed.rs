@@ -23,8 +23,12 @@ use std::cell::RefCell;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::connection::{Connection, TransactionManager};
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sqlite::{Sqlite, SqliteConnection};
+use diesel::QueryResult;
 
 use crate::schema::feed_items;
 use crate::time::{from_db, to_db};
@@ -83,7 +87,7 @@ fn take(conn: &DbConnection) -> Vec<String> {
 
 /// Writes the rows of the dossiers the transaction touched (called by the
 /// outermost write transaction before it commits).
-pub(crate) fn flush(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+pub(crate) fn flush(conn: &mut DbConnection) -> QueryResult<()> {
     let ids = take(conn);
     let now = crate::time::now();
     for id in ids {
@@ -109,42 +113,71 @@ pub fn write_now(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     record(conn, id, crate::time::now())
 }
 
-/// The columns a row copies from the dossier, and compares with the last
-/// row to skip a change the feed does not show.
-const INSERT: &str = "INSERT INTO feed_items (dossier_id, code, procedure_code, \
+/// The statement writing a dossier's row: its columns copied from the
+/// dossier, unless the dossier's last row shows the same. A fixed text
+/// with a static query id, so each connection prepares and plans it once
+/// (planned afresh, it cost more than the intake's other statements).
+struct RecordRow<'a> {
+    id: &'a str,
+    at: NaiveDateTime,
+}
+
+const HEAD: &str = "INSERT INTO feed_items (dossier_id, code, procedure_code, \
     receiving_agency_code, handling_agency_code, status_code, received_at, due_at, paused, \
     in_transit, assigned_to, ended_at, verdict, returned_at, recorded_at) \
     SELECT d.id, d.code, d.procedure_code, d.receiving_agency_code, d.handling_agency_code, \
     d.status_code, d.received_at, d.due_at, d.paused_since IS NOT NULL, d.in_transit, \
-    d.assigned_to, d.ended_at, d.verdict, d.returned_at, $2 \
-    FROM dossiers d WHERE d.id = $1 AND NOT EXISTS (SELECT 1 FROM feed_items f \
+    d.assigned_to, d.ended_at, d.verdict, d.returned_at, ";
+const MIDDLE: &str = " FROM dossiers d WHERE d.id = ";
+const TAIL: &str = " AND NOT EXISTS (SELECT 1 FROM feed_items f \
     WHERE f.id = (SELECT MAX(l.id) FROM feed_items l WHERE l.dossier_id = d.id) \
     AND f.status_code = d.status_code AND f.handling_agency_code = d.handling_agency_code \
     AND f.due_at = d.due_at AND f.paused = (d.paused_since IS NOT NULL) \
-    AND f.in_transit = d.in_transit AND f.assigned_to SAME d.assigned_to \
-    AND f.ended_at SAME d.ended_at AND f.verdict SAME d.verdict \
-    AND f.returned_at SAME d.returned_at)";
+    AND f.in_transit = d.in_transit AND f.assigned_to IS NOT DISTINCT FROM d.assigned_to \
+    AND f.ended_at IS NOT DISTINCT FROM d.ended_at AND f.verdict IS NOT DISTINCT FROM d.verdict \
+    AND f.returned_at IS NOT DISTINCT FROM d.returned_at) RETURNING id";
 
-fn record_row(conn: &mut DbConnection, id: &str, at: DateTime<Utc>) -> diesel::QueryResult<()> {
+impl QueryId for RecordRow<'_> {
+    type QueryId = RecordRow<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for RecordRow<'_> {
+    type SqlType = BigInt;
+}
+
+macro_rules! record_row_on {
+    ($backend:ty, $conn:ty) => {
+        impl QueryFragment<$backend> for RecordRow<'_> {
+            fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, $backend>) -> QueryResult<()> {
+                out.push_sql(HEAD);
+                out.push_bind_param::<Timestamp, _>(&self.at)?;
+                out.push_sql(MIDDLE);
+                out.push_bind_param::<Text, _>(self.id)?;
+                out.push_sql(TAIL);
+                Ok(())
+            }
+        }
+
+        impl RunQueryDsl<$conn> for RecordRow<'_> {}
+    };
+}
+
+record_row_on!(Pg, PgConnection);
+record_row_on!(Sqlite, SqliteConnection);
+
+/// Writes dossier `id`'s row (or nothing). On PostgreSQL the statement
+/// also carries the events the transaction holds (`event_batch`), so the
+/// feed costs a change no round trip of its own.
+fn record_row(conn: &mut DbConnection, id: &str, at: DateTime<Utc>) -> QueryResult<()> {
+    let q = RecordRow { id, at: to_db(at) };
     match conn {
         DbConnection::Pg(c) => {
-            let sql = INSERT.replace(" SAME ", " IS NOT DISTINCT FROM ");
-            diesel::sql_query(sql)
-                .bind::<Text, _>(id)
-                .bind::<Timestamp, _>(to_db(at))
-                .execute(c)?;
+            let carried = crate::event_batch::carried_by(c, q);
+            carried.load::<i64>(c)?
         }
-        DbConnection::Sqlite(c) => {
-            let sql = INSERT
-                .replace(" SAME ", " IS ")
-                .replace("$1", "?1")
-                .replace("$2", "?2");
-            diesel::sql_query(sql)
-                .bind::<Text, _>(id)
-                .bind::<Timestamp, _>(to_db(at))
-                .execute(c)?;
-        }
-    }
+        DbConnection::Sqlite(c) => q.load::<i64>(c)?,
+    };
     Ok(())
 }
 

@@ -31,8 +31,8 @@ CREATE TABLE feed_items (
     returned_at TIMESTAMP,
     recorded_at TIMESTAMP NOT NULL
 );
--- The sequencer's work: rows without a position yet.
-CREATE INDEX feed_items_unsequenced ON feed_items (id) WHERE position IS NULL;
+-- The sequencer finds the rows without a position through the position's
+-- own index (NULLs are in it): one index fewer for every change to write.
 -- The last row of a dossier, to skip a change the feed does not show.
 CREATE INDEX feed_items_dossier ON feed_items (dossier_id, id);
 
