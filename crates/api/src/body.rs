@@ -87,6 +87,8 @@ pub fn parse<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, ApiError
 fn shape_error(path: &str, message: &str) -> (String, String) {
     let field = |name: Option<&str>| match (path, name) {
         (".", Some(name)) => name.to_string(),
+        // An unknown field's path already ends with its name.
+        (_, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => path.to_string(),
         (_, Some(name)) => format!("{path}.{name}"),
         (".", None) => "body".to_string(),
         _ => path.to_string(),
@@ -170,4 +172,23 @@ where
     T: serde::Deserialize<'de>,
 {
     Option::<T>::deserialize(de).map(Some)
+}
+
+#[cfg(test)]
+mod shape_tests {
+    use super::shape_error;
+
+    #[test]
+    fn fields_are_named_once_whether_missing_or_unknown() {
+        // Missing: serde names the field in its message, the path is the parent.
+        assert_eq!(shape_error(".", "missing field `name`").0, "name");
+        assert_eq!(
+            shape_error("applicant", "missing field `name`").0,
+            "applicant.name"
+        );
+        // Unknown: the path is the field itself.
+        let unknown = "unknown field `extra`, expected one of `name`, `agency`";
+        assert_eq!(shape_error("extra", unknown).0, "extra");
+        assert_eq!(shape_error("applicant.extra", unknown).0, "applicant.extra");
+    }
 }
