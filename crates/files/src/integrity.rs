@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::EventKind;
-use motcua_store::events::{self, Actor, NewEvent};
+use motcua_store::events::Actor;
 use motcua_store::files::{self, Attachment};
 use motcua_store::DbConnection;
 use serde_json::json;
@@ -18,22 +18,18 @@ pub fn record_download(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> FileResult<()> {
-    events::append(
+    crate::dossier_event::append(
         conn,
-        &NewEvent {
-            subject_type: "dossier",
-            subject_id: &a.dossier_id,
-            dossier_id: Some(&a.dossier_id),
-            kind: EventKind::FileDownloaded,
-            actor,
-            at: now,
-            data: json!({
-                "file_id": a.file.id,
-                "name": a.file.name,
-                "purpose": a.purpose,
-                "document": a.document_code,
-            }),
-        },
+        &a.dossier_id,
+        EventKind::FileDownloaded,
+        actor,
+        now,
+        json!({
+            "file_id": a.file.id,
+            "name": a.file.name,
+            "purpose": a.purpose,
+            "document": a.document_code,
+        }),
     )?;
     Ok(())
 }
@@ -53,17 +49,13 @@ pub fn record_failure(
     let actor = Actor::system("integrity");
     conn.write_tx(|conn| {
         for dossier_id in files::holders_of(conn, file_id)? {
-            events::append(
+            crate::dossier_event::append(
                 conn,
-                &NewEvent {
-                    subject_type: "dossier",
-                    subject_id: &dossier_id,
-                    dossier_id: Some(&dossier_id),
-                    kind: EventKind::FileIntegrityFailed,
-                    actor: &actor,
-                    at: now,
-                    data: json!({ "file_id": file_id, "problem": problem }),
-                },
+                &dossier_id,
+                EventKind::FileIntegrityFailed,
+                &actor,
+                now,
+                json!({ "file_id": file_id, "problem": problem }),
             )?;
         }
         Ok(())

@@ -11,6 +11,7 @@
 
 pub mod content;
 pub mod digitisation;
+mod dossier_event;
 pub mod error;
 pub mod integrity;
 pub mod link;

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use motcua_domain::{EventKind, StaffMember};
-use motcua_store::events::{self, NewEvent};
 use motcua_store::files::{self, Attachment, NewAttachment};
 use motcua_store::DbConnection;
 use serde_json::json;
@@ -79,22 +78,18 @@ pub fn link(
             },
         )?;
         crate::digitisation::refresh(conn, &d, &p, now)?;
-        events::append(
+        crate::dossier_event::append(
             conn,
-            &NewEvent {
-                subject_type: "dossier",
-                subject_id: &d.id,
-                dossier_id: Some(&d.id),
-                kind: EventKind::FileLinked,
-                actor: &actor(staff),
-                at: now,
-                data: json!({
-                    "file_id": file_id,
-                    "name": source.file.name,
-                    "from_dossier": source_code,
-                    "document": document,
-                }),
-            },
+            &d.id,
+            EventKind::FileLinked,
+            &actor(staff),
+            now,
+            json!({
+                "file_id": file_id,
+                "name": source.file.name,
+                "from_dossier": source_code,
+                "document": document,
+            }),
         )?;
         files::attachment(conn, &d.id, file_id)?.ok_or(FileError::NotFound("file"))
     })

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Months, Utc};
 use motcua_domain::EventKind;
-use motcua_store::events::{self, Actor, NewEvent};
+use motcua_store::events::Actor;
 use motcua_store::files::{self, FilePolicy, Holder};
 use motcua_store::DbConnection;
 use serde_json::json;
@@ -81,21 +81,17 @@ pub fn mark_removed(conn: &mut DbConnection, e: &Expired, now: DateTime<Utc>) ->
         }
         let actor = Actor::system("retention");
         for h in &e.holders {
-            events::append(
+            crate::dossier_event::append(
                 conn,
-                &NewEvent {
-                    subject_type: "dossier",
-                    subject_id: &h.dossier_id,
-                    dossier_id: Some(&h.dossier_id),
-                    kind: EventKind::FileRemoved,
-                    actor: &actor,
-                    at: now,
-                    data: json!({
-                        "file_id": e.file_id,
-                        "kept_until": e.keep_until,
-                        "reason": "retention period over",
-                    }),
-                },
+                &h.dossier_id,
+                EventKind::FileRemoved,
+                &actor,
+                now,
+                json!({
+                    "file_id": e.file_id,
+                    "kept_until": e.keep_until,
+                    "reason": "retention period over",
+                }),
             )?;
         }
         Ok(true)

@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use motcua_domain::{Dossier, EventKind, Procedure, Role, StaffMember, Status};
-use motcua_store::events::{self, Actor, NewEvent};
+use motcua_store::events::Actor;
 use motcua_store::files::{self, Attachment, NewAttachment};
 use motcua_store::{dossiers, procedures, DbConnection, StoreError};
 use serde_json::json;
@@ -311,26 +311,22 @@ pub fn record(
         crate::digitisation::refresh(conn, &d, &p, now)?;
         let attachment = files::attachment(conn, &d.id, &admitted.file_id)?
             .ok_or(FileError::NotFound("file"))?;
-        events::append(
+        crate::dossier_event::append(
             conn,
-            &NewEvent {
-                subject_type: "dossier",
-                subject_id: &d.id,
-                dossier_id: Some(&d.id),
-                kind: EventKind::FileUploaded,
-                actor: &actor(staff),
-                at: now,
-                data: json!({
-                    "file_id": admitted.file_id,
-                    "name": attachment.file.name,
-                    "media_type": written.media_type.mime(),
-                    "size_bytes": written.size,
-                    "sha256": written.sha256,
-                    "purpose": purpose,
-                    "document": req.document,
-                    "identity_document": req.identity,
-                }),
-            },
+            &d.id,
+            EventKind::FileUploaded,
+            &actor(staff),
+            now,
+            json!({
+                "file_id": admitted.file_id,
+                "name": attachment.file.name,
+                "media_type": written.media_type.mime(),
+                "size_bytes": written.size,
+                "sha256": written.sha256,
+                "purpose": purpose,
+                "document": req.document,
+                "identity_document": req.identity,
+            }),
         )?;
         Ok(Recorded {
             attachment,
