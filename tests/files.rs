@@ -700,6 +700,16 @@ fn the_result_comes_with_processed(backend: Backend, files: Files) {
     let p = problem(&r);
     assert_eq!(p["status"], 422);
     assert_eq!(p["errors"][0]["field"], "result", "{p}");
+    // A control character in the note: refused as in the JSON body.
+    let r = processed_with(
+        &s,
+        &officer,
+        &code,
+        &note_and_file("GKS\u{7}", "kq.pdf", &result),
+    );
+    let p = problem(&r);
+    assert_eq!(p["status"], 422);
+    assert_eq!(p["errors"][0]["field"], "result", "{p}");
     // A second file after the first: refused whole.
     let mut two = note_and_file("x", "kq.pdf", &result);
     two.truncate(two.len() - format!("--{BOUNDARY}--\r\n").len());

@@ -122,15 +122,7 @@ async fn text_part(field: &mut Field, name: &str, max: usize) -> Result<String, 
             ));
         }
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| ApiError::invalid_field(name, "must be text in UTF-8"))?;
-    if text.chars().count() > max {
-        return Err(ApiError::invalid_field(
-            name,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|_| ApiError::invalid_field(name, "must be text in UTF-8"))
 }
 
 /// Marks the dossier processed with its electronic result: the right,
@@ -164,6 +156,11 @@ async fn with_result_file(
         )
         .await
         .map_err(|_| ApiError::bad_request("the part result did not arrive in time"))??;
+        // Checked as the JSON body's `result` is (its length, control
+        // characters, normal form), by the same rules.
+        let as_json = serde_json::to_vec(&serde_json::json!({ "result": note }))
+            .map_err(|_| ApiError::internal())?;
+        note = crate::body::parse::<ProcessedInput>(&as_json)?.result;
         // The next part comes only once this one is gone.
         drop(f);
         part = payload.try_next().await.map_err(multipart_error)?;
