@@ -264,8 +264,15 @@ mod tests {
         // reused on its own: traffic with passive checkpoints only until
         // the log holds more than a restart's threshold, then rounds until
         // one restarts it (a busy machine may make the first ones give up
-        // after their busy timeout), then the log a moment later.
-        let mut cycles = Vec::new();
+        // after their busy timeout), then the log a few commits later.
+        //
+        // A reader that read the log's header just before the restart
+        // finished may still take a read mark in the old log just after
+        // it, and the next commit then cannot start the log afresh; it
+        // appends, and the thread's next round restarts it again. So a
+        // cycle goes on with rounds until one is followed by a reused log,
+        // as the thread would, and fails only when none is.
+        let mut raced = 0;
         for _ in 0..3 {
             let grown = loop {
                 let report = passive(&mut conn).unwrap();
@@ -276,48 +283,58 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(20));
             };
             loop {
-                let report = round(&mut conn, 1024).unwrap();
-                if report.busy == 0 && report.log > 1024 {
+                loop {
+                    let report = round(&mut conn, 1024).unwrap();
+                    if report.busy == 0 && report.log > 1024 {
+                        break;
+                    }
+                    assert!(
+                        Instant::now() < deadline,
+                        "no restart went through: {report:?}"
+                    );
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                // The log starts afresh at the next commit, which may have
+                // to wait for the writer lock (other tests share it).
+                let since = commits.load(Ordering::Relaxed);
+                while commits.load(Ordering::Relaxed) < since + 3 {
+                    assert!(Instant::now() < deadline, "the writer stopped");
+                    std::thread::yield_now();
+                }
+                // A checkpoint that finds another in progress reports -1.
+                let after = loop {
+                    let report = passive(&mut conn).unwrap();
+                    if report.log >= 0 {
+                        break report;
+                    }
+                    assert!(Instant::now() < deadline, "no checkpoint went through");
+                };
+                let made = commits.load(Ordering::Relaxed) - since;
+                // An 8 KiB row is a handful of pages (two overflow pages, a
+                // leaf, the pages above it): a log that restarted holds only
+                // the commits made since, while one that was not reused
+                // still holds the `grown` pages of before.
+                if u64::try_from(after.log).unwrap() <= (made + 2) * 8 {
                     break;
                 }
+                raced += 1;
                 assert!(
                     Instant::now() < deadline,
-                    "no restart went through: {report:?}"
+                    "no restart was followed by a reused log: it holds {} pages \
+                     after {made} commits since the last restart (it held {grown})",
+                    after.log
                 );
-                std::thread::sleep(Duration::from_millis(20));
             }
-            // The log starts afresh at the next commit, which may have to
-            // wait for the writer lock (other tests share it).
-            let since = commits.load(Ordering::Relaxed);
-            while commits.load(Ordering::Relaxed) < since + 3 {
-                assert!(Instant::now() < deadline, "the writer stopped");
-                std::thread::yield_now();
-            }
-            // A checkpoint that finds another in progress reports -1.
-            let after = loop {
-                let report = passive(&mut conn).unwrap();
-                if report.log >= 0 {
-                    break report;
-                }
-                assert!(Instant::now() < deadline, "no checkpoint went through");
-            };
-            let made = commits.load(Ordering::Relaxed) - since;
-            cycles.push((grown, after.log, made));
         }
         stop.store(true, Ordering::Relaxed);
         for t in threads {
             t.join().unwrap();
         }
-        // An 8 KiB row is a handful of pages (two overflow pages, a leaf,
-        // the pages above it): a log that restarted holds only the commits
-        // made since, while one that was not reused still holds the
-        // `grown` pages of before.
-        for (grown, log, made) in cycles {
-            assert!(
-                u64::try_from(log).unwrap() <= (made + 2) * 8,
-                "the log holds {log} pages after {made} commits since the restart (it held {grown})"
-            );
-        }
+        // A race is the exception: most restarts must be reused at once.
+        assert!(
+            raced < 30,
+            "{raced} restarts were not followed by a reused log"
+        );
     }
 
     #[derive(QueryableByName)]
