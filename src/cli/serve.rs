@@ -77,6 +77,32 @@ pub struct ServeArgs {
     /// Seconds between two runs of the file job (sweep, retention); 0 off.
     #[arg(long, env = "MOTCUA_FILES_INTERVAL", default_value_t = 300)]
     pub files_interval: u64,
+    /// Do not post webhooks from this server (rows wait in the queue for
+    /// another server, or for this one started without it).
+    #[arg(long, env = "MOTCUA_WEBHOOKS_DISABLED")]
+    pub no_webhooks: bool,
+    /// Seconds a webhook post may take before it counts as failed.
+    #[arg(long, env = "MOTCUA_WEBHOOK_TIMEOUT", default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub webhook_timeout: u64,
+    /// Seconds after a webhook's first failure; doubled after each next
+    /// one, up to an hour.
+    #[arg(long, env = "MOTCUA_WEBHOOK_BACKOFF", default_value_t = 5,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_backoff: u64,
+    /// Attempts before a webhook delivery is failed (an administrator may
+    /// then retry it).
+    #[arg(long, env = "MOTCUA_WEBHOOK_ATTEMPTS", default_value_t = 20,
+        value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub webhook_attempts: i32,
+    /// Webhook posts in flight at once, per server.
+    #[arg(long, env = "MOTCUA_WEBHOOK_CONCURRENCY", default_value_t = 32,
+        value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub webhook_concurrency: u64,
+    /// Days a delivered webhook row is kept for the administrators' list
+    /// (0: keep them all).
+    #[arg(long, env = "MOTCUA_WEBHOOK_KEEP_DAYS", default_value_t = 30)]
+    pub webhook_keep_days: u32,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -104,6 +130,15 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
         upload_seconds: args.upload_seconds,
     };
     config.files_interval_seconds = args.files_interval;
+    config.webhooks = motcua_api::webhook::WebhookSettings {
+        enabled: !args.no_webhooks,
+        timeout: std::time::Duration::from_secs(args.webhook_timeout),
+        backoff: std::time::Duration::from_secs(args.webhook_backoff),
+        max_attempts: args.webhook_attempts,
+        concurrency: usize::try_from(args.webhook_concurrency).unwrap_or(32),
+        keep_days: args.webhook_keep_days,
+        ..motcua_api::webhook::WebhookSettings::default()
+    };
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

@@ -205,6 +205,8 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/subscribers", "admin"),
     ("GET /api/v1/subscribers", "admin"),
     ("PATCH /api/v1/subscribers/{id}", "admin"),
+    ("GET /api/v1/deliveries", "admin"),
+    ("POST /api/v1/deliveries/{id}/retry", "admin"),
 ];
 
 pub fn allowed(rule: &str, caller: &str) -> bool {
@@ -547,6 +549,20 @@ impl<'a> World<'a> {
         (reference, pin)
     }
 
+    /// The id of a webhook delivery: a subscriber with a webhook (to a
+    /// port nobody listens on), then a dossier it follows.
+    pub fn delivery_id(&self) -> i64 {
+        let mut body = self.body("SubscriberInput");
+        body["webhook"] = json!({"url": "http://127.0.0.1:9/hook"});
+        Self::ok(
+            self.s
+                .post("/api/v1/subscribers", self.token("admin"), &body),
+        );
+        self.dossier();
+        let r = Self::ok(self.s.get("/api/v1/deliveries", self.token("admin")));
+        r.json["items"][0]["id"].as_i64().unwrap()
+    }
+
     /// The id of a message in the outbox.
     pub fn outbox_id(&self) -> i64 {
         self.dossier();
@@ -646,6 +662,9 @@ impl<'a> World<'a> {
             (_, "/api/v1/calendar/days/{date}") => t.replace("{date}", "2031-01-02"),
             (_, "/api/v1/guidance-slips/{id}") => t.replace("{id}", &self.guidance_slip()),
             (_, "/api/v1/outbox/{id}/retry") => t.replace("{id}", &self.outbox_id().to_string()),
+            (_, "/api/v1/deliveries/{id}/retry") => {
+                t.replace("{id}", &self.delivery_id().to_string())
+            }
             (_, t) if t.starts_with("/api/v1/users/{username}") => {
                 t.replace("{username}", SPARE_USER)
             }

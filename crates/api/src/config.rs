@@ -52,6 +52,8 @@ pub struct Config {
     /// never committed, and the removal of files past their retention);
     /// 0 turns it off.
     pub files_interval_seconds: u64,
+    /// How the webhook worker posts and retries.
+    pub webhooks: crate::webhook::WebhookSettings,
     /// Where "now" comes from: the system's clock, or in tests a clock set
     /// to the instant the test is about (see `motcua_store::time`).
     pub clock: motcua_store::time::Clock,
@@ -85,6 +87,7 @@ impl Default for Config {
             files_url: None,
             file_limits: motcua_files::Limits::default(),
             files_interval_seconds: 300,
+            webhooks: crate::webhook::WebhookSettings::default(),
             clock: motcua_store::time::Clock::System,
         }
     }

@@ -58,8 +58,9 @@ pub async fn scan_once(state: &AppState) -> Result<Scanned, ApiError> {
 }
 
 /// Starts every background job of a server: the breach scan
-/// ([`spawn`]), the outbox worker ([`spawn_mail_worker`]) and the purge of
-/// expired keys, counters and sessions ([`crate::housekeeping`]). Call it on
+/// ([`spawn`]), the outbox worker ([`spawn_mail_worker`]), the purge of
+/// expired keys, counters and sessions ([`crate::housekeeping`]), the file
+/// job and the webhook worker ([`crate::webhook::worker`]). Call it on
 /// the actix runtime that serves HTTP; returns at once. `motcua serve` and
 /// the test servers both start their jobs here, so a server cannot come up
 /// without them.
@@ -70,6 +71,7 @@ pub fn start(state: &AppState) {
     spawn_mail_worker(state.clone());
     crate::housekeeping::spawn(state.clone());
     crate::file_jobs::spawn(state.clone());
+    crate::webhook::worker::spawn(state.clone());
 }
 
 /// Starts the job on the current actix runtime; returns at once. An
@@ -99,8 +101,28 @@ pub fn spawn(state: AppState) {
     });
 }
 
-/// Sent messages deleted per write by [`purge_sent_mail`].
-const PURGE_CHUNK: i64 = 1000;
+/// Rows deleted per write by the purges.
+pub(crate) const PURGE_CHUNK: i64 = 1000;
+
+/// Runs `delete` (a short write deleting at most [`PURGE_CHUNK`] rows)
+/// until a run comes short; returns how many rows went, and the error that
+/// stopped it early, if one did.
+pub(crate) fn purge_in_chunks<E>(
+    mut delete: impl FnMut(i64) -> Result<usize, E>,
+) -> (usize, Option<E>) {
+    let mut purged = 0;
+    loop {
+        match delete(PURGE_CHUNK) {
+            Ok(n) => {
+                purged += n;
+                if (n as i64) < PURGE_CHUNK {
+                    return (purged, None);
+                }
+            }
+            Err(e) => return (purged, Some(e)),
+        }
+    }
+}
 
 /// Deletes the sent messages older than the retention period
 /// (`outbox_keep_days`), a thousand per short write, and logs how many.
@@ -110,25 +132,15 @@ fn purge_sent_mail(state: &AppState) {
         return;
     }
     let before = motcua_store::time::now() - chrono::Duration::days(i64::from(days));
-    let mut purged = 0;
-    loop {
-        let chunk = state
+    let (purged, failed) = purge_in_chunks(|chunk| {
+        state
             .db
             .get()
             .map_err(motcua_notify::NotifyError::from)
-            .and_then(|mut conn| motcua_notify::outbox::purge_sent(&mut conn, before, PURGE_CHUNK));
-        match chunk {
-            Ok(n) => {
-                purged += n;
-                if (n as i64) < PURGE_CHUNK {
-                    break;
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "could not purge sent mail from the outbox");
-                break;
-            }
-        }
+            .and_then(|mut conn| motcua_notify::outbox::purge_sent(&mut conn, before, chunk))
+    });
+    if let Some(e) = failed {
+        tracing::warn!(error = %e, "could not purge sent mail from the outbox");
     }
     if purged > 0 {
         tracing::info!(

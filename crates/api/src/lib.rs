@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod webhook;
 
 use std::net::TcpListener;
 use utoipa_actix_web::AppExt;

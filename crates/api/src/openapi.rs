@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
     components(schemas(
         motcua_domain::MissingDocument,
         motcua_intake::FieldError,
+        // What a webhook receives (posted by the desk, so on no path).
+        crate::webhook::post::WebhookBody,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -50,7 +52,7 @@ impl Modify for BearerAuth {
         (name = "routing", description = "Interlinked processing: handovers, control slip, lifecycle, worklists, tracking book"),
         (name = "public", description = "Citizen look-up by code and PIN"),
         (name = "feedback", description = "Citizens' feedback and recommendations: the agency's steps against their statutory limits, their breaches"),
-        (name = "feed", description = "The event feed other systems follow, and its subscribers"),
+        (name = "feed", description = "The event feed other systems follow, its subscribers, and the webhook delivery queue (what a webhook receives: the WebhookBody schema, signed in the Motcua-Signature header; see docs/feed.md)"),
         (name = "catalogue", description = "Agencies and procedures"),
         (name = "auth", description = "Staff login"),
         (name = "users", description = "Staff accounts"),

@@ -93,9 +93,11 @@ event_kinds! {
     FilePolicySet => "procedure.file_policy_set",
     /// An administrator added a system that follows the event feed.
     SubscriberCreated => "subscriber.created",
-    /// An administrator disabled, enabled a subscriber or gave it a new
-    /// token.
+    /// An administrator disabled, enabled a subscriber, gave it a new
+    /// token, or set, changed or removed its webhook.
     SubscriberUpdated => "subscriber.updated",
+    /// An administrator put a failed webhook delivery back in the queue.
+    DeliveryRetried => "delivery.retried",
     SubmissionReceived => "submission.received",
     SubmissionRefused => "submission.refused",
     GuidanceIssued => "guidance.issued",

@@ -85,9 +85,7 @@ impl Storage {
     }
 
     fn s3(rest: &str) -> FileResult<Storage> {
-        // reqwest is built on rustls without a default provider (ring is
-        // quicker to build than aws-lc); install ring once per process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
         if bucket.is_empty() {
@@ -262,4 +260,12 @@ fn percent_decode(v: &str) -> String {
     percent_encoding::percent_decode_str(v)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// Makes ring rustls's crypto provider for the process, once: reqwest is
+/// built on rustls without a default one (ring is quicker to build than
+/// aws-lc). Every HTTPS client of the process (S3 here, webhooks in the
+/// API) calls it before it is built; later calls do nothing.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

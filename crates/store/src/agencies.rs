@@ -46,7 +46,8 @@ pub fn insert(conn: &mut DbConnection, a: &Agency) -> StoreResult<()> {
             agencies::updated_at.eq(t),
         ))
         .execute(conn)?;
-    Ok(())
+    // A new agency below a webhook subscriber's is in its scope.
+    crate::subscribers::rebuild_scopes(conn)
 }
 
 pub fn update(conn: &mut DbConnection, a: &Agency) -> StoreResult<()> {
@@ -62,7 +63,8 @@ pub fn update(conn: &mut DbConnection, a: &Agency) -> StoreResult<()> {
     if n == 0 {
         return Err(crate::StoreError::NotFound);
     }
-    Ok(())
+    // A new parent moves the agency into or out of scopes.
+    crate::subscribers::rebuild_scopes(conn)
 }
 
 pub fn get(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Agency>> {

@@ -328,3 +328,27 @@ pub fn last_position(conn: &mut DbConnection) -> StoreResult<i64> {
         .get_result(conn)?;
     Ok(max.unwrap_or(0))
 }
+
+/// The item with event id `id`.
+pub fn item(conn: &mut DbConnection, id: i64) -> StoreResult<Option<FeedItem>> {
+    Ok(feed_items::table
+        .find(id)
+        .select(Row::as_select())
+        .get_result(conn)
+        .optional()?
+        .map(Row::into_item))
+}
+
+/// The item of the same dossier just before `item` (none for its first):
+/// what a change is measured against.
+pub fn previous(conn: &mut DbConnection, item: &FeedItem) -> StoreResult<Option<FeedItem>> {
+    Ok(feed_items::table
+        .filter(feed_items::dossier_id.eq(&item.dossier_id))
+        .filter(feed_items::id.lt(item.event_id))
+        .order(feed_items::id.desc())
+        .limit(1)
+        .select(Row::as_select())
+        .get_result(conn)
+        .optional()?
+        .map(Row::into_item))
+}

@@ -17,6 +17,7 @@ pub mod checkpoint;
 pub mod clock;
 pub mod connection;
 pub mod counters;
+pub mod deliveries;
 pub mod dossiers;
 pub mod error;
 pub mod event_batch;
@@ -86,6 +87,8 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "feedback_breaches" => feedback_breaches::table.count().get_result(conn)?,
         "feed_items" => feed_items::table.count().get_result(conn)?,
         "subscribers" => subscribers::table.count().get_result(conn)?,
+        "deliveries" => deliveries::table.count().get_result(conn)?,
+        "webhook_scopes" => webhook_scopes::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

@@ -493,15 +493,46 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        webhook_url -> Nullable<Text>,
+        webhook_secret -> Nullable<Text>,
+        webhook_kinds -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_scopes (agency_code, subscriber_id) {
+        agency_code -> Text,
+        subscriber_id -> Text,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        subscriber_id -> Text,
+        feed_item_id -> BigInt,
+        dossier_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        last_status -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
 diesel::joinable!(dossier_files -> files (file_id));
+diesel::joinable!(deliveries -> subscribers (subscriber_id));
+diesel::joinable!(deliveries -> feed_items (feed_item_id));
 diesel::joinable!(dossier_digitisation -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     feed_items,
     subscribers,
+    webhook_scopes,
+    deliveries,
     feedback,
     files,
     dossier_files,

@@ -1,6 +1,13 @@
 //! The systems that follow the event feed (migration 18): each reads with
 //! its own token, of which only the SHA-256 is kept, within the agency it
 //! names and those below it. Disabled, it is refused on its next request.
+//!
+//! A subscriber may also have a webhook (migration 19): a URL each change
+//! it follows is posted to, signed with a secret kept here. Which
+//! subscribers a change goes to is read from `webhook_scopes`, the agencies
+//! of every active subscriber with a webhook spelled out; [`rebuild_scopes`]
+//! rewrites it in the transaction of any change to a subscriber or an
+//! agency, so a change committed after it is delivered to the new scope.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -22,6 +29,18 @@ pub struct Subscriber {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Where changes are posted, if anywhere.
+    pub webhook: Option<Webhook>,
+}
+
+/// A subscriber's webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub url: String,
+    /// The key of the HMAC-SHA256 signature of every post.
+    pub secret: String,
+    /// The kinds of change it wants; `None`: every kind.
+    pub kinds: Option<Vec<String>>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -35,6 +54,9 @@ struct Row {
     created_by: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+    webhook_kinds: Option<String>,
 }
 
 impl Row {
@@ -48,6 +70,16 @@ impl Row {
             created_by: self.created_by,
             created_at: from_db(self.created_at),
             updated_at: from_db(self.updated_at),
+            webhook: match (self.webhook_url, self.webhook_secret) {
+                (Some(url), Some(secret)) => Some(Webhook {
+                    url,
+                    secret,
+                    kinds: self
+                        .webhook_kinds
+                        .map(|k| k.split(',').map(str::to_string).collect()),
+                }),
+                _ => None,
+            },
         }
     }
 }
@@ -141,5 +173,55 @@ pub fn update(
             .set(subscribers::token_hash.eq(h))
             .execute(conn)?;
     }
+    if n > 0 && active.is_some() {
+        rebuild_scopes(conn)?;
+    }
     Ok(n > 0)
+}
+
+/// Sets (or with `None` removes) a subscriber's webhook. Returns false when
+/// there is no such subscriber.
+pub fn set_webhook(
+    conn: &mut DbConnection,
+    id: &str,
+    webhook: Option<&Webhook>,
+    at: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let n = diesel::update(subscribers::table.find(id))
+        .set((
+            subscribers::webhook_url.eq(webhook.map(|w| w.url.as_str())),
+            subscribers::webhook_secret.eq(webhook.map(|w| w.secret.as_str())),
+            subscribers::webhook_kinds
+                .eq(webhook.and_then(|w| w.kinds.as_ref().map(|k| k.join(",")))),
+            subscribers::updated_at.eq(to_db(at)),
+        ))
+        .execute(conn)?;
+    if n > 0 {
+        rebuild_scopes(conn)?;
+    }
+    Ok(n > 0)
+}
+
+/// Rewrites `webhook_scopes`: for each active subscriber with a webhook,
+/// its agency and every agency below it. Called in the transaction that
+/// changes a subscriber or an agency; a few hundred rows at most.
+pub fn rebuild_scopes(conn: &mut DbConnection) -> StoreResult<()> {
+    use crate::schema::webhook_scopes;
+    diesel::delete(webhook_scopes::table).execute(conn)?;
+    let hooked: Vec<(String, String)> = subscribers::table
+        .filter(subscribers::active.eq(true))
+        .filter(subscribers::webhook_url.is_not_null())
+        .select((subscribers::id, subscribers::agency_code))
+        .load(conn)?;
+    for (id, agency) in hooked {
+        for code in crate::agencies::with_descendants(conn, &agency)? {
+            diesel::insert_into(webhook_scopes::table)
+                .values((
+                    webhook_scopes::agency_code.eq(code),
+                    webhook_scopes::subscriber_id.eq(&id),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
 }

@@ -136,7 +136,7 @@ pub struct FeedItemDto {
 }
 
 impl FeedItemDto {
-    fn of(i: FeedItem) -> Result<FeedItemDto, ApiError> {
+    pub(crate) fn of(i: FeedItem) -> Result<FeedItemDto, ApiError> {
         let status = Status::from_code(i.status_code)
             .map_err(|e| ApiError::from(motcua_store::StoreError::Corrupt(e.to_string())))?;
         let late = is_late(&i);

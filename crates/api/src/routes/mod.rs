@@ -6,6 +6,7 @@ pub mod breaches;
 pub mod calendar;
 pub mod clock;
 pub mod clock_view;
+pub mod deliveries;
 pub mod dossiers;
 pub mod events;
 pub mod feed;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     events::configure(cfg);
     feed::configure(cfg);
     subscribers::configure(cfg);
+    deliveries::configure(cfg);
     clock::configure(cfg);
     processed::configure(cfg);
     calendar::configure(cfg);
