@@ -470,7 +470,86 @@ fn a_slow_receiver_gets_repeats_in_order(backend: Backend) {
     assert!(posts.len() > ids.len(), "the slow posts were made again");
 }
 
+/// An administrator sets, changes and removes a webhook; bad settings are
+/// named; a secret is shown once; a subscriber without a webhook, or
+/// disabled, gets nothing queued.
+fn webhook_settings_are_checked(backend: Backend) {
+    let s = TestServer::start_with(backend, |c| c.webhooks.enabled = false);
+    let admin = s.login("admin");
+    for (webhook, field) in [
+        (json!({"url": "ftp://127.0.0.1/hook"}), "webhook.url"),
+        (json!({"url": "khong phai url"}), "webhook.url"),
+        (
+            json!({"url": format!("http://a.vn/{}", "x".repeat(2000))}),
+            "webhook.url",
+        ),
+        (
+            json!({"url": "http://a.vn/", "kinds": ["everything"]}),
+            "webhook.kinds",
+        ),
+        (json!({"url": "http://a.vn/", "kinds": []}), "webhook.kinds"),
+        (json!({"url": "http://a.vn/", "secret": "mine"}), "secret"),
+    ] {
+        let r = s.post(
+            "/api/v1/subscribers",
+            Some(&admin),
+            &json!({"name": "Thử", "agency": "H53", "webhook": webhook}),
+        );
+        assert_eq!(r.status, 422, "{webhook}: {}", r.text);
+        assert!(r.text.contains(field), "{webhook}: {}", r.text);
+    }
+    // No webhook: nothing queued; then one set by PATCH, with its secret.
+    let r = s.post(
+        "/api/v1/subscribers",
+        Some(&admin),
+        &json!({"name": "Thử", "agency": "H53"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(r.json["webhook"].is_null() && r.json.get("webhook_secret").is_none());
+    let id = r.json["id"].as_str().unwrap().to_string();
+    let patch = |body: Value| s.patch(&format!("/api/v1/subscribers/{id}"), Some(&admin), &body);
+    let r = patch(json!({"new_secret": true}));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("new_secret"), "{}", r.text);
+    let r = patch(json!({"remove_webhook": true, "webhook": {"url": "http://a.vn/"}}));
+    assert_eq!(r.status, 422, "{}", r.text);
+    let (clerk, officer) = (s.login("clerk"), s.login("officer"));
+    walk(&s, &clerk, &officer, 0);
+    assert_eq!(common::count(&mut s.conn(), "deliveries"), 0);
+    let r =
+        patch(json!({"webhook": {"url": "https://baocao.tinh.gov.vn/hook", "kinds": ["status"]}}));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let first = r.json["webhook_secret"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.json["webhook"],
+        json!({"url": "https://baocao.tinh.gov.vn/hook", "kinds": ["status"]})
+    );
+    // Changing the URL keeps the secret; a new one is shown once.
+    let r = patch(json!({"webhook": {"url": "https://baocao.tinh.gov.vn/hook2"}}));
+    assert!(r.json.get("webhook_secret").is_none(), "{}", r.text);
+    assert!(r.json["webhook"]["kinds"].is_null());
+    let r = patch(json!({"new_secret": true}));
+    let second = r.json["webhook_secret"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    let listed = s.get("/api/v1/subscribers", Some(&admin));
+    assert!(
+        !listed.text.contains("whsec_"),
+        "secrets are shown once only"
+    );
+    walk(&s, &clerk, &officer, 3);
+    let queued = common::count(&mut s.conn(), "deliveries");
+    assert_eq!(queued, 1, "one change of a new dossier");
+    // Disabled, then removed: nothing more is queued.
+    patch(json!({"active": false}));
+    walk(&s, &clerk, &officer, 6);
+    patch(json!({"active": true, "remove_webhook": true}));
+    walk(&s, &clerk, &officer, 9);
+    assert_eq!(common::count(&mut s.conn(), "deliveries"), queued);
+    assert_eq!(common::count(&mut s.conn(), "webhook_scopes"), 0);
+}
+
 on_both_backends!(
+    webhook_settings_are_checked,
     a_receiver_down_then_up_gets_every_change,
     a_failed_delivery_holds_its_line_until_retried,
     two_servers_deliver_each_change_once,

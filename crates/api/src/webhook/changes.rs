@@ -78,3 +78,69 @@ pub fn wanted(wanted: Option<&[String]>, kinds: &[ChangeKind]) -> bool {
         Some(w) => kinds.iter().any(|k| w.iter().any(|x| x == k.as_str())),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn item() -> FeedItem {
+        let t = Utc.with_ymd_and_hms(2026, 12, 8, 2, 0, 0).unwrap();
+        FeedItem {
+            event_id: 1,
+            position: 1,
+            dossier_id: "d".into(),
+            code: "H53-1".into(),
+            procedure_code: "1.001193".into(),
+            receiving_agency: "H53.50.05.13".into(),
+            handling_agency: "H53.50.05.13".into(),
+            status_code: 2,
+            received_at: t,
+            due_at: t,
+            paused: false,
+            in_transit: false,
+            assigned_to: None,
+            ended_at: None,
+            verdict: None,
+            returned_at: None,
+            recorded_at: t,
+        }
+    }
+
+    #[test]
+    fn each_field_counts_as_its_kind() {
+        let before = item();
+        assert_eq!(changes(&before, None), [ChangeKind::Received]);
+        assert_eq!(changes(&before, Some(&before)), []);
+        let mut sent = before.clone();
+        sent.status_code = 3;
+        sent.in_transit = true;
+        assert_eq!(
+            changes(&sent, Some(&before)),
+            [ChangeKind::Status, ChangeKind::Handler]
+        );
+        let mut paused = before.clone();
+        paused.paused = true;
+        assert_eq!(changes(&paused, Some(&before)), [ChangeKind::Due]);
+        let mut ended = before.clone();
+        ended.verdict = Some("on_time".into());
+        assert_eq!(changes(&ended, Some(&before)), [ChangeKind::Result]);
+        let mut assigned = before.clone();
+        assigned.assigned_to = Some("officer".into());
+        assert_eq!(changes(&assigned, Some(&before)), [ChangeKind::Handler]);
+    }
+
+    #[test]
+    fn a_subscriber_wants_a_change_of_any_kind_it_named() {
+        let kinds = [ChangeKind::Status, ChangeKind::Handler];
+        assert!(wanted(None, &kinds));
+        assert!(wanted(Some(&["handler".to_string()]), &kinds));
+        assert!(!wanted(Some(&["result".to_string()]), &kinds));
+        assert!(!wanted(Some(&["result".to_string()]), &[]));
+        for k in ChangeKind::ALL {
+            assert_eq!(ChangeKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(ChangeKind::parse("everything"), None);
+    }
+}
