@@ -10,6 +10,11 @@
 # binary twice it measures one schema object, for instance
 #   A_SQL='DROP TRIGGER events_rollup_pending' (SQLite) or
 #   A_SQL='DROP TRIGGER events_rollup_pending ON events' (PostgreSQL).
+# SERVE_ARGS, if set, are added to both servers' `serve` (for instance
+# --no-webhooks). B_WEBHOOK, if set to a URL, gives B a subscriber of the
+# whole province with a webhook there: with the same binary twice and
+# SERVE_ARGS=--no-webhooks it measures what the delivery row adds to an
+# intake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2 BACKEND=${3:-sqlite} PAIRS=${4:-3000}
@@ -32,7 +37,8 @@ start() { # binary name port
   else
     url="sqlite://$work/$2.db"
   fi
-  MOTCUA_LOG=warn "$1" serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$3" --database-url "$url" >"$work/$2.log" 2>&1 &
+  # shellcheck disable=SC2086 # SERVE_ARGS is a list of words
+  MOTCUA_LOG=warn "$1" serve --demo --no-mail --breach-interval 0 ${SERVE_ARGS:-} --bind "127.0.0.1:$3" --database-url "$url" >"$work/$2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$3/healthz" >/dev/null && break; sleep 0.1; done
   curl -fs -XPOST "http://127.0.0.1:$3/api/v1/auth/token" -H 'content-type: application/json' \
@@ -48,5 +54,12 @@ if [ -n "${A_SQL:-}" ]; then
 fi
 start "$NEW" b 18102
 tb=$(cat "$work/b.token")
+if [ -n "${B_WEBHOOK:-}" ]; then
+  admin=$(curl -fs -XPOST "http://127.0.0.1:18102/api/v1/auth/token" -H 'content-type: application/json' \
+    -d '{"username":"admin","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -fs -XPOST "http://127.0.0.1:18102/api/v1/subscribers" -H "authorization: Bearer $admin" \
+    -H 'content-type: application/json' \
+    -d "{\"name\":\"Benchmark\",\"agency\":\"H53\",\"webhook\":{\"url\":\"$B_WEBHOOK\"}}" >/dev/null
+fi
 echo "== $BACKEND: A = $OLD, B = $NEW, $PAIRS pairs"
 python3 scripts/intake_two_builds.py http://127.0.0.1:18101 "$ta" http://127.0.0.1:18102 "$tb" "$PAIRS"
