@@ -26,7 +26,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 # ROWS changes of the first dossier, then positions after every one given.
 fill_sql="WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $ROWS)
@@ -51,14 +52,12 @@ run() {
   MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0 --files-interval 0 \
     --bind "127.0.0.1:$PORT" --database-url "$url" --files-url "$work/files" >"$work/server-$backend.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  wait_up "http://127.0.0.1:$PORT"
   local base="http://127.0.0.1:$PORT" admin clerk token before
-  clerk=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"clerk","password":"demo"}' | json '["access_token"]')
+  clerk=$(login "$base" clerk)
   curl -fs -XPOST "$base/api/v1/dossiers" -H "authorization: Bearer $clerk" -H 'content-type: application/json' \
     -d '{"procedure":"1.001193","applicant":{"name":"Lê Văn Bé","id_number":"001090054321"},"documents":[{"code":"TK","original":1},{"code":"GCS","original":1}]}' >/dev/null
-  admin=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"demo"}' | json '["access_token"]')
+  admin=$(login "$base" admin)
   token=$(curl -fs -XPOST "$base/api/v1/subscribers" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d '{"name":"Benchmark reader","agency":"H53"}' | json '["token"]')
   before=$(curl -fs "$base/api/v1/feed?limit=1000" -H "authorization: Bearer $token" | json '["items"].__len__()')

@@ -8,6 +8,8 @@
 #   scripts/bench-files.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 PORT=${PORT:-18091}
 cargo build --release --quiet --bin motcua
@@ -25,7 +27,7 @@ MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0
   --max-dossier-file-bytes 100000000000 --bind "127.0.0.1:$PORT" \
   --database-url "sqlite://$work/bench.db" --files-url "$work/files" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+wait_up "http://127.0.0.1:$PORT"
 
 out="bench-results/files-$(date -u +%Y%m%dT%H%M%SZ).txt"
 python3 scripts/files_bench.py 127.0.0.1 "$PORT" "$server" | tee "$out"

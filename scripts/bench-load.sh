@@ -24,7 +24,8 @@ server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 run() {
   local backend=$1 url
@@ -38,10 +39,9 @@ run() {
   MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0 --bind "127.0.0.1:$PORT" --database-url "$url" \
     >"$work/server-$backend.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+  wait_up "http://127.0.0.1:$PORT"
   local base="http://127.0.0.1:$PORT"
-  TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"clerk","password":"demo"}' | json '["access_token"]')
+  TOKEN=$(login "$base" clerk)
   export TOKEN
   echo "== $backend: intake ($CONNECTIONS connections, $DURATION)"
   wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s scripts/wrk/intake.lua "$base/api/v1/dossiers" | tee "$work/intake.txt" | grep RESULT

@@ -8,6 +8,8 @@
 #   scripts/bench-lookup-timing.sh [sqlite|postgres] [PAIRS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 BACKEND=${1:-sqlite}
 PAIRS=${2:-4000}
@@ -38,9 +40,8 @@ MOTCUA_LOG=warn "$BIN" serve --demo --no-mail --breach-interval 0 --bind "127.0.
   --database-url "$url" "${proxy[@]}" >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+wait_up "$base"
+TOKEN=$(login "$base" clerk)
 # Enough real codes for four guesses each.
 need=$((PAIRS / 4 + 50))
 python3 - "$base" "$TOKEN" "$need" >"$work/codes.txt" <<'EOF'

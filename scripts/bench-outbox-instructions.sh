@@ -10,6 +10,8 @@
 #   REQUESTS=100 scripts/bench-outbox-instructions.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 REQUESTS=${REQUESTS:-300}
 PORT=${PORT:-18098}
@@ -26,8 +28,7 @@ MOTCUA_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
 server=$!
 base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 600); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+TOKEN=$(login "$base" clerk)
 
 # REQUESTS intakes, one after another, with the body of scripts/wrk/$1.lua.
 post() {

@@ -14,6 +14,8 @@
 #                                                   # (scripts/outbox_paired.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-1}
@@ -43,9 +45,8 @@ MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0
   >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+wait_up "$base"
+TOKEN=$(login "$base" clerk)
 export TOKEN
 
 if [ "${METHOD:-wrk}" = paired ]; then

@@ -17,6 +17,8 @@
 # intake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 OLD=$1 NEW=$2 BACKEND=${3:-sqlite} PAIRS=${4:-3000}
 PG_ADMIN=${MOTCUA_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 work=$(mktemp -d)
@@ -40,10 +42,8 @@ start() { # binary name port
   # shellcheck disable=SC2086 # SERVE_ARGS is a list of words
   MOTCUA_LOG=warn "$1" serve --demo --no-mail --breach-interval 0 ${SERVE_ARGS:-} --bind "127.0.0.1:$3" --database-url "$url" >"$work/$2.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$3/healthz" >/dev/null && break; sleep 0.1; done
-  curl -fs -XPOST "http://127.0.0.1:$3/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"clerk","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' \
-    >"$work/$2.token"
+  wait_up "http://127.0.0.1:$3"
+  login "http://127.0.0.1:$3" clerk >"$work/$2.token"
 }
 # Not in $(...): the server's pid must reach `pids` for the cleanup.
 start "$OLD" a 18101
@@ -55,8 +55,7 @@ fi
 start "$NEW" b 18102
 tb=$(cat "$work/b.token")
 if [ -n "${B_WEBHOOK:-}" ]; then
-  admin=$(curl -fs -XPOST "http://127.0.0.1:18102/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"admin","password":"demo"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  admin=$(login "http://127.0.0.1:18102" admin)
   curl -fs -XPOST "http://127.0.0.1:18102/api/v1/subscribers" -H "authorization: Bearer $admin" \
     -H 'content-type: application/json' \
     -d "{\"name\":\"Benchmark\",\"agency\":\"H53\",\"webhook\":{\"url\":\"$B_WEBHOOK\"}}" >/dev/null

@@ -28,22 +28,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 base="http://127.0.0.1:$PORT"
 serve() { # url extra-args...
   local url=$1; shift
   MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --breach-interval 0 --files-interval 0 \
     --bind "127.0.0.1:$PORT" --database-url "$url" --files-url "$work/files" "$@" >>"$work/server.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+  wait_up "$base"
 }
 stop_servers() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   pids=()
-}
-login() {
-  curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"demo\"}" | json '["access_token"]'
 }
 
 # ROWS feed rows, round-robin over the dossiers; the trigger queues one
@@ -69,12 +66,12 @@ run() {
   # Fill with the worker off: dossiers, a subscriber with a webhook, rows.
   serve "$url" --no-webhooks
   local clerk admin secret
-  clerk=$(login clerk)
+  clerk=$(login "$base" clerk)
   for i in $(seq 1 "$DOSSIERS"); do
     curl -fs -XPOST "$base/api/v1/dossiers" -H "authorization: Bearer $clerk" -H 'content-type: application/json' \
       -d "{\"procedure\":\"1.001193\",\"applicant\":{\"name\":\"Lê Văn Bé\",\"id_number\":\"0010900$(printf %05d "$i")\"},\"documents\":[{\"code\":\"TK\",\"original\":1},{\"code\":\"GCS\",\"original\":1}]}" >/dev/null
   done
-  admin=$(login admin)
+  admin=$(login "$base" admin)
   secret=$(curl -fs -XPOST "$base/api/v1/subscribers" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d "{\"name\":\"Benchmark receiver\",\"agency\":\"H53\",\"webhook\":{\"url\":\"http://127.0.0.1:$HOOK_PORT/hook\"}}" | json '["webhook_secret"]')
   case $backend in

@@ -29,10 +29,10 @@ MOTCUA_LOG=warn "$BIN" serve --demo --no-mail --breach-interval 0 --bind "127.0.
   --database-url "${PG_ADMIN%/*}/$DB" >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"username":"clerk","password":"demo"}' | json '["access_token"]')
+wait_up "$base"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+TOKEN=$(login "$base" clerk)
 intake() {
   curl -fs -XPOST "$base/api/v1/dossiers" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
     -d '{"procedure":"1.001193","applicant":{"name":"Lê Văn Bé","id_number":"001090054321","email":"be@example.vn"},"documents":[{"code":"TK","original":1},{"code":"GCS","original":1}]}'

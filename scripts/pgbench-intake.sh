@@ -62,7 +62,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 start() { # index: the build's server on its database
   local i=$1
@@ -90,8 +91,7 @@ prepare() { # index: database, server, token, captured statements, pgbench scrip
     -c "ALTER DATABASE ${dbs[i]} SET log_statement = 'all'" \
     -c "ALTER DATABASE ${dbs[i]} SET log_parameter_max_length = -1"
   start "$i"
-  tokens[i]=$(curl -fs -XPOST "${bases[i]}/api/v1/auth/token" -H 'content-type: application/json' \
-    -d '{"username":"clerk","password":"demo"}' | json '["access_token"]')
+  tokens[i]=$(login "${bases[i]}" clerk)
   # Warm up: the first requests prepare statements and fill caches.
   for _ in 1 2 3 4 5; do intake "$i" >/dev/null; done
   # The pool's connections may not have proved alive: settle them.

@@ -47,11 +47,11 @@ MOTCUA_LOG=warn target/release/motcua serve --demo --no-mail --bind "127.0.0.1:$
   >"$work/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+wait_up "$base"
 
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-TOKEN=$(curl -fs -XPOST "$base/api/v1/auth/token" -H 'content-type: application/json' \
-  -d '{"username":"clerk","password":"demo"}' | json '["access_token"]')
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+TOKEN=$(login "$base" clerk)
 export TOKEN DOSSIERS="$work/dossiers.txt"
 for _ in $(seq 1 100); do
   curl -fs -XPOST "$base/api/v1/dossiers" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \

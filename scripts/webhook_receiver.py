@@ -53,6 +53,10 @@ async def serve(reader, writer):
                 done.set()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
+    except asyncio.CancelledError:
+        # The run is over and the server closes with the desk's
+        # connections still open: nothing to report.
+        pass
     finally:
         writer.close()
 
