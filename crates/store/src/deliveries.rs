@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::sql_types::{BigInt, Timestamp};
 use serde::Serialize;
 
 use crate::feed::{self, FeedItem};
@@ -149,80 +149,45 @@ struct ClaimedId {
     id: i64,
 }
 
-/// How many rows a claim may lease: `total` in all, and for each
-/// subscriber `per_subscriber` less the rows of it the worker already
-/// holds (`held`), so that one slow receiver cannot take every post.
-#[derive(Debug, Clone, Copy)]
-pub struct Room<'a> {
-    pub total: i64,
-    pub per_subscriber: i64,
-    pub held: &'a HashMap<String, i64>,
-}
-
-impl Room<'_> {
-    fn of(&self, subscriber: &str) -> i64 {
-        self.per_subscriber - self.held.get(subscriber).copied().unwrap_or(0)
-    }
-}
-
-/// Leases rows due at `now` until `lease_until`, within `room`, and
-/// returns their ids: pending rows whose lease (if any) ran out, of an
-/// active subscriber with a webhook, each the first of its subscriber's
-/// and dossier's line still waiting or failed. Each subscriber's rows are
-/// taken oldest first on their own, so that another subscriber's backlog
-/// does not hide them.
+/// Leases up to `limit` rows due at `now` until `lease_until` and returns
+/// their ids: pending rows whose lease (if any) ran out, of an active
+/// subscriber with a webhook, each the first of its subscriber's and
+/// dossier's line still waiting or failed.
 pub fn claim(
     conn: &mut DbConnection,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
-    room: Room<'_>,
+    limit: i64,
 ) -> StoreResult<Vec<i64>> {
-    use crate::schema::subscribers as s;
-    const DUE: &str = "SELECT d.id FROM deliveries d \
-        WHERE d.subscriber_id = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2 \
+    const CLAIM: &str = "UPDATE deliveries SET leased_until = $1 WHERE id IN (\
+        SELECT d.id FROM deliveries d \
+        WHERE d.state = 'pending' AND d.next_attempt_at <= $2 \
         AND (d.leased_until IS NULL OR d.leased_until <= $2) \
         AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.subscriber_id = d.subscriber_id \
             AND e.dossier_id = d.dossier_id AND e.state IN ('pending', 'failed') AND e.id < d.id) \
-        ORDER BY d.id LIMIT $3 LOCKING";
+        AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = d.subscriber_id AND s.active \
+            AND s.webhook_url IS NOT NULL) \
+        ORDER BY d.id LIMIT $3 LOCKING) RETURNING id";
     let (lease_until, now) = (to_db(lease_until), to_db(now));
-    conn.write_tx(|conn| {
-        let hooked: Vec<String> = s::table
-            .filter(s::active.eq(true))
-            .filter(s::webhook_url.is_not_null())
-            .select(s::id)
-            .order(s::id.asc())
-            .load(conn)?;
-        let mut ids = Vec::new();
-        for subscriber in hooked {
-            let left = room.total - i64::try_from(ids.len()).unwrap_or(i64::MAX);
-            let take = room.of(&subscriber).min(left);
-            if take <= 0 {
-                continue;
-            }
-            let due: Vec<ClaimedId> = match conn {
-                DbConnection::Pg(c) => {
-                    diesel::sql_query(DUE.replace("LOCKING", "FOR UPDATE SKIP LOCKED"))
-                        .bind::<Text, _>(&subscriber)
-                        .bind::<Timestamp, _>(now)
-                        .bind::<BigInt, _>(take)
-                        .load(c)?
-                }
-                DbConnection::Sqlite(c) => {
-                    diesel::sql_query(DUE.replace("LOCKING", "").replace('$', "?"))
-                        .bind::<Text, _>(&subscriber)
-                        .bind::<Timestamp, _>(now)
-                        .bind::<BigInt, _>(take)
-                        .load(c)?
-                }
-            };
-            ids.extend(due.into_iter().map(|c| c.id));
+    let ids: Vec<ClaimedId> = conn.write_tx(|conn| match conn {
+        DbConnection::Pg(c) => {
+            diesel::sql_query(CLAIM.replace("LOCKING", "FOR UPDATE SKIP LOCKED"))
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(c)
         }
-        diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-            .set(deliveries::leased_until.eq(Some(lease_until)))
-            .execute(conn)?;
-        ids.sort_unstable();
-        Ok(ids)
-    })
+        DbConnection::Sqlite(c) => {
+            diesel::sql_query(CLAIM.replace("LOCKING", "").replace('$', "?"))
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(c)
+        }
+    })?;
+    let mut ids: Vec<i64> = ids.into_iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// A leased row with what posting it needs.

@@ -7,6 +7,8 @@ use std::time::Duration;
 pub struct WebhookSettings {
     /// Run the worker on this server (several servers may all run it).
     pub enabled: bool,
+    /// Rows claimed at once, posted side by side.
+    pub batch: i64,
     /// Posts in flight at once.
     pub concurrency: usize,
     /// How long a post may take, connection included.
@@ -28,6 +30,7 @@ impl Default for WebhookSettings {
     fn default() -> Self {
         WebhookSettings {
             enabled: true,
+            batch: 200,
             concurrency: 32,
             timeout: Duration::from_secs(10),
             backoff: Duration::from_secs(5),
@@ -51,24 +54,10 @@ impl WebhookSettings {
             .min(self.backoff_max)
     }
 
-    /// Posts of one subscriber in flight at once: half the slots, so a
-    /// slow receiver leaves the other half to the others.
-    pub fn per_subscriber(&self) -> usize {
-        (self.concurrency / 2).max(1)
-    }
-
-    /// Rows of one subscriber a worker holds at once: those in flight and
-    /// as many waiting for a slot.
-    pub fn per_subscriber_held(&self) -> i64 {
-        i64::try_from(self.per_subscriber() * 2).unwrap_or(i64::MAX)
-    }
-
-    /// How long a claim leases its rows: past the longest wait for a slot
-    /// (a post in flight before it, then one of its subscriber's) and the
-    /// post itself, so a row is only claimed again when its server stopped
-    /// mid-post.
+    /// How long a claim leases its rows: past the longest post, so a row
+    /// is only claimed again when its server stopped mid-post.
     pub fn lease(&self) -> Duration {
-        self.timeout.saturating_mul(3) + Duration::from_secs(30)
+        self.timeout.saturating_mul(2) + Duration::from_secs(30)
     }
 }
 
