@@ -274,11 +274,13 @@ fn no_value_makes_the_server_fail(backend: Backend) {
                     }
                     Slot::Body(pointer) => set(body.as_mut().unwrap(), pointer, v.clone()),
                 }
-                let mut headers = Vec::new();
-                if body.is_some() {
+                let text = body.map(|b| b.to_string());
+                let extra = world.headers(&op, text.as_deref());
+                let mut headers: Vec<(&str, &str)> =
+                    extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                if text.is_some() {
                     headers.push(("Content-Type", "application/json"));
                 }
-                let text = body.map(|b| b.to_string());
                 let r = s.send(
                     &op.method,
                     &path,

@@ -80,7 +80,7 @@ pub struct Common {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the HTTP server (migrates first).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage staff accounts.
@@ -122,7 +122,7 @@ pub fn init_logging() {
 
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve(args) => serve::run(&cli.common, args),
+        Command::Serve(args) => serve::run(&cli.common, *args),
         Command::Migrate => {
             let config = cli.common.config()?;
             let db = motcua_store::Database::connect(&config.database_url, 1)

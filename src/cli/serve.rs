@@ -103,9 +103,23 @@ pub struct ServeArgs {
     /// (0: keep them all).
     #[arg(long, env = "MOTCUA_WEBHOOK_KEEP_DAYS", default_value_t = 30)]
     pub webhook_keep_days: u32,
+    /// The secret the payment gateway signs its notifications with, at
+    /// least 32 characters (none: POST /api/v1/payments/notify answers
+    /// 503).
+    #[arg(long, env = "MOTCUA_PAYMENT_SECRET", hide_env_values = true,
+        value_parser = payment_secret)]
+    pub payment_secret: Option<String>,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
+}
+
+/// A payment secret long enough not to be guessed.
+fn payment_secret(s: &str) -> Result<String, String> {
+    if s.chars().count() < 32 {
+        return Err("the payment secret must be at least 32 characters".into());
+    }
+    Ok(s.to_string())
 }
 
 pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
@@ -139,6 +153,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
         keep_days: args.webhook_keep_days,
         ..motcua_api::webhook::WebhookSettings::default()
     };
+    config.payment_secret = args.payment_secret.clone();
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

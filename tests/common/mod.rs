@@ -58,6 +58,9 @@ pub struct RawResponse {
 /// runs the desk's main paths at the instants that used to break them.
 pub const ORDINARY_MORNING: &str = "2026-12-08T02:00:00Z";
 
+/// The secret the test servers' payment gateway signs with.
+pub const PAYMENT_SECRET: &str = "test-payment-gateway-secret-0123456789";
+
 impl TestServer {
     pub fn start(backend: Backend) -> TestServer {
         Self::start_with(backend, |_| {})
@@ -119,6 +122,7 @@ impl TestServer {
             breach_interval_seconds: 0,
             files_interval_seconds: 0,
             clock: Clock::starting_at(ORDINARY_MORNING.parse().unwrap()),
+            payment_secret: Some(PAYMENT_SECRET.into()),
             ..Config::default()
         };
         tweak(&mut config);

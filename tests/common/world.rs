@@ -174,6 +174,13 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/stop", "officer"),
     ("POST /api/v1/dossiers/{code}/payment-request", "officer"),
     ("POST /api/v1/dossiers/{code}/paid", "clerk officer"),
+    ("POST /api/v1/dossiers/{code}/payments", "clerk officer"),
+    (
+        "GET /api/v1/dossiers/{code}/payments",
+        "admin clerk officer supervisor",
+    ),
+    // The payment gateway: no token, a signature (see `World::headers`).
+    ("POST /api/v1/payments/notify", "public"),
     ("POST /api/v1/dossiers/{code}/receive", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/assign", "officer supervisor"),
     // Files: attached by the receiving desk's clerks and the handling
@@ -604,6 +611,11 @@ impl<'a> World<'a> {
             "AssignInput" => json!({"username": "officer"}),
             "PaymentInput" => json!({"amount_vnd": 50000}),
             "PaidInput" => json!({"receipt_number": "BL-1", "channel": "online"}),
+            "PaymentRecordInput" => json!({"amount_vnd": 20000, "channel": "counter",
+                "receipt_number": format!("BL-{n}")}),
+            "PaymentNotice" => json!({"transaction_id": format!("GW-{n}"),
+                "dossier_code": self.dossier().0, "amount_vnd": 20000,
+                "paid_at": self.s.now().to_rfc3339()}),
             "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
             "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
             "RatingInput" => json!({"scores": [2, 2, 2, 2, 2, 2, 2, 2, 2], "overall": "satisfied"}),
@@ -729,6 +741,21 @@ impl<'a> World<'a> {
         path
     }
 
+    /// Headers `op` needs besides the token: the payment gateway's
+    /// signature of the body.
+    pub fn headers(&self, op: &Operation, body: Option<&str>) -> Vec<(&'static str, String)> {
+        match (op.method.as_str(), op.template.as_str(), body) {
+            ("POST", "/api/v1/payments/notify", Some(b)) => {
+                let t = self.s.now().timestamp();
+                let sig =
+                    motcua_api::webhook::signature::sign(super::PAYMENT_SECRET, t, b.as_bytes())
+                        .unwrap();
+                vec![("Motcua-Signature", sig)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Calls `op` as `caller` (a fresh target and body each time).
     pub fn call(&self, op: &Operation, caller: &str) -> Response {
         let path = self.target(op);
@@ -740,7 +767,8 @@ impl<'a> World<'a> {
             }
             _ => op.body.as_ref().map(|b| self.body(b).to_string()),
         };
-        let mut headers = Vec::new();
+        let extra = self.headers(op, body.as_deref());
+        let mut headers: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
         if body.is_some() {
             headers.push(("Content-Type", "application/json"));
         }

@@ -54,6 +54,10 @@ pub struct Config {
     pub files_interval_seconds: u64,
     /// How the webhook worker posts and retries.
     pub webhooks: crate::webhook::WebhookSettings,
+    /// The secret the payment gateway signs its notifications with
+    /// (`POST /api/v1/payments/notify`); `None`: no gateway, the route
+    /// answers 503.
+    pub payment_secret: Option<String>,
     /// Where "now" comes from: the system's clock, or in tests a clock set
     /// to the instant the test is about (see `motcua_store::time`).
     pub clock: motcua_store::time::Clock,
@@ -88,6 +92,7 @@ impl Default for Config {
             file_limits: motcua_files::Limits::default(),
             files_interval_seconds: 300,
             webhooks: crate::webhook::WebhookSettings::default(),
+            payment_secret: None,
             clock: motcua_store::time::Clock::System,
         }
     }

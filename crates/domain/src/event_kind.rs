@@ -53,6 +53,9 @@ event_kinds! {
     DossierStopped => "dossier.stopped",
     DossierPaymentRequested => "dossier.payment_requested",
     DossierPaid => "dossier.paid",
+    /// A fee or charge paid, recorded by the desk or confirmed by the
+    /// payment gateway (the dossier's status does not change).
+    DossierPaymentRecorded => "dossier.payment_recorded",
     DossierWithdrawn => "dossier.withdrawn",
     DossierReturned => "dossier.returned",
     DossierAssigned => "dossier.assigned",

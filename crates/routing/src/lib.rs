@@ -11,6 +11,7 @@ pub mod control_slip;
 pub mod end_notice;
 pub mod handover;
 pub mod lifecycle;
+pub mod payment;
 pub mod plan;
 pub mod rating;
 

@@ -9,6 +9,7 @@ use motcua_notify::{DeskMail, Kind};
 use motcua_sla::ops::{actor, check_transition, event, lock, require_clerk_of, require_officer_of};
 use motcua_sla::ClockError;
 use motcua_store::dossiers;
+use motcua_store::payments::{self, Payment};
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
@@ -55,14 +56,7 @@ pub fn paid(
 ) -> Result<Dossier, ClockError> {
     conn.write_tx(|conn| {
         let d = lock(conn, code)?;
-        if !matches!(staff.role, Role::Clerk | Role::Officer)
-            || (staff.agency.as_str() != d.handling_agency
-                && staff.agency.as_str() != d.receiving_agency)
-        {
-            return Err(ClockError::Forbidden(
-                "only the desk or the handling agency records a payment".into(),
-            ));
-        }
+        crate::payment::require_payment_recorder(staff, &d)?;
         if d.status != Status::AwaitingPayment {
             check_transition(d.status, Status::Processing)?;
             return Err(ClockError::Conflict(format!(
@@ -73,6 +67,23 @@ pub fn paid(
         let now = time::now();
         dossiers::set_status(conn, &d.id, Status::Processing, now)?;
         dossiers::set_paid(conn, &d.id, channel, now)?;
+        // The amount asked, paid in one go: on the dossier's payments too.
+        if let Some(amount_vnd) = d.payment_amount_vnd {
+            payments::insert(
+                conn,
+                &Payment {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    dossier_id: d.id.clone(),
+                    amount_vnd,
+                    channel,
+                    receipt_number: receipt_number.trim().to_string(),
+                    recorded_by: Some(staff.user_id.clone()),
+                    gateway_transaction: None,
+                    paid_at: now,
+                    recorded_at: now,
+                },
+            )?;
+        }
         event(
             conn,
             &d,

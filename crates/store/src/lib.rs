@@ -35,6 +35,7 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod lookup;
 pub mod migrations;
+pub mod payments;
 pub mod pool;
 pub mod procedures;
 pub mod ratings;
@@ -89,6 +90,7 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "subscribers" => subscribers::table.count().get_result(conn)?,
         "deliveries" => deliveries::table.count().get_result(conn)?,
         "webhook_scopes" => webhook_scopes::table.count().get_result(conn)?,
+        "payments" => payments::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

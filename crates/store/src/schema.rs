@@ -523,12 +523,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        dossier_id -> Text,
+        amount_vnd -> BigInt,
+        channel -> Text,
+        receipt_number -> Text,
+        recorded_by -> Nullable<Text>,
+        gateway_transaction -> Nullable<Text>,
+        paid_at -> Timestamp,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(payments -> dossiers (dossier_id));
 diesel::joinable!(dossier_files -> files (file_id));
 diesel::joinable!(deliveries -> subscribers (subscriber_id));
 diesel::joinable!(deliveries -> feed_items (feed_item_id));
 diesel::joinable!(dossier_digitisation -> dossiers (dossier_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    payments,
     feed_items,
     subscribers,
     webhook_scopes,

@@ -21,6 +21,7 @@ pub mod health;
 pub mod openapi;
 pub mod outbox;
 pub mod paging;
+pub mod payments;
 pub mod procedures;
 pub mod processed;
 pub mod public;
@@ -65,6 +66,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     calendar::configure(cfg);
     breaches::configure(cfg);
     routing::configure(cfg);
+    payments::configure(cfg);
     slips::configure(cfg);
     worklist::configure(cfg);
     tracking_book::configure(cfg);
