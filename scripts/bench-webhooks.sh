@@ -6,6 +6,9 @@
 # second. On PostgreSQL and on SQLite; results go to bench-results/.
 #
 #   scripts/bench-webhooks.sh [postgres|sqlite ...]   # ROWS=20000 DOSSIERS=200
+#
+# SERVE_ARGS, if set, are added to the delivering server's `serve` (for
+# instance --webhook-concurrency 64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,7 +47,10 @@ stop_servers() {
 }
 
 # ROWS feed rows, round-robin over the dossiers; the trigger queues one
-# delivery for each.
+# delivery for each. They get their positions at once, as a live desk's
+# rows do a moment after they commit (a feed of 20,000 rows waiting for
+# positions makes PostgreSQL's planner, with no statistics yet, look for
+# the next one by scanning every row).
 fill_sql="WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $ROWS),
 d AS (SELECT dd.*, ROW_NUMBER() OVER (ORDER BY dd.id) - 1 AS k FROM dossiers dd)
 INSERT INTO feed_items (dossier_id, code, procedure_code, receiving_agency_code,
@@ -52,7 +58,9 @@ INSERT INTO feed_items (dossier_id, code, procedure_code, receiving_agency_code,
   ended_at, verdict, returned_at, recorded_at)
 SELECT d.id, d.code, d.procedure_code, d.receiving_agency_code, d.handling_agency_code,
   1 + (g.n % 10), d.received_at, d.due_at, FALSE, FALSE, NULL, NULL, NULL, NULL, d.received_at
-FROM g JOIN d ON d.k = g.n % $DOSSIERS ORDER BY g.n;"
+FROM g JOIN d ON d.k = g.n % $DOSSIERS ORDER BY g.n;
+UPDATE feed_items SET position = id + (SELECT COALESCE(MAX(position), 0) FROM feed_items)
+WHERE position IS NULL;"
 
 run() {
   local backend=$1 url
@@ -75,7 +83,7 @@ run() {
   secret=$(curl -fs -XPOST "$base/api/v1/subscribers" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d "{\"name\":\"Benchmark receiver\",\"agency\":\"H53\",\"webhook\":{\"url\":\"http://127.0.0.1:$HOOK_PORT/hook\"}}" | json '["webhook_secret"]')
   case $backend in
-    postgres) psql "$url" -qc "$fill_sql" -c "VACUUM ANALYZE deliveries" ;;
+    postgres) psql "$url" -qc "$fill_sql" -c "VACUUM ANALYZE deliveries" -c "VACUUM ANALYZE feed_items" ;;
     sqlite) python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()" \
       "$work/bench-$backend.db" "$fill_sql" ;;
   esac
@@ -85,7 +93,8 @@ run() {
   local receiver=$!
   until grep -q listening "$work/receiver.out"; do sleep 0.1; done
   echo "== $backend: $ROWS changes of $DOSSIERS dossiers waiting" | tee -a "$out"
-  serve "$url"
+  # shellcheck disable=SC2086 # SERVE_ARGS is a list of words
+  serve "$url" ${SERVE_ARGS:-}
   wait "$receiver"
   grep -v listening "$work/receiver.out" | sed "s/^/$backend /" | tee -a "$out"
   stop_servers
