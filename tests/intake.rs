@@ -406,6 +406,56 @@ fn admins_publish_procedure_versions(backend: Backend) {
     assert_eq!(view.json["procedure_version"], 1);
     assert_eq!(view.json["procedure_name"], "Đăng ký kết hôn");
 
+    // Version 1 can still be read, as published; what changed is listed.
+    let v1 = s.get("/api/v1/procedures/1.000656?version=1", None);
+    assert_eq!(v1.status, 200, "{}", v1.text);
+    assert_eq!(v1.json["version"], 1);
+    assert_eq!(v1.json["duration"]["amount"], 3);
+    assert_eq!(v1.json["name"], "Đăng ký kết hôn");
+    assert_eq!(
+        s.get("/api/v1/procedures/1.000656?version=2", None).json["duration"]["amount"],
+        5
+    );
+    s.get("/api/v1/procedures/1.000656?version=3", None)
+        .assert_problem(404, "not-found");
+    for bad in ["0", "-1", "abc"] {
+        let r = s.get(&format!("/api/v1/procedures/1.000656?version={bad}"), None);
+        assert!(r.status == 400 || r.status == 422, "{bad}: {}", r.text);
+        assert_eq!(r.content_type, "application/problem+json");
+    }
+    let versions = s.get("/api/v1/procedures/1.000656/versions", None);
+    assert_eq!(versions.status, 200, "{}", versions.text);
+    let numbers: Vec<i64> = versions.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 2]);
+    let changes = s.get("/api/v1/procedures/1.000656/changes?from=1", None);
+    assert_eq!(changes.status, 200, "{}", changes.text);
+    assert_eq!(
+        (changes.json["from"].clone(), changes.json["to"].clone()),
+        (json!(1), json!(2))
+    );
+    let changed: Vec<&str> = changes.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(changed, ["name", "duration"]);
+    assert_eq!(changes.json["changes"][1]["before"]["amount"], 3);
+    assert_eq!(changes.json["changes"][1]["after"]["amount"], 5);
+    let same = s.get("/api/v1/procedures/1.000656/changes?from=2&to=2", None);
+    assert_eq!(same.json["changes"], json!([]));
+    s.get("/api/v1/procedures/1.000656/changes?from=2&to=1", None)
+        .assert_problem(422, "validation");
+    s.get("/api/v1/procedures/1.000656/changes?from=7", None)
+        .assert_problem(404, "not-found");
+    s.get("/api/v1/procedures/none/versions", None)
+        .assert_problem(404, "not-found");
+
     // Invalid catalogue input names each field.
     let mut bad = new.clone();
     bad["code"] = json!("1.000657");

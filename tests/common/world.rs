@@ -43,6 +43,8 @@ pub const RULES: &[(&str, &str)] = &[
     ("PUT /api/v1/agencies/{code}", "admin"),
     ("GET /api/v1/procedures", "public"),
     ("GET /api/v1/procedures/{code}", "public"),
+    ("GET /api/v1/procedures/{code}/versions", "public"),
+    ("GET /api/v1/procedures/{code}/changes", "public"),
     ("POST /api/v1/procedures", "admin"),
     ("PUT /api/v1/procedures/{code}", "admin"),
     ("GET /api/v1/calendar/{year}", "public"),
@@ -651,8 +653,14 @@ impl<'a> World<'a> {
             (_, "/api/v1/agencies/{code}/tracking-book") => {
                 "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
             }
-            (_, "/api/v1/procedures/{code}" | "/api/v1/procedures/{code}/file-policy") => {
-                t.replace("{code}", "1.001193")
+            (
+                _,
+                "/api/v1/procedures/{code}"
+                | "/api/v1/procedures/{code}/file-policy"
+                | "/api/v1/procedures/{code}/versions",
+            ) => t.replace("{code}", "1.001193"),
+            (_, "/api/v1/procedures/{code}/changes") => {
+                "/api/v1/procedures/1.001193/changes?from=1".into()
             }
             (_, "/api/v1/dossiers/{code}/files/{id}") => {
                 let (code, id) = self.file();

@@ -175,6 +175,23 @@ pub fn get_version(
         .transpose()
 }
 
+/// The versions of a procedure published so far, oldest first, each with
+/// when it was published.
+pub fn versions(
+    conn: &mut DbConnection,
+    code: &str,
+) -> StoreResult<Vec<(i32, chrono::DateTime<chrono::Utc>)>> {
+    let rows: Vec<(i32, chrono::NaiveDateTime)> = procedure_versions::table
+        .filter(procedure_versions::procedure_code.eq(code))
+        .order(procedure_versions::version.asc())
+        .select((procedure_versions::version, procedure_versions::created_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(v, at)| (v, crate::time::from_db(at)))
+        .collect())
+}
+
 /// Filters for the catalogue list.
 #[derive(Debug, Clone, Default)]
 pub struct ProcedureFilter {

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod paging;
 pub mod payments;
+pub mod procedure_versions;
 pub mod procedures;
 pub mod processed;
 pub mod public;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     agencies::configure(cfg);
     procedures::configure(cfg);
+    procedure_versions::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
     receipts::configure(cfg);

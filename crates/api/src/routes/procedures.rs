@@ -117,19 +117,30 @@ pub async fn list(
     }))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A version published before (1 is the first); the newest when left
+    /// out.
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub version: Option<i32>,
+}
+
 #[utoipa::path(get, path = "/api/v1/procedures/{code}", tag = "catalogue",
-    params(("code" = String, Path, description = "Procedure code")),
-    responses((status = 200, body = ProcedureDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    params(("code" = String, Path, description = "Procedure code"), VersionQuery),
+    responses((status = 200, body = ProcedureDto),
+        (status = 404, description = "No such procedure, or no such version of it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
 #[get("/api/v1/procedures/{code}")]
 pub async fn get_one(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<VersionQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
+    let version = crate::routes::procedure_versions::checked_version("version", query.version)?;
     let p = state
-        .with_conn(move |conn| {
-            procedures::get(conn, &code)?.ok_or_else(|| ApiError::not_found("procedure"))
-        })
+        .with_conn(move |conn| crate::routes::procedure_versions::load(conn, &code, version))
         .await?;
     Ok(HttpResponse::Ok().json(to_dto(p)))
 }
