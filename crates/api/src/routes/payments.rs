@@ -198,6 +198,11 @@ pub struct PaymentNotice {
     pub paid_at: DateTime<Utc>,
 }
 
+/// A notice whose signature is missing, wrong or stale.
+fn refused(detail: String) -> ApiError {
+    ApiError::unauthorized(detail).vi("Chữ ký của thông báo thanh toán không hợp lệ")
+}
+
 #[utoipa::path(post, path = "/api/v1/payments/notify", tag = "public",
     request_body = PaymentNotice,
     params(("Motcua-Signature" = String, Header,
@@ -223,12 +228,10 @@ pub async fn notify(
         .headers()
         .get(SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::unauthorized(format!("the {SIGNATURE_HEADER} header is missing"))
-        })?;
+        .ok_or_else(|| refused(format!("the {SIGNATURE_HEADER} header is missing")))?;
     let now = motcua_store::time::now().timestamp();
     signature::verify(&secret, header, &body, now, NOTIFY_TOLERANCE_SECONDS)
-        .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        .map_err(|e| refused(e.to_string()))?;
     let notice: PaymentNotice = crate::body::parse(&body)?;
     let transaction = notice.transaction_id.trim().to_string();
     if transaction.is_empty() {

@@ -41,7 +41,8 @@ pub fn load(
             "not-found",
             "Not found",
             format!("procedure {code} has no version {v}"),
-        ),
+        )
+        .vi("Không tìm thấy phiên bản này của thủ tục"),
         _ => ApiError::not_found("procedure"),
     })
 }
