@@ -235,6 +235,11 @@ fn the_gateway_confirms_an_online_payment_once(backend: Backend) {
     let r = notify(&s, &bad.to_string());
     r.assert_problem(422, "validation");
     assert!(r.text.contains("amount_vnd"), "{}", r.text);
+    let later = json!({"transaction_id": "VNPT-0004", "dossier_code": code,
+        "amount_vnd": 1000, "paid_at": (s.now() + Duration::hours(1)).to_rfc3339()});
+    let r = notify(&s, &later.to_string());
+    r.assert_problem(422, "validation");
+    assert!(r.text.contains("paid_at"), "{}", r.text);
     assert_eq!(common::count(&mut s.conn(), "payments"), rows);
 }
 

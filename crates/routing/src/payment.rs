@@ -49,6 +49,11 @@ fn check(p: &NewPayment) -> Result<(), ClockError> {
             "must be a positive amount in đồng, at most 1,000,000,000,000",
         ));
     }
+    // A gateway's clock may run a little ahead of the desk's; a payment
+    // dated later than that has not happened.
+    if p.paid_at > time::now() + chrono::Duration::minutes(5) {
+        return Err(ClockError::invalid("paid_at", "must not be in the future"));
+    }
     let receipt = p.receipt_number.trim();
     if receipt.is_empty() || receipt.chars().count() > 64 {
         return Err(ClockError::invalid(
