@@ -6,7 +6,7 @@
 mod common;
 
 use common::{birth_registration, count, Backend, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn login_catalogue_intake_receipt_lookup(backend: Backend) {
     let s = TestServer::start(backend);
@@ -394,6 +394,7 @@ fn admins_publish_procedure_versions(backend: Backend) {
     let mut v2 = new.clone();
     v2["duration"] = json!({"amount": 5, "unit": "working_days"});
     v2["name"] = json!("Đăng ký kết hôn (sửa đổi)");
+    v2["service_level"] = json!("fully_online");
     let updated = s.put("/api/v1/procedures/1.000656", Some(&admin), &v2);
     assert_eq!(updated.status, 200, "{}", updated.text);
     assert_eq!(updated.json["version"], 2);
@@ -444,7 +445,9 @@ fn admins_publish_procedure_versions(backend: Backend) {
         .iter()
         .map(|c| c["field"].as_str().unwrap())
         .collect();
-    assert_eq!(changed, ["name", "duration"]);
+    assert_eq!(changed, ["name", "duration", "service_level"]);
+    assert_eq!(changes.json["changes"][2]["before"], "partly_online");
+    assert_eq!(changes.json["changes"][2]["after"], "fully_online");
     assert_eq!(changes.json["changes"][1]["before"]["amount"], 3);
     assert_eq!(changes.json["changes"][1]["after"]["amount"], 5);
     let same = s.get("/api/v1/procedures/1.000656/changes?from=2&to=2", None);
@@ -455,6 +458,11 @@ fn admins_publish_procedure_versions(backend: Backend) {
         .assert_problem(404, "not-found");
     s.get("/api/v1/procedures/none/versions", None)
         .assert_problem(404, "not-found");
+
+    // Version 1 said only "online_allowed": it is partly online.
+    assert_eq!(v1.json["service_level"], "partly_online");
+    assert_eq!(v1.json["online_allowed"], true);
+    service_levels_filter_the_catalogue(&s, &admin, &new);
 
     // Invalid catalogue input names each field.
     let mut bad = new.clone();
@@ -474,6 +482,51 @@ fn admins_publish_procedure_versions(backend: Backend) {
         "{fields:?}"
     );
     s.put("/api/v1/procedures/none", Some(&admin), &new)
+        .assert_problem(404, "not-found");
+}
+
+/// The catalogue by service level: the API's filter and the public
+/// page's, and a level that contradicts `online_allowed` refused.
+fn service_levels_filter_the_catalogue(s: &TestServer, admin: &str, new: &Value) {
+    let codes = |query: &str| -> Vec<String> {
+        let r = s.get(&format!("/api/v1/procedures?{query}"), None);
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes("service_level=fully_online"), ["1.000656"]);
+    let partly = codes("service_level=partly_online");
+    assert!(partly.contains(&"1.001193".to_string()), "{partly:?}");
+    assert!(!partly.contains(&"1.000656".to_string()), "{partly:?}");
+    let all = codes("limit=500");
+    let by_level: usize = ["not_online", "partly_online", "fully_online"]
+        .iter()
+        .map(|l| codes(&format!("service_level={l}&limit=500")).len())
+        .sum();
+    assert_eq!(by_level, all.len(), "every procedure has one level");
+    let r = s.get("/api/v1/procedures?service_level=online", None);
+    assert!(r.status == 400 || r.status == 422, "{}", r.text);
+    assert_eq!(r.content_type, "application/problem+json");
+
+    let page = s.get("/thu-tuc?level=fully_online", None);
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("1.000656"), "{}", page.text);
+    assert!(!page.text.contains("1.001193"), "{}", page.text);
+    assert!(page
+        .text
+        .contains(r#"<span class="level">Trực tuyến toàn trình</span>"#));
+
+    let mut contradicts = new.clone();
+    contradicts["code"] = json!("1.000658");
+    contradicts["service_level"] = json!("not_online");
+    let r = s.post("/api/v1/procedures", Some(admin), &contradicts);
+    r.assert_problem(422, "validation");
+    assert_eq!(r.json["errors"][0]["field"], "online_allowed", "{}", r.text);
+    s.get("/api/v1/procedures/1.000658", None)
         .assert_problem(404, "not-found");
 }
 

@@ -193,6 +193,15 @@ fn a_month_and_the_next_are_counted_as_the_periodic_report_counts(backend: Backe
     let officers = report(&s, &supervisor, "period=2026-Q4&by=officer");
     assert_adds_up(&officers);
     assert_eq!(officers["total"], quarter["total"]);
+    // By service level: the demo's birth registration is partly online.
+    let levels = report(&s, &supervisor, "period=2026-Q4&by=service_level");
+    assert_eq!(levels["rows"].as_array().unwrap().len(), 1, "{levels}");
+    assert_eq!(levels["rows"][0]["key"], "partly_online");
+    assert_eq!(
+        levels["rows"][0]["label"],
+        "Dịch vụ công trực tuyến một phần"
+    );
+    assert_eq!(levels["total"], quarter["total"]);
     let days = report(&s, &supervisor, "from=2026-10-01&to=2026-12-31&by=field");
     assert_eq!(
         days["total"], quarter["total"],

@@ -5,7 +5,7 @@
 
 use motcua_domain::{
     AgencyCode, DomainError, DurationUnit, EventKind, FieldError, Procedure, ProcedureCode,
-    ProcessStep, RequiredDocument, StatutoryDuration, SupplementPolicy,
+    ProcessStep, RequiredDocument, ServiceLevel, StatutoryDuration, SupplementPolicy,
 };
 use motcua_store::events::{self, Actor};
 use motcua_store::{agencies, procedures, time, DbConnection, StoreError};
@@ -62,8 +62,16 @@ pub struct ProcedureInput {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub result: String,
+    /// How far it can be done online: `not_online`, `partly_online`
+    /// (filed online, the result collected at the desk) or `fully_online`
+    /// (toàn trình). Without it, `online_allowed` decides: true is
+    /// `partly_online`, false or absent `not_online`.
     #[serde(default)]
-    pub online_allowed: bool,
+    pub service_level: Option<ServiceLevel>,
+    /// Whether it can be filed online; kept for older clients. Given with
+    /// `service_level`, the two must agree.
+    #[serde(default)]
+    pub online_allowed: Option<bool>,
     /// What a supplement request does to the clock: `pause` (default) or
     /// `restart` the full time when the supplement arrives.
     #[serde(default)]
@@ -150,6 +158,18 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
     if fees.amount_vnd < 0 {
         errors.push(FieldError::new("fees.amount_vnd", "must not be negative"));
     }
+    let service_level = match (input.service_level, input.online_allowed) {
+        (Some(level), Some(online)) if level.online() != online => {
+            errors.push(FieldError::new(
+                "online_allowed",
+                format!("contradicts service_level {}", level.as_str()),
+            ));
+            level
+        }
+        (Some(level), _) => level,
+        (None, Some(true)) => ServiceLevel::PartlyOnline,
+        (None, _) => ServiceLevel::NotOnline,
+    };
     let mut seen = std::collections::HashSet::new();
     for (i, d) in input.required_documents.iter().enumerate() {
         if d.code.trim().is_empty() || d.code.len() > 40 {
@@ -199,7 +219,7 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                     .collect(),
                 legal_basis: input.legal_basis,
                 result: input.result,
-                online_allowed: input.online_allowed,
+                service_level,
                 supplement_policy: input.supplement_policy,
                 steps: input.steps,
                 members,

@@ -95,7 +95,7 @@ fn procedure(
         required_documents: documents,
         legal_basis: legal_basis.into(),
         result: result.into(),
-        online_allowed: true,
+        service_level: motcua_domain::ServiceLevel::PartlyOnline,
         supplement_policy: SupplementPolicy::Pause,
         steps: Vec::new(),
         members: Vec::new(),

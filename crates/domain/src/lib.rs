@@ -19,6 +19,7 @@ pub mod procedure;
 pub mod rating;
 pub mod role;
 pub mod search;
+pub mod service_level;
 pub mod staff;
 pub mod status;
 pub mod text;
@@ -43,5 +44,6 @@ pub use procedure::{
 pub use rating::{Overall, Rating};
 pub use role::Role;
 pub use search::search_key;
+pub use service_level::ServiceLevel;
 pub use staff::StaffMember;
 pub use status::Status;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{AgencyCode, DomainError, ProcedureCode};
+use crate::{AgencyCode, DomainError, ProcedureCode, ServiceLevel};
 
 /// The unit of a statutory duration (docs/time.md, Durations).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -199,7 +199,10 @@ pub struct Procedure {
     pub required_documents: Vec<RequiredDocument>,
     pub legal_basis: String,
     pub result: String,
-    pub online_allowed: bool,
+    /// How far it can be done online; older snapshots without it were
+    /// rewritten by the migration that brought it.
+    #[serde(default)]
+    pub service_level: ServiceLevel,
     #[serde(default)]
     pub supplement_policy: SupplementPolicy,
     /// The process plan after the desk; empty means the receiving agency
@@ -274,6 +277,11 @@ impl Procedure {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a dossier of it may be filed online (partly or fully).
+    pub fn online_allowed(&self) -> bool {
+        self.service_level.online()
     }
 
     pub fn is_group(&self) -> bool {
@@ -361,7 +369,7 @@ mod tests {
             ],
             legal_basis: String::new(),
             result: String::new(),
-            online_allowed: true,
+            service_level: ServiceLevel::PartlyOnline,
             supplement_policy: SupplementPolicy::Pause,
             steps: Vec::new(),
             members: Vec::new(),

@@ -39,7 +39,7 @@ pub fn submit(
     check(req)?;
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
-    if !procedure.online_allowed {
+    if !procedure.online_allowed() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "procedure",
             format!("procedure {} cannot be filed online", procedure.code),

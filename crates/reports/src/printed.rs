@@ -53,6 +53,7 @@ pub fn to_html(
             By::Unit => "Đơn vị",
             By::Procedure => "Thủ tục hành chính",
             By::Field => "Lĩnh vực",
+            By::ServiceLevel => "Mức độ dịch vụ công trực tuyến",
             By::Officer => "Cán bộ xử lý",
             By::Month => "Tháng",
             By::Quarter => "Quý",

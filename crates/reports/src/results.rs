@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveTime, Utc};
 use motcua_calendar::WorkingCalendar;
-use motcua_domain::{Agency, Period};
+use motcua_domain::{Agency, Period, ServiceLevel};
 use motcua_store::reports::{self, Refusal, ReportDossier};
 use motcua_store::{DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,9 @@ pub enum By {
     Procedure,
     /// One row per field (lĩnh vực) of the catalogue.
     Field,
+    /// One row per online service level of the procedures, as the
+    /// catalogue gives it today.
+    ServiceLevel,
     /// One row per officer assigned (dossiers nobody was assigned share
     /// a row).
     Officer,
@@ -503,6 +506,7 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
         let (key, label) = match by {
             By::Procedure => (d.procedure_code.as_str(), d.procedure_name.as_str()),
             By::Field => (d.field.as_str(), d.field.as_str()),
+            By::ServiceLevel => level_row(&d.service_level),
             _ => d.officer.as_ref().map_or(
                 (unassigned.0.as_str(), unassigned.1.as_str()),
                 |(id, name)| (id.as_str(), name.as_str()),
@@ -520,6 +524,7 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
             },
             By::Procedure => (r.procedure_code.as_str(), r.procedure_name.as_str()),
             By::Field => (r.field.as_str(), r.field.as_str()),
+            By::ServiceLevel => level_row(&r.service_level),
             _ => r.officer.as_ref().map_or(
                 (unassigned.0.as_str(), unassigned.1.as_str()),
                 |(id, name)| (id.as_str(), name.as_str()),
@@ -532,6 +537,13 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
         .filter(|(_, (_, line))| !line.is_empty())
         .map(|(key, (label, line))| LineRow { key, label, line })
         .collect()
+}
+
+/// The key and label of a row by service level: the level's own name,
+/// and `not_online` for a procedure gone from the catalogue.
+pub(crate) fn level_row(level: &str) -> (&'static str, &'static str) {
+    let l = ServiceLevel::parse(level).unwrap_or_default();
+    (l.as_str(), l.label_vi())
 }
 
 /// Whether a refusal counts: made in the span, by an agency reported on.

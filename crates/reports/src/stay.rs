@@ -177,6 +177,7 @@ mod tests {
             procedure_code: "P".into(),
             procedure_name: "P".into(),
             field: "F".into(),
+            service_level: "not_online".into(),
             channel: 1,
             status_code: 9,
             received_at: t(3),

@@ -39,6 +39,8 @@ fn at(hours: i64) -> DateTime<Utc> {
 
 /// A0, A1 and A2 are reported on; X is an agency outside the report.
 const AGENCIES: [&str; 4] = ["A0", "A1", "A2", "X"];
+/// The service levels, as the catalogue names them.
+const LEVELS: [&str; 3] = ["not_online", "partly_online", "fully_online"];
 const RATINGS: [&str; 3] = ["very_satisfied", "satisfied", "not_satisfied"];
 const VERDICTS: [&str; 3] = ["early", "on_time", "late"];
 
@@ -83,6 +85,7 @@ prop_compose! {
             procedure_code: format!("P{procedure}"),
             procedure_name: format!("Procedure {procedure}"),
             field: format!("F{}", procedure % 2),
+            service_level: LEVELS[procedure % 3].into(),
             channel,
             status_code: if stopped { 8 } else { 9 },
             received_at,
@@ -114,6 +117,7 @@ prop_compose! {
             procedure_code: format!("P{procedure}"),
             procedure_name: format!("Procedure {procedure}"),
             field: format!("F{}", procedure % 2),
+            service_level: LEVELS[procedure % 3].into(),
             officer: None,
             at: at(when),
         }
@@ -162,7 +166,7 @@ proptest! {
     fn every_row_and_the_total_add_up(
         dossiers in prop::collection::vec(dossier(), 0..60),
         refusals in prop::collection::vec(refusal(), 0..8),
-        by in prop::sample::select(vec![By::Agency, By::Unit, By::Procedure, By::Field, By::Officer]),
+        by in prop::sample::select(vec![By::Agency, By::Unit, By::Procedure, By::Field, By::ServiceLevel, By::Officer]),
         cut in 0i64..2500,
     ) {
         let period = Period::parse("2026-Q4").unwrap();

@@ -70,7 +70,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                 required_documents: Vec::new(),
                 legal_basis: String::new(),
                 result: String::new(),
-                online_allowed: false,
+                service_level: motcua_domain::ServiceLevel::NotOnline,
                 supplement_policy: SupplementPolicy::Pause,
                 steps: Vec::new(),
                 members: Vec::new(),

@@ -57,7 +57,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                     required_documents: Vec::new(),
                     legal_basis: String::new(),
                     result: String::new(),
-                    online_allowed: true,
+                    service_level: motcua_domain::ServiceLevel::PartlyOnline,
                     supplement_policy: SupplementPolicy::Pause,
                     steps: Vec::new(),
                     members: Vec::new(),

@@ -5,7 +5,7 @@
 
 use diesel::prelude::*;
 use motcua_domain::{
-    search_key, AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument,
+    search_key, AgencyCode, DurationUnit, Procedure, ProcedureCode, RequiredDocument, ServiceLevel,
     StatutoryDuration, SupplementPolicy,
 };
 
@@ -28,7 +28,7 @@ struct Row {
     fee_note: String,
     legal_basis: String,
     result: String,
-    online_allowed: bool,
+    service_level: String,
     documents: String,
     supplement_policy: String,
     steps: String,
@@ -55,7 +55,7 @@ impl Row {
             required_documents: documents,
             legal_basis: self.legal_basis,
             result: self.result,
-            online_allowed: self.online_allowed,
+            service_level: ServiceLevel::parse(&self.service_level)?,
             supplement_policy: SupplementPolicy::parse(&self.supplement_policy)?,
             steps: serde_json::from_str(&self.steps)?,
             members: serde_json::from_str(&self.members)?,
@@ -98,7 +98,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::fee_note.eq(&p.fee_note),
             procedures::legal_basis.eq(&p.legal_basis),
             procedures::result.eq(&p.result),
-            procedures::online_allowed.eq(p.online_allowed),
+            procedures::service_level.eq(p.service_level.as_str()),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
@@ -136,7 +136,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::fee_note.eq(&p.fee_note),
             procedures::legal_basis.eq(&p.legal_basis),
             procedures::result.eq(&p.result),
-            procedures::online_allowed.eq(p.online_allowed),
+            procedures::service_level.eq(p.service_level.as_str()),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
@@ -198,6 +198,8 @@ pub struct ProcedureFilter {
     pub agency: Option<String>,
     /// Free text, matched accent-insensitively against code, name and field.
     pub text: Option<String>,
+    /// Only procedures at this online service level.
+    pub service_level: Option<ServiceLevel>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -207,6 +209,9 @@ pub fn list(conn: &mut DbConnection, f: &ProcedureFilter) -> StoreResult<(Vec<Pr
         let mut q = procedures::table.into_boxed();
         if let Some(agency) = &f.agency {
             q = q.filter(procedures::agency_code.eq(agency.clone()));
+        }
+        if let Some(level) = f.service_level {
+            q = q.filter(procedures::service_level.eq(level.as_str()));
         }
         if let Some(text) = &f.text {
             for word in search_key(text).split(' ').filter(|w| !w.is_empty()) {

@@ -357,19 +357,40 @@ pub fn dossier_ids_after(
         .load(conn)?)
 }
 
-/// The catalogue's name and field of the procedures `codes`.
+/// What a report's rows by procedure, field or service level print of a
+/// procedure, from the catalogue today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureLabel {
+    pub name: String,
+    pub field: String,
+    pub service_level: String,
+}
+
+/// The catalogue's labels of the procedures `codes`.
 pub fn procedure_labels(
     conn: &mut DbConnection,
     codes: &[String],
-) -> StoreResult<HashMap<String, (String, String)>> {
+) -> StoreResult<HashMap<String, ProcedureLabel>> {
     use crate::schema::procedures;
     let mut out = HashMap::new();
     for chunk in codes.chunks(500) {
-        let rows: Vec<(String, String, String)> = procedures::table
+        let rows: Vec<(String, String, String, String)> = procedures::table
             .filter(procedures::code.eq_any(chunk))
-            .select((procedures::code, procedures::name, procedures::field))
+            .select((
+                procedures::code,
+                procedures::name,
+                procedures::field,
+                procedures::service_level,
+            ))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(c, n, f)| (c, (n, f))));
+        out.extend(rows.into_iter().map(|(c, name, field, service_level)| {
+            let label = ProcedureLabel {
+                name,
+                field,
+                service_level,
+            };
+            (c, label)
+        }));
     }
     Ok(out)
 }

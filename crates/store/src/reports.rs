@@ -51,6 +51,10 @@ pub struct ReportDossier {
     /// The procedure's field (lĩnh vực) in the catalogue today.
     #[serde(skip_serializing, default)]
     pub field: String,
+    /// The procedure's online service level in the catalogue today
+    /// (`not_online` when it is gone from the catalogue).
+    #[serde(skip_serializing, default)]
+    pub service_level: String,
     /// National channel code: 1 counter, 2 online, 3 post.
     pub channel: i32,
     pub status_code: i32,
@@ -122,6 +126,7 @@ type Tuple = (
     Option<chrono::NaiveDateTime>,
     Option<String>,
     bool,
+    Option<String>,
 );
 
 /// The report's read of dossiers received before `$to` and not ended
@@ -198,6 +203,7 @@ macro_rules! report_rows {
                 dossiers::paid_at,
                 rating,
                 complained,
+                procedures::service_level.nullable(),
             ))
     }};
 }
@@ -442,6 +448,7 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
         procedure_code: t.3,
         procedure_name: t.18.unwrap_or(t.4),
         field: t.5.unwrap_or_default(),
+        service_level: t.22.unwrap_or_else(not_online),
         channel: t.6,
         status_code: t.7,
         received_at: from_db(t.8),
@@ -466,6 +473,11 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
     }
 }
 
+/// The level a procedure gone from the catalogue is counted at.
+fn not_online() -> String {
+    motcua_domain::ServiceLevel::NotOnline.as_str().to_string()
+}
+
 /// An online submission the desk refused (status 3): never a dossier, but
 /// counted by the report as a refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -474,6 +486,8 @@ pub struct Refusal {
     pub procedure_code: String,
     pub procedure_name: String,
     pub field: String,
+    /// The procedure's service level in the catalogue today.
+    pub service_level: String,
     /// Who refused it: user id and full name.
     pub officer: Option<(String, String)>,
     pub at: DateTime<Utc>,
@@ -498,6 +512,7 @@ pub fn refused_in(
         Option<String>,
         Option<String>,
         Option<chrono::NaiveDateTime>,
+        Option<String>,
     );
     let rows: Vec<Row> = submissions::table
         .left_join(procedures::table.on(procedures::code.eq(submissions::procedure_code)))
@@ -514,16 +529,18 @@ pub fn refused_in(
             submissions::decided_by,
             officer_name,
             submissions::decided_at,
+            procedures::service_level.nullable(),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(agency, code, name, field, by, by_name, at)| {
+        .filter_map(|(agency, code, name, field, by, by_name, at, level)| {
             Some(Refusal {
                 agency,
                 procedure_name: name.unwrap_or_else(|| code.clone()),
                 procedure_code: code,
                 field: field.unwrap_or_default(),
+                service_level: level.unwrap_or_else(not_online),
                 officer: by.map(|id| (id, by_name.unwrap_or_default())),
                 at: from_db(at?),
             })

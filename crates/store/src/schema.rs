@@ -33,7 +33,7 @@ diesel::table! {
         fee_note -> Text,
         legal_basis -> Text,
         result -> Text,
-        online_allowed -> Bool,
+        service_level -> Text,
         documents -> Text,
         search_text -> Text,
         created_at -> Timestamp,

@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use motcua_domain::{DurationUnit, FieldError, Procedure, StatutoryDuration};
+use motcua_domain::{DurationUnit, FieldError, Procedure, ServiceLevel, StatutoryDuration};
 use motcua_intake::IntakeRequest;
 use motcua_store::agencies;
 use motcua_store::procedures::{self, ProcedureFilter};
@@ -20,6 +20,9 @@ use crate::state::AppState;
 pub struct SearchQuery {
     #[serde(default)]
     q: Option<String>,
+    /// A service level; anything else lists every level.
+    #[serde(default)]
+    level: Option<String>,
     #[serde(default)]
     lang: Option<String>,
 }
@@ -45,10 +48,17 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<SearchQuery>) ->
             .chars()
             .take(SEARCH_MAX)
             .collect();
+    let level = q
+        .level
+        .as_deref()
+        .and_then(|l| ServiceLevel::parse(l.trim()).ok());
     let switch = {
         let mut s = form_urlencoded::Serializer::new(String::new());
         if !text.is_empty() {
             s.append_pair("q", &text);
+        }
+        if let Some(l) = level {
+            s.append_pair("level", l.as_str());
         }
         if lang.other() == Lang::En {
             s.append_pair("lang", "en");
@@ -63,6 +73,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<SearchQuery>) ->
     let filter = ProcedureFilter {
         agency: None,
         text: (!text.is_empty()).then(|| text.clone()),
+        service_level: level,
         limit: PAGE,
         offset: 0,
     };
@@ -79,7 +90,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<SearchQuery>) ->
                         "name": p.name,
                         "field": p.field,
                         "time": duration_text(&p.duration, lang),
-                        "online": p.online_allowed,
+                        "level": p.service_level.as_str(),
                     })
                 })
                 .collect();
@@ -88,7 +99,10 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<SearchQuery>) ->
                 "catalogue.html",
                 lang,
                 &switch,
-                json!({"q": text, "items": items, "total": total}),
+                json!({
+                    "q": text, "level": level.map(ServiceLevel::as_str),
+                    "items": items, "total": total,
+                }),
             )
         }
         Err(e) => error_page(&e, lang, &switch),
@@ -97,7 +111,9 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<SearchQuery>) ->
 
 fn error_page(e: &ApiError, lang: Lang, switch: &str) -> HttpResponse {
     let shown = Shown::of(e, lang);
-    let ctx = json!({"q": "", "items": [], "total": 0, "error": shown.message});
+    let ctx = json!({
+        "q": "", "level": null, "items": [], "total": 0, "error": shown.message,
+    });
     shown.headers(render(shown.status, "catalogue.html", lang, switch, ctx))
 }
 
@@ -155,7 +171,8 @@ fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: La
         "documents": documents,
         "legal_basis": p.legal_basis,
         "result": p.result,
-        "online": p.online_allowed,
+        "online": p.online_allowed(),
+        "level": p.service_level.as_str(),
         "agency": agency.as_ref().map(|a| json!({"name": a.name, "address": a.address})),
     })
 }

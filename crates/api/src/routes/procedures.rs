@@ -6,7 +6,9 @@ pub use motcua_admin::catalogue::{parse_duration, DurationDto};
 use actix_web::{get, post, put, web, HttpResponse};
 use motcua_admin::agencies::Save;
 use motcua_admin::catalogue::{self, FeesDto, ProcedureInput};
-use motcua_domain::{Procedure, ProcessStep, RequiredDocument, Role, SupplementPolicy};
+use motcua_domain::{
+    Procedure, ProcessStep, RequiredDocument, Role, ServiceLevel, SupplementPolicy,
+};
 use motcua_store::procedures::{self, ProcedureFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,6 +32,9 @@ pub struct ProcedureDto {
     pub required_documents: Vec<RequiredDocument>,
     pub legal_basis: String,
     pub result: String,
+    /// How far it can be done online (docs/catalogue.md, Service level).
+    pub service_level: ServiceLevel,
+    /// Whether it can be filed online: `service_level` is not `not_online`.
     pub online_allowed: bool,
     pub supplement_policy: SupplementPolicy,
     pub steps: Vec<ProcessStep>,
@@ -67,7 +72,8 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         required_documents: p.required_documents,
         legal_basis: p.legal_basis,
         result: p.result,
-        online_allowed: p.online_allowed,
+        online_allowed: p.service_level.online(),
+        service_level: p.service_level,
         supplement_policy: p.supplement_policy,
         steps: p.steps,
         members: p.members.iter().map(|m| m.to_string()).collect(),
@@ -82,7 +88,9 @@ pub struct ListQuery {
     /// Free text over code, name and field; accents optional.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    /// Page size, 1-200 (default 50).
+    /// Only procedures at this online service level.
+    #[param(inline)]
+    pub service_level: Option<ServiceLevel>,
     /// Page size, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -103,6 +111,7 @@ pub async fn list(
     let filter = ProcedureFilter {
         agency: q.agency.filter(|a| !a.trim().is_empty()),
         text: q.q.filter(|t| !t.trim().is_empty()),
+        service_level: q.service_level,
         limit,
         offset,
     };

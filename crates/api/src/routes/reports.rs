@@ -35,7 +35,7 @@ pub struct ResultsQuery {
     pub to: Option<String>,
     /// One row per `agency` (default), `unit` (the agency's own dossiers,
     /// then each agency directly below it rolled up), `procedure`,
-    /// `field`, `officer`, `month` or `quarter`.
+    /// `field`, `service_level`, `officer`, `month` or `quarter`.
     #[param(inline)]
     pub by: Option<By>,
     /// The form of Circular 01/2020/TT-VPCP to reproduce, instead of `by`:

@@ -57,7 +57,9 @@ pub(crate) fn count(
     }
     let mut rows = match by {
         By::Agency | By::Unit => scope_rows(conn, scope, root, by, &keys)?,
-        By::Procedure | By::Field | By::Officer => dim_rows(conn, &total_scope, by, &keys)?,
+        By::Procedure | By::Field | By::ServiceLevel | By::Officer => {
+            dim_rows(conn, &total_scope, by, &keys)?
+        }
         By::Month | By::Quarter => slice_rows(&months, &total_months, by),
     };
     let mut total = fold(&keys, &total_months);
@@ -177,8 +179,8 @@ fn scope_rows(
         .collect())
 }
 
-/// Rows by procedure, field (the procedures' lines, by their field in
-/// the catalogue today) or officer, over the report's scope.
+/// Rows by procedure, field or service level (the procedures' lines, by
+/// their field or level in the catalogue today) or officer, over the report's scope.
 fn dim_rows(conn: &mut DbConnection, kept: &str, by: By, keys: &[String]) -> StoreResult<Rows> {
     let dim = if by == By::Officer {
         "officer"
@@ -197,13 +199,18 @@ fn dim_rows(conn: &mut DbConnection, kept: &str, by: By, keys: &[String]) -> Sto
         let line: Line = serde_json::from_str(&json).map_err(corrupt)?;
         let (key, label) = match by {
             By::Procedure => {
-                let name = procedures.get(&dim_key).map(|(n, _)| n.clone());
+                let name = procedures.get(&dim_key).map(|l| l.name.clone());
                 (dim_key.clone(), name.unwrap_or(dim_key))
             }
             By::Field => {
-                let field = procedures.get(&dim_key).map(|(_, f)| f.clone());
+                let field = procedures.get(&dim_key).map(|l| l.field.clone());
                 let field = field.unwrap_or_default();
                 (field.clone(), field)
+            }
+            By::ServiceLevel => {
+                let level = procedures.get(&dim_key).map(|l| l.service_level.as_str());
+                let (key, label) = crate::results::level_row(level.unwrap_or_default());
+                (key.to_string(), label.to_string())
             }
             _ if dim_key.is_empty() => (String::new(), "Chưa phân công".to_string()),
             _ => {

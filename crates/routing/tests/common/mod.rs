@@ -127,7 +127,7 @@ fn procedure(
         required_documents: documents,
         legal_basis: "Luật Hộ tịch 2014".into(),
         result: "Kết quả".into(),
-        online_allowed: true,
+        service_level: motcua_domain::ServiceLevel::PartlyOnline,
         supplement_policy: SupplementPolicy::Pause,
         steps: Vec::new(),
         members: Vec::new(),
@@ -155,7 +155,7 @@ pub fn procedures() -> Vec<Procedure> {
         ],
     );
     let residence = Procedure {
-        online_allowed: false,
+        service_level: motcua_domain::ServiceLevel::NotOnline,
         steps: vec![
             step("Thẩm định hồ sơ", POLICE, 60),
             step("Ký xác nhận", COMMUNE, 40),
