@@ -46,8 +46,8 @@ stop_servers() {
   pids=()
 }
 
-# ROWS feed rows, round-robin over the dossiers; the trigger queues one
-# delivery for each. They get their positions at once, as a live desk's
+# ROWS feed rows, round-robin over the dossiers; the worker makes one
+# delivery of each from the feed (what is measured includes that). They get their positions at once, as a live desk's
 # rows do a moment after they commit (a feed of 20,000 rows waiting for
 # positions makes PostgreSQL's planner, with no statistics yet, look for
 # the next one by scanning every row).

@@ -568,6 +568,10 @@ impl<'a> World<'a> {
                 .post("/api/v1/subscribers", self.token("admin"), &body),
         );
         self.dossier();
+        // The queue filled from the feed, as the worker (off here) would.
+        let mut conn = self.s.conn();
+        motcua_store::feed::sequence(&mut conn).unwrap();
+        motcua_store::deliveries::enqueue(&mut conn, 100).unwrap();
         let r = Self::ok(self.s.get("/api/v1/deliveries", self.token("admin")));
         r.json["items"][0]["id"].as_i64().unwrap()
     }

@@ -1,6 +1,8 @@
-//! The webhook delivery queue (migration 19): one row per change and
-//! subscriber with a webhook, written by a trigger in the transaction of
-//! the change. The worker ([`claim`], [`claimed`], [`finish`]) posts the
+//! The webhook delivery queue (migrations 19 and 22): one row per change
+//! and subscriber with a webhook. The change's own transaction writes only
+//! its feed row (the outbox entry); the worker turns the feed's items past
+//! each subscriber's cursor into its rows ([`enqueue`]), then ([`claim`],
+//! [`claimed`], [`finish`]) posts the
 //! oldest waiting row of each subscriber's and dossier's line, so that a
 //! dossier's changes arrive in order; administrators list the rows and
 //! retry a failed one.
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
 use crate::feed::{self, FeedItem};
@@ -120,19 +122,84 @@ impl Row {
     }
 }
 
-/// Is any row due at `now` for a subscriber with a webhook? Two index
-/// look-ups, read only: the worker asks first, so a desk without webhooks
-/// (or with nothing due) never takes the writer's lock for them.
-pub fn anything_due(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<bool> {
+/// The most feed positions one [`enqueue`] covers for each subscriber.
+pub const ENQUEUE_BATCH: i64 = 10_000;
+
+/// Makes the delivery rows of the feed's items past each active webhook
+/// subscriber's cursor (`delivered_through`), up to `batch` positions
+/// each: one row per item of an agency the subscriber follows, in feed
+/// order (so a dossier's rows are in the order of its changes), due at
+/// the change's own time. The cursor moves in the same transaction, and
+/// only from where it was read: two servers never make a row twice, and a
+/// row is made once its item is sequenced ([`feed::sequence`] first).
+/// Returns how many rows were made.
+pub fn enqueue(conn: &mut DbConnection, batch: i64) -> StoreResult<usize> {
+    use crate::schema::subscribers;
+    const FILL: &str = "INSERT INTO deliveries (subscriber_id, feed_item_id, dossier_id, state, \
+        attempts, next_attempt_at, created_at) \
+        SELECT $1, f.id, f.dossier_id, 'pending', 0, f.recorded_at, f.recorded_at \
+        FROM feed_items f WHERE f.position > $2 AND f.position <= $3 \
+        AND EXISTS (SELECT 1 FROM webhook_scopes w WHERE w.subscriber_id = $1 \
+            AND w.agency_code IN (f.handling_agency_code, f.receiving_agency_code)) \
+        ORDER BY f.position";
+    let last = feed::last_position(conn)?;
+    let behind: Vec<(String, i64)> = subscribers::table
+        .filter(subscribers::active.eq(true))
+        .filter(subscribers::webhook_url.is_not_null())
+        .filter(subscribers::delivered_through.lt(last))
+        .select((subscribers::id, subscribers::delivered_through))
+        .load(conn)?;
+    if behind.is_empty() {
+        return Ok(0);
+    }
+    Ok(conn.write_tx(|conn| -> diesel::QueryResult<usize> {
+        let mut made = 0;
+        for (id, from) in behind {
+            let to = from.saturating_add(batch).min(last);
+            let moved = diesel::update(
+                subscribers::table
+                    .find(&id)
+                    .filter(subscribers::delivered_through.eq(from)),
+            )
+            .set(subscribers::delivered_through.eq(to))
+            .execute(conn)?;
+            if moved == 0 {
+                // Another server made these rows since the read.
+                continue;
+            }
+            made += match conn {
+                DbConnection::Pg(c) => diesel::sql_query(FILL)
+                    .bind::<Text, _>(&id)
+                    .bind::<BigInt, _>(from)
+                    .bind::<BigInt, _>(to)
+                    .execute(c)?,
+                DbConnection::Sqlite(c) => diesel::sql_query(FILL.replace('$', "?"))
+                    .bind::<Text, _>(&id)
+                    .bind::<BigInt, _>(from)
+                    .bind::<BigInt, _>(to)
+                    .execute(c)?,
+            };
+        }
+        Ok(made)
+    })?)
+}
+
+/// Has any active subscriber a webhook? One index look-up, read only: the
+/// worker asks first, so a desk without webhooks never takes the writer's
+/// lock for them.
+pub fn hooked(conn: &mut DbConnection) -> StoreResult<bool> {
     use crate::schema::webhook_scopes;
-    let hooked: Option<String> = webhook_scopes::table
+    let any: Option<String> = webhook_scopes::table
         .select(webhook_scopes::subscriber_id)
         .limit(1)
         .get_result(conn)
         .optional()?;
-    if hooked.is_none() {
-        return Ok(false);
-    }
+    Ok(any.is_some())
+}
+
+/// Is any row due at `now`? One index look-up, read only, so a desk with
+/// nothing due never takes the writer's lock to claim.
+pub fn anything_due(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<bool> {
     let due: Option<i64> = deliveries::table
         .filter(deliveries::state.eq(State::Pending.as_str()))
         .filter(deliveries::next_attempt_at.le(to_db(now)))

@@ -496,6 +496,7 @@ diesel::table! {
         webhook_url -> Nullable<Text>,
         webhook_secret -> Nullable<Text>,
         webhook_kinds -> Nullable<Text>,
+        delivered_through -> BigInt,
     }
 }
 

@@ -205,15 +205,36 @@ pub fn set_webhook(
 /// Rewrites `webhook_scopes`: for each active subscriber with a webhook,
 /// its agency and every agency below it. Called in the transaction that
 /// changes a subscriber or an agency; a few hundred rows at most.
+///
+/// A subscriber hooked afresh (a new webhook, or enabled again) has its
+/// deliveries begin at the feed's end: it gets the changes from now on,
+/// not those made while it had no webhook ([`crate::deliveries::enqueue`]).
 pub fn rebuild_scopes(conn: &mut DbConnection) -> StoreResult<()> {
     use crate::schema::webhook_scopes;
+    let before: std::collections::HashSet<String> = webhook_scopes::table
+        .select(webhook_scopes::subscriber_id)
+        .distinct()
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
     diesel::delete(webhook_scopes::table).execute(conn)?;
     let hooked: Vec<(String, String)> = subscribers::table
         .filter(subscribers::active.eq(true))
         .filter(subscribers::webhook_url.is_not_null())
         .select((subscribers::id, subscribers::agency_code))
         .load(conn)?;
+    if hooked.iter().any(|(id, _)| !before.contains(id)) {
+        // The changes committed so far get their positions first, so the
+        // feed's end is after every one of them.
+        while crate::feed::sequence(conn)? == crate::feed::SEQUENCE_BATCH as usize {}
+    }
+    let end = crate::feed::last_position(conn)?;
     for (id, agency) in hooked {
+        if !before.contains(&id) {
+            diesel::update(subscribers::table.find(&id))
+                .set(subscribers::delivered_through.eq(end))
+                .execute(conn)?;
+        }
         for code in crate::agencies::with_descendants(conn, &agency)? {
             diesel::insert_into(webhook_scopes::table)
                 .values((

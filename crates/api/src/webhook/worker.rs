@@ -46,12 +46,16 @@ pub async fn round(state: &AppState, poster: &Poster) -> Result<Round, ApiError>
     let (batch, lease) = (settings.batch, chrono_of(settings.lease()));
     let claimed = state
         .with_conn(move |conn| {
-            if !deliveries::anything_due(conn, now)? {
+            if !deliveries::hooked(conn)? {
                 return Ok(Vec::new());
             }
             // Items get their positions first, so each post carries its
-            // cursor in the feed.
+            // cursor in the feed and the queue is filled in feed order.
             feed::sequence(conn)?;
+            deliveries::enqueue(conn, deliveries::ENQUEUE_BATCH)?;
+            if !deliveries::anything_due(conn, now)? {
+                return Ok(Vec::new());
+            }
             let ids = deliveries::claim(conn, now, now + lease, batch)?;
             Ok(deliveries::claimed(conn, &ids)?)
         })
