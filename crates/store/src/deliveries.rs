@@ -123,7 +123,7 @@ impl Row {
 }
 
 /// The most feed positions one [`enqueue`] covers for each subscriber.
-pub const ENQUEUE_BATCH: i64 = 10_000;
+pub const ENQUEUE_BATCH: i64 = 1_000;
 
 /// Makes the delivery rows of the feed's items past each active webhook
 /// subscriber's cursor (`delivered_through`), up to `batch` positions
