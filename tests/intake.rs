@@ -530,7 +530,159 @@ fn service_levels_filter_the_catalogue(s: &TestServer, admin: &str, new: &Value)
         .assert_problem(404, "not-found");
 }
 
+/// The compliance cost of a procedure: entered with the catalogue, one
+/// dossier's cost itemised, the yearly cost from the dossiers received,
+/// what a reform saved, and its printable page.
+fn compliance_cost_and_what_a_reform_saved(backend: Backend) {
+    let s = TestServer::start(backend);
+    let (admin, clerk) = (s.login("admin"), s.login("clerk"));
+    let mut v1 = json!({
+        "code": "1.000700",
+        "name": "Đăng ký kết hôn có yếu tố nước ngoài",
+        "field": "Hộ tịch",
+        "agency_code": "H53.50.05.13",
+        "duration": {"amount": 3, "unit": "working_days"},
+        "fees": {"amount_vnd": 20000},
+        "required_documents": [
+            {"code": "TK", "name": "Tờ khai", "original": 1, "copies": 0},
+            {"code": "GTTT", "name": "Giấy tờ tùy thân", "original": 0, "copies": 2}
+        ],
+        "compliance": {
+            "documents": [{"code": "TK", "minutes": 30}, {"code": "GTTT", "minutes": 45}],
+            "visits": 2, "travel_minutes": 60, "wait_minutes": 20, "collect_minutes": 10,
+            "outside_services": [{"name": "Chứng thực bản sao", "amount_vnd": 4000}]
+        }
+    });
+    // Inputs that do not fit the procedure are refused, each named.
+    let mut unknown = v1.clone();
+    unknown["compliance"]["documents"][1]["code"] = json!("XX");
+    let mut too_many = v1.clone();
+    too_many["compliance"]["visits"] = json!(21);
+    for (bad, field) in [
+        (unknown, "compliance.documents[1].code"),
+        (too_many, "compliance.visits"),
+    ] {
+        let r = s.post("/api/v1/procedures", Some(&admin), &bad);
+        r.assert_problem(422, "validation");
+        assert_eq!(r.json["errors"][0]["field"], field, "{}", r.text);
+    }
+    s.get("/api/v1/procedures/1.000700", None)
+        .assert_problem(404, "not-found");
+    let r = s.post("/api/v1/procedures", Some(&admin), &v1);
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json["compliance"]["visits"], 2);
+    let intake = json!({
+        "procedure": "1.000700",
+        "applicant": {"name": "Võ Thị Mai", "id_number": "079190001234"},
+        "documents": [{"code": "TK", "original": 1}, {"code": "GTTT", "copies": 2}]
+    });
+    for _ in 0..2 {
+        let r = s.post("/api/v1/dossiers", Some(&clerk), &intake);
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let cost = |query: &str| {
+        let r = s.get(
+            &format!("/api/v1/procedures/1.000700/compliance-cost{query}"),
+            None,
+        );
+        assert_eq!(r.status, 200, "{query}: {}", r.text);
+        r.json
+    };
+    // 30 + 45 + 2×60 + 2×20 + 10 = 245 minutes at 30,000 đồng an hour,
+    // plus the fee and the certified copies.
+    let c = cost("");
+    assert_eq!(c["hourly_income_vnd"], 30000);
+    assert_eq!(c["dossiers_received"], 2);
+    assert_eq!(c["cost"]["version"], 1);
+    let d = &c["cost"]["per_dossier"];
+    assert_eq!(
+        (d["minutes"].clone(), d["time_vnd"].clone()),
+        (json!(245), json!(122500))
+    );
+    assert_eq!(d["money_vnd"], 24000);
+    assert_eq!(d["total_vnd"], 146500);
+    assert_eq!(d["lines"].as_array().unwrap().len(), 7);
+    assert_eq!(c["cost"]["yearly_vnd"], 293000);
+    assert!(c["saving"].is_null());
+
+    // The reform: one trip fewer, the identity papers quicker, no copies.
+    v1["compliance"]["visits"] = json!(1);
+    v1["compliance"]["documents"][1]["minutes"] = json!(15);
+    v1["compliance"]["outside_services"] = json!([]);
+    let r = s.put("/api/v1/procedures/1.000700", Some(&admin), &v1);
+    assert_eq!(r.status, 200, "{}", r.text);
+    let c = cost("?against=1");
+    assert_eq!(c["cost"]["version"], 2);
+    assert_eq!(c["cost"]["per_dossier"]["total_vnd"], 87500);
+    assert_eq!(c["compared_with"]["per_dossier"]["total_vnd"], 146500);
+    assert_eq!(
+        c["saving"],
+        json!({"minutes": 110, "per_dossier_vnd": 59000, "yearly_vnd": 118000, "percent": 40.3})
+    );
+    // Time valued at another income; version 1 still costed as it was.
+    let c = cost("?hourly_income_vnd=60000");
+    assert_eq!(c["cost"]["per_dossier"]["total_vnd"], 135000 + 20000);
+    assert_eq!(
+        cost("?version=1")["cost"]["per_dossier"]["total_vnd"],
+        146500
+    );
+    let changes = s.get("/api/v1/procedures/1.000700/changes?from=1", None);
+    assert!(changes.text.contains("\"compliance\""), "{}", changes.text);
+
+    // What cannot be costed says why.
+    for (query, status) in [
+        ("?hourly_income_vnd=0", 422),
+        ("?hourly_income_vnd=abc", 422),
+        ("?against=0", 422),
+    ] {
+        let r = s.get(
+            &format!("/api/v1/procedures/1.000700/compliance-cost{query}"),
+            None,
+        );
+        assert_eq!(r.status, status, "{query}: {}", r.text);
+        assert_eq!(r.content_type, "application/problem+json");
+    }
+    s.get(
+        "/api/v1/procedures/1.000700/compliance-cost?version=3",
+        None,
+    )
+    .assert_problem(404, "not-found");
+    let none = s.get("/api/v1/procedures/1.001193/compliance-cost", None);
+    none.assert_problem(404, "not-found");
+    assert!(
+        none.text.contains("no compliance cost inputs"),
+        "{}",
+        none.text
+    );
+
+    // The printable page shows the same figures, in either language.
+    let page = s.get("/thu-tuc/1.000700/chi-phi-tuan-thu?against=1", None);
+    assert_eq!(page.status, 200, "{}", page.text);
+    for shown in [
+        "146.500 đồng",
+        "87.500 đồng",
+        "59.000 đồng",
+        "40.3%",
+        "id=\"saving\"",
+    ] {
+        assert!(page.text.contains(shown), "{shown}: {}", page.text);
+    }
+    let en = s.get("/thu-tuc/1.000700/chi-phi-tuan-thu?lang=en", None);
+    assert!(en.text.contains("87,500 VND"), "{}", en.text);
+    let missing = s.get("/thu-tuc/1.001193/chi-phi-tuan-thu", None);
+    assert_eq!(missing.status, 404);
+    let detail = s.get("/thu-tuc/1.000700", None);
+    assert!(detail.text.contains("compliance-link"), "{}", detail.text);
+
+    // Thirteen months on, no dossier was received in the last twelve.
+    s.clock.advance(chrono::Duration::days(400));
+    let c = cost("");
+    assert_eq!(c["dossiers_received"], 0);
+    assert_eq!(c["cost"]["yearly_vnd"], 0);
+}
+
 on_both_backends!(
+    compliance_cost_and_what_a_reform_saved,
     login_catalogue_intake_receipt_lookup,
     incomplete_intake_gets_guidance_and_no_code,
     wrong_pin_and_unknown_code_look_the_same,

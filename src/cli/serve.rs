@@ -109,6 +109,12 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTCUA_PAYMENT_SECRET", hide_env_values = true,
         value_parser = payment_secret)]
     pub payment_secret: Option<String>,
+    /// The average hourly income, in đồng, a citizen's time is valued at
+    /// in compliance costs (GET /api/v1/procedures/{code}/compliance-cost).
+    #[arg(long, env = "MOTCUA_HOURLY_INCOME_VND",
+        default_value_t = motcua_api::config::DEFAULT_HOURLY_INCOME_VND,
+        value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+    pub hourly_income_vnd: i64,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -154,6 +160,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
         ..motcua_api::webhook::WebhookSettings::default()
     };
     config.payment_secret = args.payment_secret.clone();
+    config.hourly_income_vnd = args.hourly_income_vnd;
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

@@ -45,6 +45,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/procedures/{code}", "public"),
     ("GET /api/v1/procedures/{code}/versions", "public"),
     ("GET /api/v1/procedures/{code}/changes", "public"),
+    ("GET /api/v1/procedures/{code}/compliance-cost", "public"),
     ("POST /api/v1/procedures", "admin"),
     ("PUT /api/v1/procedures/{code}", "admin"),
     ("GET /api/v1/calendar/{year}", "public"),
@@ -666,6 +667,8 @@ impl<'a> World<'a> {
             (_, "/api/v1/procedures/{code}/changes") => {
                 "/api/v1/procedures/1.001193/changes?from=1".into()
             }
+            // The demo's business registration has compliance cost inputs.
+            (_, "/api/v1/procedures/{code}/compliance-cost") => t.replace("{code}", "2.000720"),
             (_, "/api/v1/dossiers/{code}/files/{id}") => {
                 let (code, id) = self.file();
                 t.replace("{code}", &code).replace("{id}", &id)

@@ -4,8 +4,9 @@
 //! version; dossiers keep the version they were received under.
 
 use motcua_domain::{
-    AgencyCode, DomainError, DurationUnit, EventKind, FieldError, Procedure, ProcedureCode,
-    ProcessStep, RequiredDocument, ServiceLevel, StatutoryDuration, SupplementPolicy,
+    compliance, AgencyCode, ComplianceInputs, DomainError, DurationUnit, EventKind, FieldError,
+    Procedure, ProcedureCode, ProcessStep, RequiredDocument, ServiceLevel, StatutoryDuration,
+    SupplementPolicy,
 };
 use motcua_store::events::{self, Actor};
 use motcua_store::{agencies, procedures, time, DbConnection, StoreError};
@@ -86,6 +87,11 @@ pub struct ProcedureInput {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub members: Vec<String>,
+    /// What complying costs the citizen besides the fees (docs/catalogue.md,
+    /// Compliance cost): minutes per listed document, trips, travel,
+    /// waiting, collecting, outside services and other costs.
+    #[serde(default)]
+    pub compliance: Option<ComplianceInputs>,
 }
 
 fn parse_cutoff(s: &str) -> Option<u16> {
@@ -223,11 +229,18 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                 supplement_policy: input.supplement_policy,
                 steps: input.steps,
                 members,
+                compliance: input.compliance,
             };
             p.validate_plan().map_err(|e| match e {
                 DomainError::Invalid { field, message } => AdminError::invalid(field, message),
                 other => AdminError::invalid("steps", other.to_string()),
             })?;
+            if let Some(c) = &p.compliance {
+                let errors = compliance::check(c, &p);
+                if !errors.is_empty() {
+                    return Err(AdminError::Invalid(errors));
+                }
+            }
             Ok(p)
         }
         _ => Err(AdminError::Invalid(errors)),

@@ -58,6 +58,9 @@ pub struct Config {
     /// (`POST /api/v1/payments/notify`); `None`: no gateway, the route
     /// answers 503.
     pub payment_secret: Option<String>,
+    /// The average hourly income, in đồng, a citizen's time is valued at
+    /// in a procedure's compliance cost (docs/catalogue.md).
+    pub hourly_income_vnd: i64,
     /// Where "now" comes from: the system's clock, or in tests a clock set
     /// to the instant the test is about (see `motcua_store::time`).
     pub clock: motcua_store::time::Clock,
@@ -69,6 +72,11 @@ pub struct MailConfig {
     pub smtp: motcua_notify::SmtpConfig,
     pub delivery: motcua_notify::DeliverySettings,
 }
+
+/// The hourly income a citizen's time is valued at unless configured:
+/// about a month's average income per head (some 5.4 million đồng in
+/// 2024) over 22 working days of 8 hours, rounded to 30,000 đồng.
+pub const DEFAULT_HOURLY_INCOME_VND: i64 = 30_000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -93,6 +101,7 @@ impl Default for Config {
             files_interval_seconds: 300,
             webhooks: crate::webhook::WebhookSettings::default(),
             payment_secret: None,
+            hourly_income_vnd: DEFAULT_HOURLY_INCOME_VND,
             clock: motcua_store::time::Clock::System,
         }
     }

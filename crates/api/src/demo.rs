@@ -4,8 +4,8 @@
 
 use motcua_domain::EventKind;
 use motcua_domain::{
-    Agency, AgencyCode, AgencyLevel, Procedure, ProcedureCode, RequiredDocument, Role,
-    StatutoryDuration, SupplementPolicy,
+    Agency, AgencyCode, AgencyLevel, ComplianceInputs, Procedure, ProcedureCode, RequiredDocument,
+    Role, StatutoryDuration, SupplementPolicy,
 };
 use motcua_store::users::User;
 use motcua_store::{agencies, events, procedures, time, users, DbConnection, StoreError};
@@ -99,7 +99,30 @@ fn procedure(
         supplement_policy: SupplementPolicy::Pause,
         steps: Vec::new(),
         members: Vec::new(),
+        compliance: None,
     })
+}
+
+/// What registering a household business costs its applicant besides the
+/// fee, as a reform report would enter it (docs/catalogue.md).
+fn business_compliance() -> ComplianceInputs {
+    use motcua_domain::compliance::{CostItem, DocumentTime};
+    let time = |code: &str, minutes| DocumentTime {
+        code: code.into(),
+        minutes,
+    };
+    ComplianceInputs {
+        documents: vec![time("GDN", 60), time("CCCD", 30)],
+        visits: 2,
+        travel_minutes: 60,
+        wait_minutes: 30,
+        collect_minutes: 10,
+        outside_services: vec![CostItem {
+            name: "Chứng thực bản sao căn cước".into(),
+            amount_vnd: 2_000,
+        }],
+        other_costs: Vec::new(),
+    }
 }
 
 pub fn agencies() -> Result<Vec<Agency>, DemoError> {
@@ -229,6 +252,7 @@ pub fn procedures() -> Result<Vec<Procedure>, DemoError> {
         .map(|p| Procedure {
             // Business registration counts from the complete dossier.
             supplement_policy: SupplementPolicy::Restart,
+            compliance: Some(business_compliance()),
             ..p
         })?,
         procedure(

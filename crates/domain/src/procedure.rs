@@ -213,6 +213,11 @@ pub struct Procedure {
     /// each, under this procedure's overall appointment.
     #[serde(default)]
     pub members: Vec<ProcedureCode>,
+    /// What complying with it costs the citizen besides the fees, as the
+    /// reform plan counts it (docs/catalogue.md, Compliance cost); none
+    /// until an administrator enters it.
+    #[serde(default)]
+    pub compliance: Option<crate::ComplianceInputs>,
 }
 
 /// A document the applicant handed in.
@@ -373,6 +378,7 @@ mod tests {
             supplement_policy: SupplementPolicy::Pause,
             steps: Vec::new(),
             members: Vec::new(),
+            compliance: None,
         }
     }
 

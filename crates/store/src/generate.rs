@@ -74,6 +74,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                 supplement_policy: SupplementPolicy::Pause,
                 steps: Vec::new(),
                 members: Vec::new(),
+                compliance: None,
             },
         )?;
         users::insert(

@@ -29,6 +29,7 @@ struct Row {
     legal_basis: String,
     result: String,
     service_level: String,
+    compliance: Option<String>,
     documents: String,
     supplement_policy: String,
     steps: String,
@@ -59,8 +60,20 @@ impl Row {
             supplement_policy: SupplementPolicy::parse(&self.supplement_policy)?,
             steps: serde_json::from_str(&self.steps)?,
             members: serde_json::from_str(&self.members)?,
+            compliance: self
+                .compliance
+                .map(|c| serde_json::from_str(&c))
+                .transpose()?,
         })
     }
+}
+
+/// The compliance cost inputs as stored (NULL when none were entered).
+fn compliance_json(p: &Procedure) -> StoreResult<Option<String>> {
+    Ok(p.compliance
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?)
 }
 
 fn search_text(p: &Procedure) -> String {
@@ -99,6 +112,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::legal_basis.eq(&p.legal_basis),
             procedures::result.eq(&p.result),
             procedures::service_level.eq(p.service_level.as_str()),
+            procedures::compliance.eq(compliance_json(&p)?),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
@@ -137,6 +151,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::legal_basis.eq(&p.legal_basis),
             procedures::result.eq(&p.result),
             procedures::service_level.eq(p.service_level.as_str()),
+            procedures::compliance.eq(compliance_json(&p)?),
             procedures::documents.eq(serde_json::to_string(&p.required_documents)?),
             procedures::search_text.eq(search_text(&p)),
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
@@ -240,6 +255,23 @@ pub fn list(conn: &mut DbConnection, f: &ProcedureFilter) -> StoreResult<(Vec<Pr
         .map(Row::into_domain)
         .collect::<StoreResult<Vec<_>>>()?;
     Ok((items, total))
+}
+
+/// How many dossiers of procedure `code` were received in `[from, to)`,
+/// any version (the `(procedure_code, received_at)` index).
+pub fn received_between(
+    conn: &mut DbConnection,
+    code: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<i64> {
+    use crate::schema::dossiers;
+    Ok(dossiers::table
+        .filter(dossiers::procedure_code.eq(code))
+        .filter(dossiers::received_at.ge(to_db(from)))
+        .filter(dossiers::received_at.lt(to_db(to)))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {

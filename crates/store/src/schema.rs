@@ -34,6 +34,7 @@ diesel::table! {
         legal_basis -> Text,
         result -> Text,
         service_level -> Text,
+        compliance -> Nullable<Text>,
         documents -> Text,
         search_text -> Text,
         created_at -> Timestamp,

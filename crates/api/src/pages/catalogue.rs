@@ -173,6 +173,7 @@ fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: La
         "result": p.result,
         "online": p.online_allowed(),
         "level": p.service_level.as_str(),
+        "has_cost": p.compliance.is_some(),
         "agency": agency.as_ref().map(|a| json!({"name": a.name, "address": a.address})),
     })
 }

@@ -1,5 +1,6 @@
 //! The pages people open in a browser, served by the same binary as the
-//! API: the citizen's look-up (`/`), the public catalogue (`/thu-tuc`),
+//! API: the citizen's look-up (`/`), the public catalogue (`/thu-tuc`)
+//! with each procedure's compliance cost (`/thu-tuc/{code}/chi-phi-tuan-thu`),
 //! feedback (`/phan-anh`), and the supervisors' dashboard (`/quan-ly`,
 //! behind a staff log-in). Server-rendered HTML from the templates in
 //! `crates/api/pages/`, one small stylesheet, forms that work without
@@ -12,6 +13,7 @@
 //! problem written beside its field.
 
 mod catalogue;
+mod compliance;
 mod dashboard;
 mod feedback;
 mod i18n;
@@ -60,6 +62,7 @@ const FILES: &[(&str, &str)] = page_files!(
     "feedback_follow.html",
     "login.html",
     "dashboard.html",
+    "compliance.html",
 );
 
 /// The stylesheet: one small file, no external fonts or scripts.
@@ -243,6 +246,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/thu-tuc", web::get().to(catalogue::list))
         .route("/thu-tuc/{code}", web::get().to(catalogue::detail))
         .route("/thu-tuc/{code}", web::post().to(catalogue::file_online))
+        .route(
+            "/thu-tuc/{code}/chi-phi-tuan-thu",
+            web::get().to(compliance::page),
+        )
         .route("/phan-anh", web::get().to(feedback::page))
         .route("/phan-anh", web::post().to(feedback::send))
         .route("/phan-anh/theo-doi", web::get().to(feedback::follow))

@@ -6,6 +6,7 @@ pub mod breaches;
 pub mod calendar;
 pub mod clock;
 pub mod clock_view;
+pub mod compliance_cost;
 pub mod deliveries;
 pub mod dossiers;
 pub mod events;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     agencies::configure(cfg);
     procedures::configure(cfg);
     procedure_versions::configure(cfg);
+    compliance_cost::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
     receipts::configure(cfg);

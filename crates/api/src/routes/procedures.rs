@@ -7,7 +7,8 @@ use actix_web::{get, post, put, web, HttpResponse};
 use motcua_admin::agencies::Save;
 use motcua_admin::catalogue::{self, FeesDto, ProcedureInput};
 use motcua_domain::{
-    Procedure, ProcessStep, RequiredDocument, Role, ServiceLevel, SupplementPolicy,
+    ComplianceInputs, Procedure, ProcessStep, RequiredDocument, Role, ServiceLevel,
+    SupplementPolicy,
 };
 use motcua_store::procedures::{self, ProcedureFilter};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,9 @@ pub struct ProcedureDto {
     pub steps: Vec<ProcessStep>,
     /// Member procedures of an interlinked group.
     pub members: Vec<String>,
+    /// The inputs of its compliance cost, when entered
+    /// (`/compliance-cost` computes it).
+    pub compliance: Option<ComplianceInputs>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -77,6 +81,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         supplement_policy: p.supplement_policy,
         steps: p.steps,
         members: p.members.iter().map(|m| m.to_string()).collect(),
+        compliance: p.compliance,
     }
 }
 

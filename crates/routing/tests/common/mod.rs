@@ -131,6 +131,7 @@ fn procedure(
         supplement_policy: SupplementPolicy::Pause,
         steps: Vec::new(),
         members: Vec::new(),
+        compliance: None,
     }
 }
 

@@ -1,0 +1,2 @@
+DROP INDEX dossiers_procedure_received;
+ALTER TABLE procedures DROP COLUMN compliance;
