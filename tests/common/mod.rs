@@ -178,16 +178,26 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> RawResponse {
-        let mut req = self.agent.request(method, &self.url(path));
-        if let Some(t) = token {
-            req = req.set("Authorization", &format!("Bearer {t}"));
-        }
-        for (k, v) in headers {
-            req = req.set(k, v);
-        }
-        let result = match body {
-            Some(b) => req.send_bytes(b),
-            None => req.call(),
+        // A pooled connection the server closed while idle (its keep-alive
+        // ran out on a loaded machine) fails before the request is sent:
+        // the server never read it, so it is sent once more on a new one.
+        let mut retried = false;
+        let result = loop {
+            let mut req = self.agent.request(method, &self.url(path));
+            if let Some(t) = token {
+                req = req.set("Authorization", &format!("Bearer {t}"));
+            }
+            for (k, v) in headers {
+                req = req.set(k, v);
+            }
+            let sent = match body {
+                Some(b) => req.send_bytes(b),
+                None => req.call(),
+            };
+            match sent {
+                Err(ureq::Error::Transport(t)) if !retried && unsent(&t) => retried = true,
+                other => break other,
+            }
         };
         let resp = match result {
             Ok(r) => r,
@@ -498,4 +508,11 @@ pub fn multipart_file(name: &str, bytes: &[u8]) -> Vec<u8> {
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
     body
+}
+
+/// Whether a transport error means the request never reached the server:
+/// the connection was closed or reset under it as it was written.
+fn unsent(t: &ureq::Transport) -> bool {
+    let text = t.to_string();
+    text.contains("Broken pipe") || text.contains("Connection reset")
 }
