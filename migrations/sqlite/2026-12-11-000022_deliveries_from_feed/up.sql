@@ -19,4 +19,7 @@
 -- subscribers begin there now (the trigger made the earlier ones).
 DROP TRIGGER feed_items_deliver;
 ALTER TABLE subscribers ADD COLUMN delivered_through BIGINT NOT NULL DEFAULT 0;
-UPDATE subscribers SET delivered_through = COALESCE((SELECT MAX(position) FROM feed_items), 0);
+-- The rows not sequenced yet take the next positions, in id order: the
+-- trigger queued them too, so the cursor goes past them.
+UPDATE subscribers SET delivered_through = COALESCE((SELECT MAX(position) FROM feed_items), 0)
+    + (SELECT COUNT(*) FROM feed_items WHERE position IS NULL);
