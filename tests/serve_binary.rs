@@ -93,4 +93,94 @@ fn the_served_binary_sends_the_receipt_mail(backend: Backend) {
     }
 }
 
-on_both_backends!(the_served_binary_sends_the_receipt_mail);
+fn token(base: &str, user: &str) -> String {
+    let answer: Value = ureq::post(&format!("{base}/api/v1/auth/token"))
+        .send_json(json!({"username": user, "password": "demo"}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_string()
+}
+
+/// `motcua catalogue export` writes the file `GET /api/v1/catalogue/export`
+/// answers an administrator: agencies parents first, procedures members
+/// before their groups, each as an administrator enters it.
+fn the_binary_exports_the_catalogue_the_api_exports(backend: Backend) {
+    let db = ScratchDb::new(backend);
+    let sink = Sink::start();
+    let server = serve(&db.url, sink.port);
+    let export = |user: &str| {
+        ureq::get(&format!("{}/api/v1/catalogue/export", server.base))
+            .set(
+                "Authorization",
+                &format!("Bearer {}", token(&server.base, user)),
+            )
+            .call()
+            .map_err(Box::new)
+    };
+    match export("clerk") {
+        Err(e) if matches!(*e, ureq::Error::Status(403, _)) => {}
+        other => panic!("a clerk exported the catalogue: {other:?}"),
+    }
+    let answer = export("admin").unwrap();
+    assert!(answer
+        .header("Content-Disposition")
+        .unwrap()
+        .contains("danh-muc-thu-tuc-"));
+    let api: Value = answer.into_json().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalogue.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["catalogue", "export", "--database-url", &db.url])
+        .args(["--output", path.to_str().unwrap()])
+        .env("MOTCUA_LOG", "warn")
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(file["format"], "motcua-catalogue/1");
+    assert_eq!(file["agencies"], api["agencies"]);
+    assert_eq!(file["procedures"], api["procedures"]);
+
+    let codes = |list: &str| -> Vec<String> {
+        file[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let agencies = codes("agencies");
+    for a in file["agencies"].as_array().unwrap() {
+        if let Some(parent) = a["parent_code"].as_str() {
+            let at = |c: &str| agencies.iter().position(|x| x == c).unwrap();
+            assert!(at(parent) < at(a["code"].as_str().unwrap()), "{a}");
+        }
+    }
+    let procedures = codes("procedures");
+    let group = file["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| !p["members"].as_array().unwrap().is_empty())
+        .unwrap();
+    let group_at = procedures.iter().position(|c| c == &group["code"]).unwrap();
+    for m in group["members"].as_array().unwrap() {
+        let at = procedures.iter().position(|c| m == c).unwrap();
+        assert!(at < group_at, "member {m} after its group");
+    }
+    let business = file["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "2.000720")
+        .unwrap();
+    assert_eq!(business["compliance"]["visits"], 2);
+    assert_eq!(business["fees"]["amount_vnd"], 100000);
+}
+
+on_both_backends!(
+    the_served_binary_sends_the_receipt_mail,
+    the_binary_exports_the_catalogue_the_api_exports,
+);

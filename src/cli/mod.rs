@@ -1,6 +1,7 @@
 //! Command-line interface. Every option can also come from a `MOTCUA_*`
 //! environment variable; the README's configuration table lists them.
 
+mod catalogue;
 mod files;
 mod mail;
 mod serve;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Check the dossier files.
     #[command(subcommand)]
     Files(files::FilesCommand),
+    /// Export the procedure catalogue.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -139,6 +143,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&cli.common, cmd),
         Command::Mail(cmd) => mail::run(cmd),
         Command::Files(cmd) => files::run(&cli.common, cmd),
+        Command::Catalogue(cmd) => catalogue::run(&cli.common, cmd),
         Command::Openapi => {
             print!("{}", motcua_api::openapi::json());
             Ok(())

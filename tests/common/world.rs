@@ -46,6 +46,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/procedures/{code}/versions", "public"),
     ("GET /api/v1/procedures/{code}/changes", "public"),
     ("GET /api/v1/procedures/{code}/compliance-cost", "public"),
+    ("GET /api/v1/catalogue/export", "admin"),
     ("POST /api/v1/procedures", "admin"),
     ("PUT /api/v1/procedures/{code}", "admin"),
     ("GET /api/v1/calendar/{year}", "public"),

@@ -6,14 +6,14 @@
 use motcua_domain::{Agency, AgencyCode, AgencyLevel, EventKind, FieldError};
 use motcua_store::events::{self, Actor};
 use motcua_store::{agencies, time, DbConnection, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::AdminError;
 
 /// An agency as an administrator enters it.
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AgencyInput {
     /// Required on create; ignored on update (the path names the agency).
     #[schema(max_length = 64)]

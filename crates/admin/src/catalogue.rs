@@ -31,6 +31,19 @@ pub struct DurationDto {
     pub cutoff: Option<String>,
 }
 
+impl DurationDto {
+    /// A statutory time as clients read and send it (`cutoff` as `HH:MM`).
+    pub fn of(d: &StatutoryDuration) -> DurationDto {
+        DurationDto {
+            amount: d.amount,
+            unit: d.unit,
+            cutoff: d
+                .cutoff_minute
+                .map(|m| format!("{:02}:{:02}", m / 60, m % 60)),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct FeesDto {
     /// Fees and charges in đồng.
@@ -41,7 +54,7 @@ pub struct FeesDto {
     pub note: String,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ProcedureInput {
     /// Required on create; ignored on update (the path names it).
     #[schema(max_length = 64)]
@@ -71,7 +84,7 @@ pub struct ProcedureInput {
     pub service_level: Option<ServiceLevel>,
     /// Whether it can be filed online; kept for older clients. Given with
     /// `service_level`, the two must agree.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub online_allowed: Option<bool>,
     /// What a supplement request does to the clock: `pause` (default) or
     /// `restart` the full time when the supplement arrives.

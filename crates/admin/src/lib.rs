@@ -4,7 +4,8 @@
 //! - [`accounts`]: staff accounts, their checks, and ending their sessions;
 //! - [`sessions`]: a staff member ending their own session;
 //! - [`agencies`]: the agency hierarchy;
-//! - [`catalogue`]: the procedure catalogue and its checks.
+//! - [`catalogue`]: the procedure catalogue and its checks;
+//! - [`catalogue_file`]: the catalogue as a file (export).
 //!
 //! The HTTP layer and the command line call the same operations, so an
 //! account created with `motcua user add` passes the checks an account
@@ -13,6 +14,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod catalogue;
+pub mod catalogue_file;
 mod error;
 pub mod sessions;
 

@@ -61,14 +61,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         name: p.name,
         field: p.field,
         agency_code: p.agency.to_string(),
-        duration: DurationDto {
-            amount: p.duration.amount,
-            unit: p.duration.unit,
-            cutoff: p
-                .duration
-                .cutoff_minute
-                .map(|m| format!("{:02}:{:02}", m / 60, m % 60)),
-        },
+        duration: DurationDto::of(&p.duration),
         fees: FeesDto {
             amount_vnd: p.fee_vnd,
             note: p.fee_note,
