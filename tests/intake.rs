@@ -681,7 +681,104 @@ fn compliance_cost_and_what_a_reform_saved(backend: Backend) {
     assert_eq!(c["cost"]["yearly_vnd"], 0);
 }
 
+/// A catalogue file imported: every row checked before anything is
+/// written, what differs saved (a changed procedure as its next version),
+/// and the same file imported twice changes nothing the second time.
+fn catalogue_import_is_checked_whole_and_idempotent(backend: Backend) {
+    let s = TestServer::start(backend);
+    let (admin, clerk) = (s.login("admin"), s.login("clerk"));
+    let exported = s.get("/api/v1/catalogue/export", Some(&admin));
+    assert_eq!(exported.status, 200, "{}", exported.text);
+    let mut file = exported.json.clone();
+    let (agencies, procedures) = (
+        file["agencies"].as_array().unwrap().len(),
+        file["procedures"].as_array().unwrap().len(),
+    );
+    file["agencies"].as_array_mut().unwrap().push(json!({
+        "code": "H53.50.05.99", "name": "UBND xã Thử", "level": "commune",
+        "parent_code": "H53.50", "address": "Ấp 1"
+    }));
+    let birth = file["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["code"] == "1.001193")
+        .unwrap();
+    file["procedures"][birth]["name"] = json!("Đăng ký khai sinh (sửa đổi)");
+    let mut new = file["procedures"][birth].clone();
+    new["code"] = json!("1.000999");
+    new["agency_code"] = json!("H53.50.05.99");
+    file["procedures"].as_array_mut().unwrap().push(new);
+    let import = |body: &Value, token: &str| s.post("/api/v1/catalogue/import", Some(token), body);
+    import(&file, &clerk).assert_problem(403, "forbidden");
+
+    // Two bad rows: both named, nothing written.
+    let mut bad = file.clone();
+    bad["procedures"][0]["duration"] = json!({"amount": 0, "unit": "working_days"});
+    bad["agencies"][1]["name"] = json!(" ");
+    let r = import(&bad, &admin);
+    r.assert_problem(422, "validation");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["agencies[1].name", "procedures[0].duration"]);
+    // A reference that fails only when written: still nothing written.
+    let mut orphan = file.clone();
+    orphan["agencies"][agencies]["parent_code"] = json!("H99");
+    let r = import(&orphan, &admin);
+    r.assert_problem(422, "validation");
+    assert_eq!(
+        r.json["errors"][0]["field"],
+        format!("agencies[{agencies}].parent_code")
+    );
+    s.get("/api/v1/procedures/1.000999", None)
+        .assert_problem(404, "not-found");
+    assert_eq!(
+        s.get("/api/v1/procedures/1.001193", None).json["version"],
+        1
+    );
+
+    let r = import(&file, &admin);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        r.json,
+        json!({
+            "agencies": {"created": 1, "updated": 0, "unchanged": agencies},
+            "procedures": {"created": 1, "updated": 1, "unchanged": procedures - 1}
+        })
+    );
+    let birth = s.get("/api/v1/procedures/1.001193", None);
+    assert_eq!(
+        (birth.json["version"].clone(), birth.json["name"].clone()),
+        (json!(2), json!("Đăng ký khai sinh (sửa đổi)"))
+    );
+    assert_eq!(
+        s.get("/api/v1/procedures/1.000999", None).json["version"],
+        1
+    );
+    // Again: nothing changes, no version is published.
+    let r = import(&file, &admin);
+    assert_eq!(
+        r.json,
+        json!({
+            "agencies": {"created": 0, "updated": 0, "unchanged": agencies + 1},
+            "procedures": {"created": 0, "updated": 0, "unchanged": procedures + 1}
+        })
+    );
+    assert_eq!(
+        s.get("/api/v1/procedures/1.001193", None).json["version"],
+        2
+    );
+    let mut wrong = file.clone();
+    wrong["format"] = json!("other/1");
+    import(&wrong, &admin).assert_problem(422, "validation");
+}
+
 on_both_backends!(
+    catalogue_import_is_checked_whole_and_idempotent,
     compliance_cost_and_what_a_reform_saved,
     login_catalogue_intake_receipt_lookup,
     incomplete_intake_gets_guidance_and_no_code,

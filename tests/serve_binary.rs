@@ -178,6 +178,37 @@ fn the_binary_exports_the_catalogue_the_api_exports(backend: Backend) {
         .unwrap();
     assert_eq!(business["compliance"]["visits"], 2);
     assert_eq!(business["fees"]["amount_vnd"], 100000);
+
+    // Imported back, the same file changes nothing; a bad one is refused
+    // with each row named, and the command fails.
+    let import = |path: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["catalogue", "import", "--quiet", "--database-url", &db.url])
+            .arg(path)
+            .env("MOTCUA_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = import(&path);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "{} unchanged; procedures: 0 created, 0 changed, {} unchanged",
+            agencies.len(),
+            procedures.len()
+        )),
+        "{said}"
+    );
+    let mut bad = file.clone();
+    bad["procedures"][1]["agency_code"] = json!("not an agency code");
+    let bad_path = dir.path().join("bad.json");
+    std::fs::write(&bad_path, serde_json::to_vec(&bad).unwrap()).unwrap();
+    let out = import(&bad_path);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("procedures[1].agency_code"), "{said}");
+    assert!(said.contains("nothing was imported"), "{said}");
 }
 
 on_both_backends!(

@@ -93,7 +93,7 @@ pub enum Command {
     /// Check the dossier files.
     #[command(subcommand)]
     Files(files::FilesCommand),
-    /// Export the procedure catalogue.
+    /// Export or import the procedure catalogue.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
     /// Print the OpenAPI document.

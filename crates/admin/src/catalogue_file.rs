@@ -6,13 +6,16 @@
 //! in.
 
 use chrono::{DateTime, Utc};
+use motcua_domain::FieldError;
 use motcua_domain::{Agency, Procedure};
+use motcua_store::events::Actor;
 use motcua_store::{agencies, procedures, DbConnection, StoreResult};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::agencies::AgencyInput;
-use crate::catalogue::{DurationDto, FeesDto, ProcedureInput};
+use crate::agencies::{self as agency_admin, AgencyInput, Save};
+use crate::catalogue::{self as procedure_admin, DurationDto, FeesDto, ProcedureInput};
+use crate::AdminError;
 
 /// What the file says it is, so a reader refuses anything else.
 pub const FORMAT: &str = "motcua-catalogue/1";
@@ -24,9 +27,11 @@ const PAGE: i64 = 500;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CatalogueFile {
     /// Always `motcua-catalogue/1`.
-    #[schema(example = "motcua-catalogue/1")]
+    #[schema(example = "motcua-catalogue/1", max_length = 32)]
     pub format: String,
-    pub exported_at: DateTime<Utc>,
+    /// When it was exported (not read by an import).
+    #[serde(default)]
+    pub exported_at: Option<DateTime<Utc>>,
     /// Parents before their children; each with its `code`.
     pub agencies: Vec<AgencyInput>,
     /// Each as in force (its newest version), with its `code`; members
@@ -118,10 +123,163 @@ pub fn export(conn: &mut DbConnection, now: DateTime<Utc>) -> StoreResult<Catalo
     all.sort_by_key(|p| (p.is_group(), p.code.to_string()));
     Ok(CatalogueFile {
         format: FORMAT.to_string(),
-        exported_at: now,
+        exported_at: Some(now),
         agencies: agencies.iter().map(agency_input).collect(),
         procedures: all.iter().map(procedure_input).collect(),
     })
+}
+
+/// How many rows of one kind an import created, changed or left.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ImportSummary {
+    pub agencies: ImportCounts,
+    pub procedures: ImportCounts,
+}
+
+/// `errors` with each field under `list[i]`.
+fn under(list: &str, i: usize, errors: Vec<FieldError>) -> impl Iterator<Item = FieldError> + '_ {
+    errors.into_iter().map(move |e| FieldError {
+        field: format!("{list}[{i}].{}", e.field),
+        message: e.message,
+    })
+}
+
+/// The rows of `file`, checked one by one; every problem at once, each
+/// named by its row (`procedures[3].duration`).
+fn checked(
+    file: CatalogueFile,
+) -> Result<(Vec<motcua_domain::Agency>, Vec<Procedure>), AdminError> {
+    let mut errors = Vec::new();
+    if file.format != FORMAT {
+        errors.push(FieldError::new("format", format!("must be {FORMAT}")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut code_of = |list: &str, i: usize, code: Option<&str>, errors: &mut Vec<FieldError>| {
+        let code = code.map(str::trim).unwrap_or_default().to_string();
+        if code.is_empty() {
+            errors.push(FieldError::new(format!("{list}[{i}].code"), "is required"));
+        } else if !seen.insert((list.to_string(), code.clone())) {
+            errors.push(FieldError::new(format!("{list}[{i}].code"), "listed twice"));
+        }
+        code
+    };
+    let mut agencies = Vec::new();
+    for (i, a) in file.agencies.into_iter().enumerate() {
+        let code = code_of("agencies", i, a.code.as_deref(), &mut errors);
+        match agency_admin::check(&code, a) {
+            Ok(a) => agencies.push(a),
+            Err(AdminError::Invalid(e)) => errors.extend(under("agencies", i, e)),
+            Err(other) => return Err(other),
+        }
+    }
+    let mut procedures = Vec::new();
+    for (i, p) in file.procedures.into_iter().enumerate() {
+        let code = code_of("procedures", i, p.code.as_deref(), &mut errors);
+        match procedure_admin::check(&code, p) {
+            Ok(p) => procedures.push(p),
+            Err(AdminError::Invalid(e)) => errors.extend(under("procedures", i, e)),
+            Err(other) => return Err(other),
+        }
+    }
+    if errors.is_empty() {
+        Ok((agencies, procedures))
+    } else {
+        Err(AdminError::Invalid(errors))
+    }
+}
+
+/// Imports `file` as `actor`: checks every row first (nothing is written
+/// when one fails), then in one transaction creates what is new, saves
+/// what differs (a procedure as its next version) and leaves what is the
+/// same. A row whose references fail (a parent or member not in the
+/// catalogue nor earlier in the file) fails the whole import, every such
+/// row listed. `on_row` is called after each row, for a progress bar.
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    file: CatalogueFile,
+    on_row: &mut dyn FnMut(),
+) -> Result<ImportSummary, AdminError> {
+    let (agencies, procedures) = checked(file)?;
+    conn.write_tx(|conn| {
+        let mut errors = Vec::new();
+        let mut rows = Rows {
+            errors: &mut errors,
+            on_row: &mut *on_row,
+        };
+        let agencies = rows.write(
+            conn,
+            "agencies",
+            agencies,
+            |conn, a| agencies::get(conn, a.code.as_str()),
+            |conn, a, how| agency_admin::save(conn, actor, a, how).map(drop),
+        )?;
+        let procedures = rows.write(
+            conn,
+            "procedures",
+            procedures,
+            // As checked, a procedure has no version yet.
+            |conn, p| {
+                let stored = procedures::get(conn, p.code.as_str())?;
+                Ok(stored.map(|old| Procedure { version: 0, ..old }))
+            },
+            |conn, p, how| procedure_admin::save(conn, actor, p, how).map(drop),
+        )?;
+        if errors.is_empty() {
+            Ok(ImportSummary {
+                agencies,
+                procedures,
+            })
+        } else {
+            Err(AdminError::Invalid(errors))
+        }
+    })
+}
+
+/// Writes checked rows of one kind, collecting each row's failure.
+struct Rows<'a> {
+    errors: &'a mut Vec<FieldError>,
+    on_row: &'a mut dyn FnMut(),
+}
+
+impl Rows<'_> {
+    /// Creates each row of `list` that `stored` does not find, saves each
+    /// that differs from what it finds, and leaves the rest; a row that
+    /// fails its checks on saving is listed under `list[i]`.
+    fn write<T: PartialEq>(
+        &mut self,
+        conn: &mut DbConnection,
+        list: &str,
+        rows: Vec<T>,
+        mut stored: impl FnMut(&mut DbConnection, &T) -> StoreResult<Option<T>>,
+        mut save: impl FnMut(&mut DbConnection, T, Save) -> Result<(), AdminError>,
+    ) -> Result<ImportCounts, AdminError> {
+        let mut counts = ImportCounts::default();
+        for (i, row) in rows.into_iter().enumerate() {
+            let how = match stored(conn, &row)? {
+                Some(old) if old == row => None,
+                Some(_) => Some(Save::Update),
+                None => Some(Save::Create),
+            };
+            match how.map(|how| (how, save(conn, row, how))) {
+                None => counts.unchanged += 1,
+                Some((Save::Create, Ok(()))) => counts.created += 1,
+                Some((Save::Update, Ok(()))) => counts.updated += 1,
+                Some((_, Err(AdminError::Invalid(e)))) => self.errors.extend(under(list, i, e)),
+                Some((_, Err(other))) => return Err(other),
+            }
+            (self.on_row)();
+        }
+        Ok(counts)
+    }
 }
 
 #[cfg(test)]

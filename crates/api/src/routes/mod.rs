@@ -4,7 +4,7 @@ pub mod agencies;
 pub mod auth;
 pub mod breaches;
 pub mod calendar;
-pub mod catalogue_export;
+pub mod catalogue_file;
 pub mod clock;
 pub mod clock_view;
 pub mod compliance_cost;
@@ -51,7 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     procedures::configure(cfg);
     procedure_versions::configure(cfg);
     compliance_cost::configure(cfg);
-    catalogue_export::configure(cfg);
+    catalogue_file::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
     receipts::configure(cfg);
