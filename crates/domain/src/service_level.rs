@@ -73,14 +73,6 @@ impl ServiceLevel {
             ServiceLevel::FullyOnline => "Dịch vụ công trực tuyến toàn trình",
         }
     }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ServiceLevel::NotOnline => "Not online",
-            ServiceLevel::PartlyOnline => "Partly online",
-            ServiceLevel::FullyOnline => "Fully online",
-        }
-    }
 }
 
 #[cfg(test)]

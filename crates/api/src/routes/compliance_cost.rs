@@ -137,11 +137,12 @@ pub fn compute(
         Some(h) => h,
         None => default_hourly,
     };
+    let code = code.trim();
     let from = now.checked_sub_months(Months::new(12)).unwrap_or(now);
-    let received = procedures::received_between(conn, code.trim(), from, now)?;
-    let (p, cost) = costed(conn, code.trim(), version, hourly, received)?;
+    let received = procedures::received_between(conn, code, from, now)?;
+    let (p, cost) = costed(conn, code, version, hourly, received)?;
     let compared_with = match against {
-        Some(v) => Some(costed(conn, code.trim(), Some(v), hourly, received)?.1),
+        Some(v) => Some(costed(conn, code, Some(v), hourly, received)?.1),
         None => None,
     };
     let saving = compared_with.as_ref().map(|before| {
