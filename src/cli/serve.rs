@@ -115,6 +115,14 @@ pub struct ServeArgs {
         default_value_t = motcua_api::config::DEFAULT_HOURLY_INCOME_VND,
         value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
     pub hourly_income_vnd: i64,
+    /// Queue tickets one kiosk (client address) may take per minute.
+    #[arg(long, env = "MOTCUA_TICKETS_PER_MINUTE", default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub tickets_per_minute: u32,
+    /// Hall boards (event streams) this server keeps open at once.
+    #[arg(long, env = "MOTCUA_BOARD_STREAMS", default_value_t = 200,
+        value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub board_streams: u64,
     /// HTTP worker threads (0: one per core).
     #[arg(long, env = "MOTCUA_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -161,6 +169,8 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     };
     config.payment_secret = args.payment_secret.clone();
     config.hourly_income_vnd = args.hourly_income_vnd;
+    config.tickets_per_minute = args.tickets_per_minute;
+    config.board_streams = usize::try_from(args.board_streams).unwrap_or(200);
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {
             smtp: args.smtp.config()?,

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 pub mod a11y;
 mod db;
+pub mod events;
 pub mod receiver;
 pub mod s3;
 pub mod world;

@@ -218,6 +218,20 @@ pub const RULES: &[(&str, &str)] = &[
     ("GET /api/v1/subscribers", "admin"),
     ("PATCH /api/v1/subscribers/{id}", "admin"),
     ("GET /api/v1/deliveries", "admin"),
+    // The counter hall: set by admins; the kiosk, the board and a
+    // ticket's holder without a token; the hall's clerks at the counters.
+    ("GET /api/v1/agencies/{code}/queue-hall", "staff"),
+    ("PUT /api/v1/agencies/{code}/queue-hall", "admin"),
+    ("GET /api/v1/public/queue/{agency}", "public"),
+    ("GET /api/v1/public/queue/{agency}/board", "public"),
+    ("POST /api/v1/public/queue/{agency}/tickets", "public"),
+    ("GET /api/v1/public/queue/tickets/{id}", "public"),
+    ("POST /api/v1/queue/next", "clerk clerk.huyen"),
+    ("POST /api/v1/queue/tickets/{id}/recall", "clerk"),
+    ("POST /api/v1/queue/tickets/{id}/finish", "clerk"),
+    ("POST /api/v1/queue/tickets/{id}/skip", "clerk"),
+    ("POST /api/v1/queue/tickets/{id}/dossiers", "clerk"),
+    ("GET /api/v1/queue/tickets", "clerk supervisor clerk.huyen"),
     ("POST /api/v1/deliveries/{id}/retry", "admin"),
 ];
 
@@ -503,6 +517,38 @@ impl<'a> World<'a> {
         r.json["id"].as_str().unwrap().to_string()
     }
 
+    /// A ticket of the commune's hall (area A), taken now, and when
+    /// `called` the ticket counter 1 called next (the oldest waiting).
+    /// Taken through the store: the kiosk's limit per address would
+    /// refuse the many the matrix needs.
+    pub fn ticket(&self, called: bool) -> String {
+        let now = self.s.now();
+        let day = (now + chrono::Duration::hours(7))
+            .format("%Y-%m-%d")
+            .to_string();
+        let t = motcua_store::queue_tickets::take(
+            &mut self.s.conn(),
+            &motcua_store::queue_tickets::NewTicket {
+                agency: "H53.50.05.13",
+                area: "A",
+                day: &day,
+                field: None,
+                procedure: None,
+                at: now,
+            },
+        )
+        .unwrap();
+        if !called {
+            return t.id;
+        }
+        let r = Self::ok(self.s.post(
+            "/api/v1/queue/next",
+            self.token("clerk"),
+            &json!({"counter": 1}),
+        ));
+        r.json["called"]["id"].as_str().unwrap().to_string()
+    }
+
     /// A report the district's supervisor froze.
     pub fn frozen_report(&self) -> String {
         let body = self.body("FreezeInput");
@@ -648,6 +694,10 @@ impl<'a> World<'a> {
                 json!({"from": first.to_string(), "to": last.to_string(), "by": "procedure",
                     "note": "Gửi Văn phòng UBND tỉnh"})
             }
+            "Hall" => json!(motcua_api::demo::halls()[0].1),
+            "TicketRequest" => json!({"area": "A"}),
+            "NextInput" => json!({"counter": 1}),
+            "TicketDossierInput" => json!({"dossier": self.dossier().0}),
             other => panic!("no example body for {other}: add one to tests/common/world.rs"),
         }
     }
@@ -659,6 +709,14 @@ impl<'a> World<'a> {
         let m = op.method.as_str();
         let path = match (m, t) {
             (_, "/api/v1/agencies/{code}") => t.replace("{code}", "H53.50.05.13"),
+            (_, "/api/v1/agencies/{code}/queue-hall") => t.replace("{code}", "H53.50.05.13"),
+            (_, "/api/v1/public/queue/tickets/{id}") => t.replace("{id}", &self.ticket(false)),
+            (_, t) if t.starts_with("/api/v1/public/queue/{agency}") => {
+                t.replace("{agency}", "H53.50.05.13")
+            }
+            (_, t) if t.starts_with("/api/v1/queue/tickets/{id}") => {
+                t.replace("{id}", &self.ticket(true))
+            }
             (_, "/api/v1/agencies/{code}/tracking-book") => {
                 "/api/v1/agencies/H53.50.05.13/tracking-book?from=2026-01-01&to=2026-12-31".into()
             }
@@ -786,6 +844,10 @@ impl<'a> World<'a> {
             }
             _ => op.body.as_ref().map(|b| self.body(b).to_string()),
         };
+        if op.template == "/api/v1/public/queue/{agency}/board" {
+            // An endless stream: its first event answers.
+            return self.s.first_event(&path);
+        }
         let extra = self.headers(op, body.as_deref());
         let mut headers: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
         if body.is_some() {

@@ -61,6 +61,14 @@ pub struct Config {
     /// The average hourly income, in đồng, a citizen's time is valued at
     /// in a procedure's compliance cost (docs/catalogue.md).
     pub hourly_income_vnd: i64,
+    /// Queue tickets a kiosk (one client address) may take per minute
+    /// (docs/queue.md); counted in the database, so across every server.
+    pub tickets_per_minute: u32,
+    /// Hall boards (server-sent event streams) one server keeps open at
+    /// once; one more is refused with 429.
+    pub board_streams: usize,
+    /// Seconds between two looks at the hall for an open board stream.
+    pub board_poll_millis: u64,
     /// Where "now" comes from: the system's clock, or in tests a clock set
     /// to the instant the test is about (see `motcua_store::time`).
     pub clock: motcua_store::time::Clock,
@@ -102,6 +110,9 @@ impl Default for Config {
             webhooks: crate::webhook::WebhookSettings::default(),
             payment_secret: None,
             hourly_income_vnd: DEFAULT_HOURLY_INCOME_VND,
+            tickets_per_minute: 30,
+            board_streams: 200,
+            board_poll_millis: 1000,
             clock: motcua_store::time::Clock::System,
         }
     }

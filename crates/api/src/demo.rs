@@ -1,7 +1,9 @@
 //! Demo data for a first look and for tests (docs/catalogue.md, Sample data): a province, a
 //! district and a commune with their offices, five sample procedures and
-//! one user per role. Durations are illustrative, not legal fact.
+//! one user per role, and the counter halls of the commune and the
+//! district. Durations are illustrative, not legal fact.
 
+use motcua_domain::queue::{Area, Counter, Hall};
 use motcua_domain::EventKind;
 use motcua_domain::{
     Agency, AgencyCode, AgencyLevel, ComplianceInputs, Procedure, ProcedureCode, RequiredDocument,
@@ -290,6 +292,51 @@ pub const USERS: [(&str, &str, Role, &str); 5] = [
 
 /// Loads the demo data when the database has no agencies yet; returns
 /// false (and changes nothing) otherwise. One transaction.
+/// The counter halls of the commune and the district (docs/queue.md): an
+/// area per group of fields, and counters calling from them.
+pub fn halls() -> Vec<(&'static str, Hall)> {
+    let area = |letter: &str, name: &str, fields: &[&str]| Area {
+        letter: letter.into(),
+        name: name.into(),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+    };
+    let counter = |number: i32, areas: &[&str]| Counter {
+        number,
+        name: format!("Quầy {number}"),
+        areas: areas.iter().map(|a| a.to_string()).collect(),
+    };
+    vec![
+        (
+            COMMUNE,
+            Hall {
+                areas: vec![
+                    area("A", "Tư pháp - Hộ tịch", &["Hộ tịch", "Chứng thực"]),
+                    area(
+                        "B",
+                        "Cư trú - Bảo hiểm y tế",
+                        &["Đăng ký, quản lý cư trú", "Bảo hiểm y tế"],
+                    ),
+                ],
+                counters: vec![counter(1, &["A"]), counter(2, &["A", "B"])],
+            },
+        ),
+        (
+            DISTRICT,
+            Hall {
+                areas: vec![area(
+                    "A",
+                    "Kinh tế - Hạ tầng",
+                    &[
+                        "Thành lập và hoạt động của hộ kinh doanh",
+                        "Hoạt động xây dựng",
+                    ],
+                )],
+                counters: vec![counter(1, &["A"])],
+            },
+        ),
+    ]
+}
+
 pub fn load_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
     let agency_list = agencies()?;
     let procedure_list = procedures()?;
@@ -305,6 +352,9 @@ pub fn load_if_empty(conn: &mut DbConnection) -> Result<bool, DemoError> {
         }
         for p in &procedure_list {
             procedures::insert(conn, p)?;
+        }
+        for (agency, hall) in halls() {
+            motcua_store::queue_hall::set(conn, agency, &hall)?;
         }
         for (username, name, role, agency) in USERS {
             let user = User {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub files: motcua_files::Storage,
     /// Set when the server stops, so background threads end.
     pub stopping: Arc<std::sync::atomic::AtomicBool>,
+    /// Hall board streams open now (bounded by `config.board_streams`).
+    pub board_streams: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -76,6 +78,7 @@ impl AppState {
             )),
             config: Arc::new(config),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            board_streams: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         })
     }
 

@@ -96,6 +96,10 @@ event_kinds! {
     FilePolicySet => "procedure.file_policy_set",
     /// An administrator added a system that follows the event feed.
     SubscriberCreated => "subscriber.created",
+    /// An administrator set the areas and counters of an agency's hall.
+    QueueHallSet => "queue.hall_set",
+    /// A clerk recorded that a dossier was logged from a queue ticket.
+    QueueTicketLinked => "queue.ticket_linked",
     /// An administrator disabled, enabled a subscriber, gave it a new
     /// token, or set, changed or removed its webhook.
     SubscriberUpdated => "subscriber.updated",

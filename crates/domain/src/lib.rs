@@ -17,6 +17,7 @@ pub mod field;
 pub mod payment;
 pub mod period;
 pub mod procedure;
+pub mod queue;
 pub mod rating;
 pub mod role;
 pub mod search;

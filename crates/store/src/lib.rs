@@ -38,6 +38,8 @@ pub mod migrations;
 pub mod payments;
 pub mod pool;
 pub mod procedures;
+pub mod queue_hall;
+pub mod queue_tickets;
 pub mod ratings;
 pub mod report_rollup;
 pub mod reports;

@@ -545,7 +545,61 @@ diesel::joinable!(deliveries -> subscribers (subscriber_id));
 diesel::joinable!(deliveries -> feed_items (feed_item_id));
 diesel::joinable!(dossier_digitisation -> dossiers (dossier_id));
 
+diesel::table! {
+    queue_areas (agency_code, letter) {
+        agency_code -> Text,
+        letter -> Text,
+        name -> Text,
+        fields -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    queue_counters (agency_code, number) {
+        agency_code -> Text,
+        number -> Integer,
+        name -> Text,
+        areas -> Text,
+    }
+}
+
+diesel::table! {
+    queue_tickets (id) {
+        id -> Text,
+        agency_code -> Text,
+        area -> Text,
+        day -> Text,
+        number -> Integer,
+        field -> Nullable<Text>,
+        procedure_code -> Nullable<Text>,
+        status -> Text,
+        taken_at -> Timestamp,
+        called_at -> Nullable<Timestamp>,
+        announced_at -> Nullable<Timestamp>,
+        calls -> Integer,
+        counter_number -> Nullable<Integer>,
+        called_by -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    queue_ticket_dossiers (dossier_id) {
+        dossier_id -> Text,
+        ticket_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(queue_ticket_dossiers -> queue_tickets (ticket_id));
+diesel::joinable!(queue_ticket_dossiers -> dossiers (dossier_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    queue_areas,
+    queue_counters,
+    queue_tickets,
+    queue_ticket_dossiers,
     payments,
     feed_items,
     subscribers,

@@ -18,6 +18,7 @@ mod dashboard;
 mod feedback;
 mod i18n;
 mod lookup;
+mod queue;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -44,6 +45,8 @@ pub fn is_page(path: &str) -> bool {
         || path.starts_with("/phan-anh/")
         || path == "/quan-ly"
         || path.starts_with("/quan-ly/")
+        || path == "/hang-cho.js"
+        || path.starts_with("/hang-cho/")
 }
 
 macro_rules! page_files {
@@ -63,6 +66,9 @@ const FILES: &[(&str, &str)] = page_files!(
     "login.html",
     "dashboard.html",
     "compliance.html",
+    "queue_board.html",
+    "queue_kiosk.html",
+    "queue_ticket.html",
 );
 
 /// The stylesheet: one small file, no external fonts or scripts.
@@ -91,6 +97,9 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// What a page may load: its own stylesheet and images, nothing else.
+const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Renders `template` with `ctx` (plus the language's texts and the link
 /// to the same page in the other language) as the answer with `status`.
 pub fn render(
@@ -98,7 +107,20 @@ pub fn render(
     template: &str,
     lang: Lang,
     switch_to: &str,
+    ctx: Value,
+) -> HttpResponse {
+    render_with(status, template, lang, switch_to, ctx, POLICY)
+}
+
+/// [`render`] under another content security policy (the hall's pages
+/// run their one script).
+pub fn render_with(
+    status: StatusCode,
+    template: &str,
+    lang: Lang,
+    switch_to: &str,
     mut ctx: Value,
+    policy: &str,
 ) -> HttpResponse {
     if let Value::Object(map) = &mut ctx {
         map.insert("t".into(), json!(i18n::texts(lang)));
@@ -112,10 +134,7 @@ pub fn render(
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
-            .insert_header((
-                "Content-Security-Policy",
-                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-            ))
+            .insert_header(("Content-Security-Policy", policy))
             .insert_header(("X-Content-Type-Options", "nosniff"))
             .insert_header(("Referrer-Policy", "no-referrer"))
             .body(html),
@@ -260,7 +279,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/quan-ly", web::get().to(dashboard::page))
         .route("/quan-ly/dang-nhap", web::post().to(dashboard::log_in))
         .route("/quan-ly/dang-xuat", web::post().to(dashboard::log_out))
-        .route("/quan-ly/bao-cao", web::get().to(dashboard::report));
+        .route("/quan-ly/bao-cao", web::get().to(dashboard::report))
+        .route("/hang-cho.js", web::get().to(queue::script))
+        .route("/hang-cho/ve/{id}", web::get().to(queue::ticket))
+        .route("/hang-cho/{agency}", web::get().to(queue::board))
+        .route("/hang-cho/{agency}/lay-so", web::get().to(queue::kiosk))
+        .route("/hang-cho/{agency}/lay-so", web::post().to(queue::take));
 }
 
 #[cfg(test)]
@@ -283,6 +307,8 @@ mod tests {
             "/phan-anh",
             "/phan-anh/theo-doi",
             "/site.css",
+            "/hang-cho/H53.50",
+            "/hang-cho.js",
         ] {
             assert!(is_page(page), "{page}");
         }
