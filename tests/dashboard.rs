@@ -142,6 +142,16 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
         &json!({"result": "Giấy khai sinh"}),
     );
     assert_eq!(r.status, 200, "{}", r.text);
+    // A ticket served at the commune's hall: the halls' table.
+    let ticket = s.post(
+        "/api/v1/public/queue/H53.50.05.13/tickets",
+        None,
+        &json!({"area": "B"}),
+    );
+    assert_eq!(ticket.status, 201, "{}", ticket.text);
+    s.clock.advance(chrono::Duration::minutes(4));
+    let call = s.post("/api/v1/queue/next", Some(&clerk), &json!({"counter": 2}));
+    assert_eq!(call.json["called"]["label"], "B-001", "{}", call.text);
     let mut b = Browser::new(&s);
 
     // The log-in page sets the CSRF cookie: HttpOnly, SameSite=Strict,
@@ -214,6 +224,11 @@ fn a_supervisor_logs_in_and_sees_the_breach(backend: Backend) {
     assert!(page
         .text
         .contains(feedback.json["reference"].as_str().unwrap()));
+    assert!(
+        page.text.contains("<td>B · Cư trú - Bảo hiểm y tế (H53.50.05.13)</td><td>1</td><td>0</td><td>0</td><td>4.0 / 4.0</td>"),
+        "the hall's day: one ticket, four minutes' wait: {}",
+        page.text
+    );
     // Filtered to due-soon breaches: the overdue one is not there.
     let page = b.get("/quan-ly?kind=due_soon");
     assert!(!page.text.contains(&format!("<td>{code}</td>")));

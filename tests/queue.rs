@@ -445,7 +445,68 @@ fn the_hall_pages(backend: Backend) {
     assert!(script.text.contains("EventSource"));
 }
 
+/// The results report carries each area's day: tickets, served,
+/// missed, never called, the wait and the service (average and 90th
+/// percentile), tickets per office hour.
+fn the_waiting_and_service_times_reach_the_report(backend: Backend) {
+    let s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    // Four tickets a minute apart; three called after 10, 14 and 25
+    // minutes' wait, two served in 5 and 9 minutes, one missed, one never
+    // called.
+    let ids: Vec<String> = (0..4)
+        .map(|_| {
+            let t = taken(&s, json!({"area": "A"}));
+            s.clock.advance(Duration::minutes(1));
+            t["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    s.clock.advance(Duration::minutes(6));
+    assert_eq!(next(&s, &clerk, 1)["called"]["id"], ids[0].as_str());
+    s.clock.advance(Duration::minutes(5));
+    let r = next(&s, &clerk, 1);
+    assert_eq!(r["called"]["id"], ids[1].as_str());
+    s.clock.advance(Duration::minutes(9));
+    act(&s, &clerk, &ids[1], "finish");
+    s.clock.advance(Duration::minutes(3));
+    let r = next(&s, &clerk, 2);
+    assert_eq!(r["called"]["id"], ids[2].as_str());
+    act(&s, &clerk, &ids[2], "skip");
+
+    let report = s.get(
+        "/api/v1/reports/results?period=2026-12",
+        Some(&s.login("supervisor")),
+    );
+    assert_eq!(report.status, 200, "{}", report.text);
+    let lines = report.json["queue"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{}", report.text);
+    let l = &lines[0];
+    assert_eq!(l["agency"], COMMUNE);
+    assert_eq!(l["area"], "A");
+    assert_eq!(l["area_name"], "Tư pháp - Hộ tịch");
+    assert_eq!(l["day"], "2026-12-08");
+    assert_eq!(
+        (
+            l["tickets"].as_i64(),
+            l["served"].as_i64(),
+            l["no_show"].as_i64(),
+            l["not_called"].as_i64()
+        ),
+        (Some(4), Some(2), Some(1), Some(1))
+    );
+    // Waits: 10, 14 and 25 minutes (mean 16.3, nearest rank 25).
+    assert_eq!(l["wait"]["count"], 3);
+    assert_eq!(l["wait"]["average_minutes"], 16.3);
+    assert_eq!(l["wait"]["p90_minutes"], 25.0);
+    // Services: 5 and 9 minutes.
+    assert_eq!(l["service"]["average_minutes"], 7.0);
+    assert_eq!(l["service"]["p90_minutes"], 9.0);
+    // Four tickets over the 8 office hours of the day.
+    assert_eq!(l["tickets_per_hour"], 0.5);
+}
+
 on_both_backends!(
+    the_waiting_and_service_times_reach_the_report,
     a_day_at_the_hall,
     numbers_have_no_gaps_and_calls_no_repeats,
     the_kiosk_is_limited_per_address,

@@ -10,6 +10,7 @@ pub mod frozen;
 pub mod index;
 pub mod lateness;
 pub mod printed;
+pub mod queue_times;
 pub mod results;
 pub mod rollup;
 pub mod spreadsheet;

@@ -113,6 +113,11 @@ pub struct ResultsReport {
     #[schema(example = "2026-10")]
     #[serde(default)]
     pub rolled_up_through: Option<String>,
+    /// The counter halls of the agencies counted: per area and day, the
+    /// tickets, the wait and the service (docs/queue.md, Figures). Not
+    /// part of the rows and total, nor of a frozen report's comparison.
+    #[serde(default)]
+    pub queue: Vec<crate::queue_times::QueueLine>,
 }
 
 /// What to report on.
@@ -326,7 +331,10 @@ fn report(
             (l, rows, total, None)
         }
     };
+    let scope: Vec<String> = l.scope.agencies.iter().cloned().collect();
+    let queue = crate::queue_times::lines(conn, calendar, &scope, l.span.from, l.span.to)?;
     Ok(ResultsReport {
+        queue,
         form,
         title: form
             .map_or(crate::form::GENERIC_TITLE, Form::title)

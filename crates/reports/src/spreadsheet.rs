@@ -126,6 +126,7 @@ mod tests {
             }],
             total: counts,
             rolled_up_through: None,
+            queue: Vec::new(),
         };
         let book = to_xlsx(&report, "01/01/2027 00:00").unwrap();
         let strings = part(&book, "xl/sharedStrings.xml");

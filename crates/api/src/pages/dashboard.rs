@@ -296,7 +296,29 @@ async fn dashboard(
                 .with_day(1)
                 .and_then(|d| d.checked_sub_months(Months::new(1)))
                 .unwrap_or(today);
+            // The halls' last seven days, today included, newest first.
+            let week_start = calendar.to_utc(
+                (today - chrono::Duration::days(6))
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap_or_default(),
+            );
+            let mut queue = motcua_reports::queue_times::lines(
+                conn,
+                &calendar,
+                &agencies,
+                week_start,
+                now + chrono::Duration::seconds(1),
+            )?;
+            queue.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.agency.cmp(&b.agency)));
+            let minutes = |m: Option<f64>| m.map_or_else(String::new, |m| format!("{m:.1}"));
             Ok(json!({
+                "queue": queue.iter().map(|q| json!({
+                    "day": q.day, "agency": q.agency, "area": format!("{} · {}", q.area, q.area_name),
+                    "tickets": q.tickets, "served": q.served, "no_show": q.no_show,
+                    "wait_avg": minutes(q.wait.average_minutes), "wait_p90": minutes(q.wait.p90_minutes),
+                    "service_avg": minutes(q.service.average_minutes), "service_p90": minutes(q.service.p90_minutes),
+                    "per_hour": minutes(q.tickets_per_hour),
+                })).collect::<Vec<_>>(),
                 "staff": {"name": staff.name, "role": staff.role.as_str(), "agency": staff.agency.as_str()},
                 "agencies": choices,
                 "filter": {"agency": agency_filter, "kind": kind.map(|k| k.as_str()),
