@@ -20,6 +20,7 @@ pub mod a11y;
 mod db;
 pub mod receiver;
 pub mod s3;
+pub mod workbook;
 pub mod world;
 pub use db::*;
 

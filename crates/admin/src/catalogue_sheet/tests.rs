@@ -2,10 +2,17 @@
 
 use std::io::{Cursor, Read};
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use serde_json::{json, Value};
 
 use super::*;
+
+/// The workbooks a spreadsheet program reads and saves, as the end-to-end
+/// tests use them.
+#[path = "../../../../tests/common/workbook.rs"]
+mod workbook;
+
+use workbook::{cells as grid, sheet, workbook};
 
 /// A catalogue with every column filled somewhere: a same-day and a
 /// plain procedure, a group, documents, steps, fees, compliance inputs
@@ -61,46 +68,13 @@ fn invalid_fields(r: Result<Workbook, SheetError>) -> Vec<(String, String)> {
     }
 }
 
-/// Every sheet's cells, as a spreadsheet program would read them.
-fn grid(bytes: &[u8]) -> Vec<(String, Vec<Vec<Data>>)> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).unwrap();
-    book.worksheets()
-        .into_iter()
-        .map(|(name, range)| (name, range.rows().map(<[Data]>::to_vec).collect()))
-        .collect()
-}
-
-/// The grid written back as a spreadsheet program saves it.
-fn workbook(sheets: &[(String, Vec<Vec<Data>>)]) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for (name, rows) in sheets {
-        let ws = book.add_worksheet();
-        ws.set_name(name).unwrap();
-        for (r, row) in (0u32..).zip(rows) {
-            for (c, cell) in (0u16..).zip(row) {
-                match cell {
-                    Data::String(s) => ws.write_string(r, c, s).map(drop).unwrap(),
-                    Data::Float(f) => ws.write_number(r, c, *f).map(drop).unwrap(),
-                    Data::Int(i) => ws.write_number(r, c, *i as f64).map(drop).unwrap(),
-                    _ => {}
-                }
-            }
-        }
-    }
-    book.save_to_buffer().unwrap()
-}
-
 fn changed(
     bytes: &[u8],
-    change: impl FnOnce(&mut Vec<(String, Vec<Vec<Data>>)>),
+    change: impl FnOnce(&mut workbook::Sheets),
 ) -> Result<Workbook, SheetError> {
     let mut sheets = grid(bytes);
     change(&mut sheets);
     read(&workbook(&sheets))
-}
-
-fn sheet<'a>(sheets: &'a mut [(String, Vec<Vec<Data>>)], name: &str) -> &'a mut Vec<Vec<Data>> {
-    &mut sheets.iter_mut().find(|(n, _)| n == name).unwrap().1
 }
 
 fn as_json(file: &CatalogueFile) -> Value {
