@@ -34,9 +34,11 @@ pub fn formulas(bytes: &[u8]) -> usize {
         .sum()
 }
 
-/// The sheets saved as a workbook: text as text, numbers as numbers.
+/// The sheets saved as a workbook: text as text, numbers as numbers,
+/// TRUE and FALSE as such, a date or time as a number shown as a time.
 pub fn workbook(sheets: &Sheets) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
+    let time = rust_xlsxwriter::Format::new().set_num_format("hh:mm");
     for (name, rows) in sheets {
         let ws = book.add_worksheet();
         ws.set_name(name).unwrap();
@@ -46,6 +48,11 @@ pub fn workbook(sheets: &Sheets) -> Vec<u8> {
                     Data::String(s) => drop(ws.write_string(r, c, s).unwrap()),
                     Data::Float(f) => drop(ws.write_number(r, c, *f).unwrap()),
                     Data::Int(i) => drop(ws.write_number(r, c, *i as f64).unwrap()),
+                    Data::Bool(b) => drop(ws.write_boolean(r, c, *b).unwrap()),
+                    Data::DateTime(t) => drop(
+                        ws.write_number_with_format(r, c, t.as_f64(), &time)
+                            .unwrap(),
+                    ),
                     _ => {}
                 }
             }

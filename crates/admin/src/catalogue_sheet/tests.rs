@@ -273,3 +273,33 @@ fn the_choices_are_the_enums_words() {
     assert_eq!(motcua_domain::ServiceLevel::ALL.len(), 3);
     assert_eq!(motcua_domain::Role::ALL.len(), 4);
 }
+
+/// What a spreadsheet makes of what is typed: a cut-off typed as a time,
+/// a code typed as a number, `TRUE` for yes, a blank policy, a list
+/// with spaces.
+#[test]
+fn typed_cells_read_as_meant() {
+    let bytes = to_xlsx(&sample()).unwrap();
+    let file = changed(&bytes, |s| {
+        let procedures = sheet(s, "procedures");
+        let quarter_to_four =
+            calamine::ExcelDateTime::new(0.625, calamine::ExcelDateTimeType::TimeDelta, false);
+        procedures[1][6] = Data::DateTime(quarter_to_four);
+        // 2.000720 restarts the clock; left blank, the default (pause).
+        procedures[2][8] = Data::Empty;
+        procedures[3][11] = Data::String(" 1.001193 ;2.000720; ".into());
+        sheet(s, "documents")[1][6] = Data::Bool(true);
+        sheet(s, "agencies")[1][0] = Data::Float(53.0);
+    })
+    .unwrap()
+    .file;
+    let birth = &file.procedures[0];
+    assert_eq!(birth.duration.cutoff.as_deref(), Some("15:00"));
+    assert_eq!(
+        file.procedures[1].supplement_policy,
+        motcua_domain::SupplementPolicy::Pause
+    );
+    assert!(birth.required_documents[0].optional);
+    assert_eq!(file.procedures[2].members, ["1.001193", "2.000720"]);
+    assert_eq!(file.agencies[0].code.as_deref(), Some("53"));
+}
