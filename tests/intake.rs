@@ -5,6 +5,8 @@
 
 mod common;
 
+use calamine::Data;
+use common::workbook::{cells, column, formulas, row, sheet, workbook, Sheets, XLSX};
 use common::{birth_registration, count, Backend, TestServer};
 use serde_json::{json, Value};
 
@@ -777,7 +779,181 @@ fn catalogue_import_is_checked_whole_and_idempotent(backend: Backend) {
     import(&wrong, &admin).assert_problem(422, "validation");
 }
 
+/// The catalogue as a workbook, both ways: exported, edited as a
+/// spreadsheet program saves it, imported (one procedure changed, one new
+/// version), imported again (nothing changes); a workbook with bad cells
+/// refused with each named by sheet, row and column, nothing written; a
+/// name that looks like a formula kept as text.
+fn catalogue_workbook_round_trip(backend: Backend) {
+    let s = TestServer::start(backend);
+    let (admin, clerk) = (s.login("admin"), s.login("clerk"));
+    let export = |path: &str, token: &str, headers: &[(&str, &str)]| {
+        s.send_raw("GET", path, Some(token), headers, None)
+    };
+    let r = export("/api/v1/catalogue/export?format=xlsx", &admin, &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], XLSX);
+    let disposition = &r.headers["content-disposition"];
+    assert!(
+        disposition.starts_with("attachment; filename=\"danh-muc-thu-tuc-")
+            && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let book = r.bytes;
+    let asked = export("/api/v1/catalogue/export", &admin, &[("Accept", XLSX)]);
+    assert_eq!(asked.headers["content-type"], XLSX);
+    assert_eq!(cells(&asked.bytes), cells(&book));
+    let json = s.get("/api/v1/catalogue/export", Some(&admin)).json;
+    let sheets = cells(&book);
+    let procedures = sheets.iter().find(|(n, _)| n == "procedures").unwrap();
+    assert_eq!(
+        procedures.1.len() - 1,
+        json["procedures"].as_array().unwrap().len()
+    );
+    s.get("/api/v1/catalogue/export?format=csv", Some(&admin))
+        .assert_problem(422, "validation");
+    assert_eq!(
+        export("/api/v1/catalogue/export?format=xlsx", &clerk, &[]).status,
+        403
+    );
+
+    let import = |bytes: &[u8], token: &str| {
+        let r = s.send_raw(
+            "POST",
+            "/api/v1/catalogue/import",
+            Some(token),
+            &[("Content-Type", XLSX)],
+            Some(bytes),
+        );
+        let json: Value = serde_json::from_slice(&r.bytes).unwrap_or(Value::Null);
+        (r.status, json)
+    };
+    let version = |code: &str| s.get(&format!("/api/v1/procedures/{code}"), None).json;
+    let edit = |change: &dyn Fn(&mut Sheets)| {
+        let mut sheets = cells(&book);
+        change(&mut sheets);
+        workbook(&sheets)
+    };
+    let renamed = |code: &'static str, name: &str| {
+        let name = Data::String(name.into());
+        move |sheets: &mut Sheets| {
+            let rows = sheet(sheets, "procedures");
+            let (at, col) = (row(rows, code), column(rows, "name"));
+            rows[at][col] = name.clone();
+        }
+    };
+    let changed = edit(&renamed("1.001193", "Đăng ký khai sinh (sửa đổi)"));
+    assert_eq!(import(&changed, &clerk).0, 403);
+    let (agencies, count) = (
+        json["agencies"].as_array().unwrap().len(),
+        json["procedures"].as_array().unwrap().len(),
+    );
+    let (status, summary) = import(&changed, &admin);
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        summary,
+        json!({
+            "agencies": {"created": 0, "updated": 0, "unchanged": agencies},
+            "procedures": {"created": 0, "updated": 1, "unchanged": count - 1}
+        })
+    );
+    let birth = version("1.001193");
+    assert_eq!(
+        (birth["version"].clone(), birth["name"].clone()),
+        (json!(2), json!("Đăng ký khai sinh (sửa đổi)"))
+    );
+    let (status, summary) = import(&changed, &admin);
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["procedures"]["unchanged"], count);
+    assert_eq!(summary["agencies"]["unchanged"], agencies);
+    assert_eq!(version("1.001193")["version"], 2);
+
+    // Bad cells: every one named, nothing written.
+    let bad = edit(&|sheets: &mut Sheets| {
+        renamed("1.001193", "Tên mới")(sheets);
+        let rows = sheet(sheets, "procedures");
+        let (at, col) = (row(rows, "2.000720"), column(rows, "duration_amount"));
+        rows[at][col] = Data::String("ba".into());
+        let docs = sheet(sheets, "documents");
+        docs[2][0] = Data::String("9.999999".into());
+    });
+    let (status, problem) = import(&bad, &admin);
+    assert_eq!(status, 422, "{problem}");
+    let at = row(
+        &sheets.iter().find(|(n, _)| n == "procedures").unwrap().1,
+        "2.000720",
+    ) + 1;
+    assert_eq!(
+        problem["errors"],
+        json!([
+            {"field": format!("procedures row {at}: duration_amount"), "message": "not a number"},
+            {"field": "documents row 3: procedure_code",
+             "message": "\"9.999999\" is not in the procedures sheet"},
+        ])
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains(&format!(
+            "procedures row {at}: duration_amount: not a number"
+        )),
+        "{problem}"
+    );
+    // Past the checks the JSON body meets (a name over 500 characters),
+    // or the administrators' (a blank name): still named by row.
+    let birth_at = row(
+        &sheets.iter().find(|(n, _)| n == "procedures").unwrap().1,
+        "1.001193",
+    ) + 1;
+    for name in ["x".repeat(501), " ".into()] {
+        let (status, problem) = import(&edit(&renamed("1.001193", &name)), &admin);
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(
+            problem["errors"][0]["field"],
+            format!("procedures row {birth_at}: name")
+        );
+    }
+    let missing = edit(&|sheets: &mut Sheets| sheets.retain(|(n, _)| n != "documents"));
+    let (status, problem) = import(&missing, &admin);
+    assert_eq!(
+        (status, &problem["errors"][0]["field"]),
+        (422, &json!("documents"))
+    );
+    s.send(
+        "POST",
+        "/api/v1/catalogue/import",
+        Some(&admin),
+        &[("Content-Type", "text/csv")],
+        Some("code,name"),
+    )
+    .assert_problem(415, "unsupported-media-type");
+    let (status, problem) = import(b"not a workbook", &admin);
+    assert_eq!(
+        (status, &problem["type"]),
+        (400, &json!("/problems/malformed-workbook"))
+    );
+    assert_eq!(version("1.001193")["name"], "Đăng ký khai sinh (sửa đổi)");
+    assert_eq!(version("2.000720")["version"], 1);
+
+    // A name a spreadsheet would run stays a name (the workbook is the
+    // first export's, so 1.001193 takes its old name back too).
+    let formula = "=HYPERLINK(\"http://example.com\",\"x\")";
+    let (status, summary) = import(&edit(&renamed("1.000894", formula)), &admin);
+    assert_eq!(
+        (status, &summary["procedures"]["updated"]),
+        (200, &json!(2)),
+        "{summary}"
+    );
+    assert_eq!(version("1.000894")["name"], formula);
+    let again = export("/api/v1/catalogue/export?format=xlsx", &admin, &[]).bytes;
+    assert_eq!(formulas(&again), 0);
+    let rows = &cells(&again)[1].1;
+    assert_eq!(
+        rows[row(rows, "1.000894")][column(rows, "name")],
+        Data::String(formula.into())
+    );
+}
+
 on_both_backends!(
+    catalogue_workbook_round_trip,
     catalogue_import_is_checked_whole_and_idempotent,
     compliance_cost_and_what_a_reform_saved,
     login_catalogue_intake_receipt_lookup,

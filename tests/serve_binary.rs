@@ -13,6 +13,8 @@ mod sink;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use calamine::Data;
+use common::workbook::{cells, column, row, sheet, workbook};
 use common::{birth_registration, Backend, ScratchDb};
 use serde_json::{json, Value};
 use sink::{free_port, Sink};
@@ -104,7 +106,8 @@ fn token(base: &str, user: &str) -> String {
 
 /// `motcua catalogue export` writes the file `GET /api/v1/catalogue/export`
 /// answers an administrator: agencies parents first, procedures members
-/// before their groups, each as an administrator enters it.
+/// before their groups, each as an administrator enters it; as JSON and
+/// as a workbook, each read back by `motcua catalogue import`.
 fn the_binary_exports_the_catalogue_the_api_exports(backend: Backend) {
     let db = ScratchDb::new(backend);
     let sink = Sink::start();
@@ -129,15 +132,19 @@ fn the_binary_exports_the_catalogue_the_api_exports(backend: Backend) {
         .contains("danh-muc-thu-tuc-"));
     let api: Value = answer.into_json().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("catalogue.json");
-    let status = Command::new(env!("CARGO_BIN_EXE_motcua"))
-        .args(["catalogue", "export", "--database-url", &db.url])
-        .args(["--output", path.to_str().unwrap()])
-        .env("MOTCUA_LOG", "warn")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let export_to = |name: &str| {
+        let path = dir.path().join(name);
+        let status = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["catalogue", "export", "--database-url", &db.url])
+            .args(["--output", path.to_str().unwrap()])
+            .env("MOTCUA_LOG", "warn")
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        path
+    };
+    let path = export_to("catalogue.json");
     let file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(file["format"], "motcua-catalogue/1");
     assert_eq!(file["agencies"], api["agencies"]);
@@ -209,6 +216,68 @@ fn the_binary_exports_the_catalogue_the_api_exports(backend: Backend) {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("procedures[1].agency_code"), "{said}");
     assert!(said.contains("nothing was imported"), "{said}");
+
+    // As a workbook: the command writes the API's workbook (the format
+    // told by the name), which imports back unchanged, and an edited one
+    // (told by its content) publishes the procedure's next version.
+    let book_path = export_to("catalogue.xlsx");
+    let book = std::fs::read(&book_path).unwrap();
+    let api = ureq::get(&format!(
+        "{}/api/v1/catalogue/export?format=xlsx",
+        server.base
+    ))
+    .set(
+        "Authorization",
+        &format!("Bearer {}", token(&server.base, "admin")),
+    )
+    .call()
+    .unwrap();
+    let mut api_book = Vec::new();
+    std::io::Read::read_to_end(&mut api.into_reader(), &mut api_book).unwrap();
+    assert_eq!(cells(&book), cells(&api_book));
+    let out = import(&book_path);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "procedures: 0 created, 0 changed, {} unchanged",
+            procedures.len()
+        )),
+        "{said}"
+    );
+    let mut sheets = cells(&book);
+    let rows = sheet(&mut sheets, "procedures");
+    let (at, name) = (row(rows, "2.000720"), column(rows, "name"));
+    rows[at][name] = Data::String("Đăng ký hộ kinh doanh".into());
+    let edited = dir.path().join("edited.bin");
+    std::fs::write(&edited, workbook(&sheets)).unwrap();
+    let out = import(&edited);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("procedures: 0 created, 1 changed"), "{said}");
+    let business: Value = ureq::get(&format!("{}/api/v1/procedures/2.000720", server.base))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(
+        (&business["version"], &business["name"]),
+        (&json!(2), &json!("Đăng ký hộ kinh doanh"))
+    );
+    let rows = sheet(&mut sheets, "procedures");
+    let amount = column(rows, "duration_amount");
+    rows[at][amount] = Data::String("ba".into());
+    std::fs::write(&edited, workbook(&sheets)).unwrap();
+    let out = import(&edited);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "procedures row {}: duration_amount: not a number",
+            at + 1
+        )),
+        "{said}"
+    );
 }
 
 on_both_backends!(

@@ -21,6 +21,7 @@ mod db;
 pub mod events;
 pub mod receiver;
 pub mod s3;
+pub mod workbook;
 pub mod world;
 pub use db::*;
 

@@ -33,7 +33,7 @@ impl From<DieselError> for AdminError {
     }
 }
 
-fn describe(errors: &[FieldError]) -> String {
+pub(crate) fn describe(errors: &[FieldError]) -> String {
     let parts: Vec<String> = errors
         .iter()
         .map(|e| format!("{}: {}", e.field, e.message))

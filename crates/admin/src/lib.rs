@@ -5,7 +5,8 @@
 //! - [`sessions`]: a staff member ending their own session;
 //! - [`agencies`]: the agency hierarchy;
 //! - [`catalogue`]: the procedure catalogue and its checks;
-//! - [`catalogue_file`]: the catalogue as a file (export).
+//! - [`catalogue_file`]: the catalogue as a file (export and import);
+//! - [`catalogue_sheet`]: the same file as an XLSX workbook.
 //!
 //! The HTTP layer and the command line call the same operations, so an
 //! account created with `motcua user add` passes the checks an account
@@ -15,6 +16,7 @@ pub mod accounts;
 pub mod agencies;
 pub mod catalogue;
 pub mod catalogue_file;
+pub mod catalogue_sheet;
 mod error;
 pub mod sessions;
 

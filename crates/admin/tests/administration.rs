@@ -1,7 +1,8 @@
 //! What administrators change, each operation on a real SQLite file and a
 //! real PostgreSQL database: accounts and their checks, disabling and
 //! password changes ending sessions at once, the guard on the last
-//! administrator, the log-in's limits, the agency tree and the catalogue.
+//! administrator, the log-in's limits, the agency tree and the catalogue
+//! (and the catalogue as a workbook).
 //! Each refused change is checked to write nothing, not even its event.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +13,8 @@ use common::*;
 use motcua_admin::accounts::{self, Changes};
 use motcua_admin::agencies::{self, Save};
 use motcua_admin::catalogue::{self, ProcedureInput};
+use motcua_admin::catalogue_file::{self, CatalogueFile};
+use motcua_admin::catalogue_sheet;
 use motcua_admin::sessions::{self, Attempt, Outcome};
 use motcua_admin::AdminError;
 use motcua_domain::throttle::{Bucket, Policy};
@@ -379,7 +382,86 @@ fn the_catalogue_checks_every_field_and_what_a_procedure_names(backend: Backend)
     assert!(matches!(r, Err(AdminError::NotFound("procedure"))));
 }
 
+/// The catalogue as a workbook on a real database: the workbook of the
+/// export reads back as the JSON export, imports as no change at all, and
+/// a problem the import's checks find is named by sheet and row.
+fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
+    let mut o = Office::new(backend);
+    let file: CatalogueFile = from(json!({
+        "format": "motcua-catalogue/1", "agencies": [],
+        "procedures": [
+            procedure_input("1.000894", COMMUNE, &[]),
+            {"code": "2.000720", "name": "=1+1", "field": "Hộ kinh doanh", "agency_code": DISTRICT,
+             "duration": {"amount": 0, "unit": "same_day", "cutoff": "15:30"},
+             "fees": {"amount_vnd": 100000, "note": "Lệ phí"},
+             "required_documents": [
+                {"code": "GDN", "name": "Giấy đề nghị", "original": 1, "copies": 0},
+                {"code": "CC", "name": "Căn cước", "original": 0, "copies": 1, "optional": true}],
+             "service_level": "fully_online", "supplement_policy": "restart",
+             "steps": [{"name": "Thẩm định", "agency_code": DISTRICT, "role": "officer", "share_percent": 70},
+                       {"name": "Xác minh", "agency_code": COMMUNE, "role": "officer", "share_percent": 30}],
+             "compliance": {"documents": [{"code": "CC", "minutes": 5}, {"code": "GDN", "minutes": 30}],
+                "visits": 2, "travel_minutes": 60,
+                "outside_services": [{"name": "Chứng thực", "amount_vnd": 4000}]}},
+            procedure_input("LT.1", COMMUNE, &["1.000894", "2.000720"]),
+        ]
+    }));
+    let none = &mut || {};
+    catalogue_file::import(&mut o.conn, &o.actor, file, none).unwrap();
+    let exported = catalogue_file::export(&mut o.conn, time::now()).unwrap();
+    let book = catalogue_sheet::to_xlsx(&exported).unwrap();
+    let read = catalogue_sheet::read(&book).unwrap();
+    let json = |f: &CatalogueFile| {
+        let v = serde_json::to_value(f).unwrap();
+        (v["agencies"].clone(), v["procedures"].clone())
+    };
+    assert_eq!(json(&read.file), json(&exported));
+    assert_eq!(read.rows(), 2 + 3);
+    let summary = catalogue_sheet::import(&mut o.conn, &o.actor, read, none).unwrap();
+    assert_eq!(
+        (summary.agencies.unchanged, summary.procedures.unchanged),
+        (2, 3)
+    );
+    assert_eq!(summary.procedures.updated + summary.procedures.created, 0);
+    assert_eq!(
+        procedures::get(&mut o.conn, "2.000720")
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+
+    // Procedures sorted by code: 1.000894 on row 2, 2.000720 on row 3;
+    // 2.000720's steps on rows 2 and 3 of theirs.
+    let mut refused = |change: &dyn Fn(&mut CatalogueFile)| {
+        let mut file = exported.clone();
+        change(&mut file);
+        let read = catalogue_sheet::read(&catalogue_sheet::to_xlsx(&file).unwrap()).unwrap();
+        invalid_fields(catalogue_sheet::import(&mut o.conn, &o.actor, read, none))
+    };
+    assert_eq!(
+        refused(&|f| f.procedures[1].name = " ".into()),
+        ["procedures row 3: name"]
+    );
+    assert_eq!(
+        refused(&|f| f.procedures[1].steps[1].agency_code = "H53.99".into()),
+        ["steps row 3: agency_code"]
+    );
+    assert_eq!(
+        refused(&|f| f.procedures[1].required_documents[1].copies = 0),
+        ["documents row 4"]
+    );
+    assert_eq!(
+        procedures::get(&mut o.conn, "2.000720")
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+}
+
 on_both_backends!(
+    the_catalogue_workbook_is_the_json_export,
     a_new_account_is_checked_whole_and_recorded_with_its_event,
     disabling_an_account_ends_its_sessions_and_refuses_the_next_log_in,
     a_new_password_ends_sessions_and_an_administrator_can_end_them_all,

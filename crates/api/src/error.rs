@@ -323,6 +323,26 @@ impl From<motcua_admin::AdminError> for ApiError {
     }
 }
 
+impl From<motcua_admin::catalogue_sheet::SheetError> for ApiError {
+    fn from(e: motcua_admin::catalogue_sheet::SheetError) -> Self {
+        use motcua_admin::catalogue_sheet::SheetError;
+        match e {
+            SheetError::Unreadable(detail) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-workbook",
+                "Malformed workbook",
+                format!("the body is not a catalogue workbook: {detail}"),
+            )
+            .vi("Tệp gửi lên không phải bảng tính XLSX hợp lệ"),
+            SheetError::Invalid(errors) => ApiError::invalid(errors),
+            SheetError::Write(e) => {
+                tracing::error!(error = %e, "could not write the catalogue workbook");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 impl From<motcua_feedback::FeedbackError> for ApiError {
     fn from(e: motcua_feedback::FeedbackError) -> Self {
         use motcua_feedback::FeedbackError;
