@@ -407,7 +407,82 @@ fn the_look_up_is_used_with_the_keyboard_alone(backend: Backend) {
     });
 }
 
+/// Waits until the element `id` shows `wanted` (the board redraws itself
+/// from its event stream).
+async fn until_text(c: &Client, id: &str, wanted: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = text(c, id).await;
+        if now.contains(wanted) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "#{id} never showed {wanted:?}: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The hall's screen shows each call as it is made, without a reload, and
+/// goes on after the server restarts (the page's event stream reconnects
+/// by itself and its first event is the hall as it is).
+fn the_hall_board_follows_the_calls_across_a_restart(backend: Backend) {
+    let mut s = TestServer::start(backend);
+    let clerk = s.login("clerk");
+    let take = |s: &TestServer, area: &str| {
+        let r = s.post(
+            "/api/v1/public/queue/H53.50.05.13/tickets",
+            None,
+            &json!({ "area": area }),
+        );
+        assert_eq!(r.status, 201, "{}", r.text);
+    };
+    let call = |s: &TestServer, clerk: &str, counter: i32| {
+        let r = s.post(
+            "/api/v1/queue/next",
+            Some(clerk),
+            &json!({ "counter": counter }),
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+    };
+    take(&s, "A");
+    let driver = Driver::start();
+    run(async {
+        let c = browser(&driver).await;
+        open(&c, &s, "/hang-cho/H53.50.05.13").await;
+        assert!(text(&c, "serving").await.contains("Chưa gọi số nào"));
+        until_text(&c, "waiting", "A · Tư pháp - Hộ tịch: 1").await;
+        call(&s, &clerk, 1);
+        until_text(&c, "serving", "A-001 Quầy 1").await;
+        photograph(&c, "hall-board").await;
+
+        s.restart();
+        take(&s, "B");
+        call(&s, &s.login("clerk"), 2);
+        until_text(&c, "serving", "B-001 Quầy 2").await;
+        until_text(&c, "recent", "B-001 → Quầy 2").await;
+        assert!(text(&c, "serving").await.contains("A-001 Quầy 1"));
+        let html = c.source().await.unwrap();
+        a11y::check("board, redrawn", &html);
+
+        // The kiosk: a button per area, the ticket ready to print.
+        open(&c, &s, "/hang-cho/H53.50.05.13/lay-so").await;
+        c.execute(
+            "window.print = function () { document.body.dataset.printed = '1'; }",
+            vec![],
+        )
+        .await
+        .unwrap();
+        submit(&c, "#take-A").await;
+        assert_eq!(text(&c, "label").await, "A-002");
+        photograph(&c, "queue-ticket").await;
+        c.close().await.unwrap();
+    });
+}
+
 on_both_backends!(
+    the_hall_board_follows_the_calls_across_a_restart,
     the_look_up_is_used_with_the_keyboard_alone,
     a_supervisor_logs_in_and_sees_a_breach,
     a_citizen_scans_the_receipt_and_rates_the_returned_dossier,

@@ -111,11 +111,62 @@ impl TestServer {
         db_url: String,
         tweak: impl FnOnce(&mut Config),
     ) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::launch_on(backend, db, db_url, listener, tweak)
+    }
+
+    /// Stops the server and starts it again on the same address, database,
+    /// files and clock, as a deployment restarts it: clients that reconnect
+    /// by themselves (a board's event stream) find it where it was.
+    pub fn restart(&mut self) {
+        self.stop();
+        let addr = self.base.trim_start_matches("http://").to_string();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match TcpListener::bind(&addr) {
+                Ok(l) => break l,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!("rebinding {addr}: {e}"),
+            }
+        };
+        let (clock, files_url) = (self.clock.clone(), self.files_url.clone());
+        let mut fresh = Self::launch_on(self.backend, None, self.db_url.clone(), listener, |c| {
+            c.clock = clock;
+            c.files_url = Some(files_url);
+        });
+        std::mem::swap(&mut self.handle, &mut fresh.handle);
+        std::mem::swap(&mut self.thread, &mut fresh.thread);
+        std::mem::swap(&mut self.stopping, &mut fresh.stopping);
+        // `fresh` now holds the stopped server: dropping it stops nothing.
+    }
+
+    /// Stops the server now (open connections cut) and waits for it.
+    fn stop(&mut self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let handle = self.handle.clone();
+        let _ = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(handle.stop(false));
+        })
+        .join();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    fn launch_on(
+        backend: Backend,
+        db: Option<ScratchDb>,
+        db_url: String,
+        listener: TcpListener,
+        tweak: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let _ = tracing_subscriber::fmt()
             .with_test_writer()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn,motcua_api=warn"))
             .try_init();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config {
             database_url: db_url.clone(),
@@ -344,16 +395,7 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.stopping
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        let handle = self.handle.clone();
-        let _ = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(handle.stop(false));
-        })
-        .join();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.stop();
     }
 }
 
