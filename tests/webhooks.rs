@@ -86,13 +86,16 @@ fn walk(s: &TestServer, clerk: &str, officer: &str, n: u32) -> String {
     code
 }
 
-/// Waits until nothing is pending in the queue.
+/// Waits until every change is queued and nothing is pending.
 fn until_delivered(s: &TestServer, admin: &str) {
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
+        // Every change queued first (the worker queues a change a round
+        // after it), then nothing pending.
+        let queued = motcua_store::deliveries::enqueued_all(&mut s.conn()).unwrap();
         let r = s.get("/api/v1/deliveries?limit=1", Some(admin));
         assert_eq!(r.status, 200, "{}", r.text);
-        if r.json["counts"]["pending"] == 0 {
+        if queued && r.json["counts"]["pending"] == 0 {
             return;
         }
         assert!(

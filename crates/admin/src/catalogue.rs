@@ -105,6 +105,12 @@ pub struct ProcedureInput {
     /// waiting, collecting, outside services and other costs.
     #[serde(default)]
     pub compliance: Option<ComplianceInputs>,
+    /// Its cases (trường hợp), each with its own documents, time limits,
+    /// fees and plan; a dossier of a procedure with cases is of one of
+    /// them (docs/catalogue.md, Cases).
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub cases: Vec<crate::procedure_cases::CaseInput>,
 }
 
 fn parse_cutoff(s: &str) -> Option<u16> {
@@ -144,6 +150,50 @@ pub fn parse_duration(d: &DurationDto) -> Result<StatutoryDuration, Vec<FieldErr
 
 /// Checks a procedure entered under `code`; every problem at once. The
 /// process plan must hold together ([`Procedure::validate_plan`]).
+/// Checks a published list of documents (codes given once, names, at
+/// least one original or copy each), every problem added to `errors`
+/// under `required_documents[i]`; the list trimmed.
+pub fn check_documents(
+    documents: Vec<RequiredDocument>,
+    errors: &mut Vec<FieldError>,
+) -> Vec<RequiredDocument> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, d) in documents.iter().enumerate() {
+        if d.code.trim().is_empty() || d.code.len() > 40 {
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].code"),
+                "1-40 characters",
+            ));
+        }
+        if !seen.insert(d.code.trim().to_string()) {
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].code"),
+                "duplicate document code",
+            ));
+        }
+        if d.name.trim().is_empty() {
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].name"),
+                "is required",
+            ));
+        }
+        if d.original == 0 && d.copies == 0 {
+            errors.push(FieldError::new(
+                format!("required_documents[{i}]"),
+                "needs at least one original or one copy",
+            ));
+        }
+    }
+    documents
+        .into_iter()
+        .map(|d| RequiredDocument {
+            code: d.code.trim().to_string(),
+            name: d.name.trim().to_string(),
+            ..d
+        })
+        .collect()
+}
+
 pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError> {
     let mut errors = Vec::new();
     let code = ProcedureCode::parse(code.trim())
@@ -189,33 +239,7 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
         (None, Some(true)) => ServiceLevel::PartlyOnline,
         (None, _) => ServiceLevel::NotOnline,
     };
-    let mut seen = std::collections::HashSet::new();
-    for (i, d) in input.required_documents.iter().enumerate() {
-        if d.code.trim().is_empty() || d.code.len() > 40 {
-            errors.push(FieldError::new(
-                format!("required_documents[{i}].code"),
-                "1-40 characters",
-            ));
-        }
-        if !seen.insert(d.code.trim().to_string()) {
-            errors.push(FieldError::new(
-                format!("required_documents[{i}].code"),
-                "duplicate document code",
-            ));
-        }
-        if d.name.trim().is_empty() {
-            errors.push(FieldError::new(
-                format!("required_documents[{i}].name"),
-                "is required",
-            ));
-        }
-        if d.original == 0 && d.copies == 0 {
-            errors.push(FieldError::new(
-                format!("required_documents[{i}]"),
-                "needs at least one original or one copy",
-            ));
-        }
-    }
+    let documents = check_documents(input.required_documents, &mut errors);
     match (code, agency, duration) {
         (Some(code), Some(agency), Some(duration)) if errors.is_empty() => {
             let p = Procedure {
@@ -227,15 +251,7 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                 duration,
                 fee_vnd: fees.amount_vnd,
                 fee_note: fees.note,
-                required_documents: input
-                    .required_documents
-                    .into_iter()
-                    .map(|d| RequiredDocument {
-                        code: d.code.trim().to_string(),
-                        name: d.name.trim().to_string(),
-                        ..d
-                    })
-                    .collect(),
+                required_documents: documents,
                 legal_basis: input.legal_basis,
                 result: input.result,
                 service_level,
@@ -243,7 +259,14 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                 steps: input.steps,
                 members,
                 compliance: input.compliance,
+                cases: Vec::new(),
             };
+            let mut errors = Vec::new();
+            let cases = crate::procedure_cases::check_cases(&p, input.cases, &mut errors);
+            if !errors.is_empty() {
+                return Err(AdminError::Invalid(errors));
+            }
+            let p = Procedure { cases, ..p };
             p.validate_plan().map_err(|e| match e {
                 DomainError::Invalid { field, message } => AdminError::invalid(field, message),
                 other => AdminError::invalid("steps", other.to_string()),

@@ -72,6 +72,11 @@ pub fn procedure_input(p: &Procedure) -> ProcedureInput {
         steps: p.steps.clone(),
         members: p.members.iter().map(|m| m.to_string()).collect(),
         compliance: p.compliance.clone(),
+        cases: p
+            .cases
+            .iter()
+            .map(crate::procedure_cases::case_input)
+            .collect(),
     }
 }
 
@@ -349,6 +354,22 @@ mod tests {
                     visits: 1,
                     ..Default::default()
                 }),
+                cases: vec![motcua_domain::ProcedureCase {
+                    code: "nha-o-nong-thon".into(),
+                    name: "Nhà ở riêng lẻ tại nông thôn".into(),
+                    duration: motcua_domain::StatutoryDuration::working_days(7),
+                    online_duration: Some(motcua_domain::StatutoryDuration::working_days(5)),
+                    fee_vnd: 50_000,
+                    fee_note: "Lệ phí".into(),
+                    required_documents: vec![motcua_domain::RequiredDocument {
+                        code: "DON".into(),
+                        name: "Đơn đề nghị".into(),
+                        original: 1,
+                        copies: 0,
+                        optional: false,
+                    }],
+                    steps: Vec::new(),
+                }],
             };
             let input = procedure_input(&p);
             let json = serde_json::to_string(&input).unwrap();

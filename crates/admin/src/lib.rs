@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod catalogue_file;
 pub mod catalogue_sheet;
 mod error;
+pub mod procedure_cases;
 pub mod sessions;
 
 pub use error::AdminError;

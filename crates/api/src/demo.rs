@@ -102,6 +102,7 @@ fn procedure(
         steps: Vec::new(),
         members: Vec::new(),
         compliance: None,
+        cases: Vec::new(),
     })
 }
 

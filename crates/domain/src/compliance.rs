@@ -308,6 +308,7 @@ mod tests {
             steps: Vec::new(),
             members: Vec::new(),
             compliance: None,
+            cases: Vec::new(),
         }
     }
 

@@ -11,6 +11,9 @@ use crate::{Channel, Status, SubmittedDocument};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dossier {
     pub id: String,
+    /// The case of its procedure it was received as (none: the procedure
+    /// has no cases); its documents, time and plan are the case's.
+    pub case_code: Option<String>,
     pub code: String,
     pub pin_hash: String,
     pub procedure_code: String,

@@ -17,6 +17,7 @@ pub mod field;
 pub mod payment;
 pub mod period;
 pub mod procedure;
+pub mod procedure_case;
 pub mod queue;
 pub mod rating;
 pub mod role;
@@ -44,6 +45,7 @@ pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,
 };
+pub use procedure_case::ProcedureCase;
 pub use rating::{Overall, Rating};
 pub use role::Role;
 pub use search::search_key;

@@ -218,6 +218,11 @@ pub struct Procedure {
     /// until an administrator enters it.
     #[serde(default)]
     pub compliance: Option<crate::ComplianceInputs>,
+    /// The variants the law publishes under it, each with its own
+    /// documents, time limits, fees and plan (docs/catalogue.md, Cases);
+    /// none for most procedures.
+    #[serde(default)]
+    pub cases: Vec<crate::procedure_case::ProcedureCase>,
 }
 
 /// A document the applicant handed in.
@@ -379,6 +384,7 @@ mod tests {
             steps: Vec::new(),
             members: Vec::new(),
             compliance: None,
+            cases: Vec::new(),
         }
     }
 

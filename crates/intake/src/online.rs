@@ -39,6 +39,13 @@ pub fn submit(
     check(req)?;
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
+    let procedure = crate::receive::of_case(
+        &procedure,
+        &IntakeRequest {
+            channel: Channel::Online,
+            ..req.clone()
+        },
+    )?;
     if !procedure.online_allowed() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "procedure",
@@ -71,6 +78,7 @@ pub fn submit(
         decided_at: None,
         refusal_reason: None,
         dossier_id: None,
+        case_code: req.case.as_deref().map(str::trim).map(str::to_string),
     };
     conn.write_tx(|conn| -> Result<(), IntakeError> {
         submissions::insert(conn, &submission)?;
@@ -143,6 +151,7 @@ pub fn accept(
             channel: Channel::Online,
             agency: None,
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
+            case: s.case_code.clone(),
         };
         let complete = match check_complete(conn, clerk, &req)? {
             Completeness::Complete(c) => c,

@@ -60,6 +60,11 @@ pub struct IntakeRequest {
     /// Free note printed in the tracking book.
     #[schema(max_length = 1000)]
     pub note: Option<String>,
+    /// The procedure's case (trường hợp), for a procedure with cases:
+    /// its documents, time limit, fees and plan apply.
+    #[serde(default)]
+    #[schema(max_length = 32)]
+    pub case: Option<String>,
 }
 
 fn default_channel() -> Channel {
@@ -161,6 +166,25 @@ pub(crate) enum Completeness {
     Missing(Complete, Vec<MissingDocument>),
 }
 
+/// The procedure as it applies to the request's case (docs/catalogue.md,
+/// Cases): a procedure with cases needs one of them, one without none.
+pub(crate) fn of_case(
+    procedure: &Procedure,
+    req: &IntakeRequest,
+) -> Result<Procedure, IntakeError> {
+    procedure
+        .for_case(
+            req.case.as_deref().map(str::trim),
+            req.channel == motcua_domain::Channel::Online,
+        )
+        .map_err(|e| match e {
+            motcua_domain::DomainError::Invalid { field, message } => {
+                IntakeError::Invalid(vec![FieldError::new(field, message)])
+            }
+            other => IntakeError::Invalid(vec![FieldError::new("case", other.to_string())]),
+        })
+}
+
 /// Checks the caller, the fields, the procedure and the documents; reads
 /// only.
 pub(crate) fn check_complete(
@@ -184,6 +208,7 @@ pub(crate) fn check_complete(
     let checked = check(req)?;
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
+    let procedure = of_case(&procedure, req)?;
     if procedure.agency != clerk.agency {
         return Err(IntakeError::Forbidden(format!(
             "procedure {} is received at {}, not at {}",
@@ -270,6 +295,7 @@ pub(crate) fn log(
         .to_string();
         let dossier = Dossier {
             id: uuid::Uuid::now_v7().to_string(),
+            case_code: req.case.as_deref().map(str::trim).map(str::to_string),
             pin_hash: pins.hash(&code, &pin),
             code,
             procedure_code: procedure.code.to_string(),
@@ -319,6 +345,7 @@ pub(crate) fn log(
             )?;
             let child_due = calendar.due_at(now, &member.duration);
             let child = Dossier {
+                case_code: None,
                 id: uuid::Uuid::now_v7().to_string(),
                 code: format!("{}-{}", dossier.code, i + 1),
                 // Citizens follow the group by its code and PIN.

@@ -26,14 +26,21 @@ pub fn to_entries(rows: &[ClockRow]) -> Vec<ClockEntry> {
         .collect()
 }
 
-/// The procedure version the dossier was received under.
+/// The procedure version the dossier was received under, as it applies to
+/// the dossier's case (its documents, time limit, fees and plan).
 pub fn procedure_of(conn: &mut DbConnection, d: &Dossier) -> Result<Procedure, StoreError> {
-    procedures::get_version(conn, &d.procedure_code, d.procedure_version)?.ok_or_else(|| {
-        StoreError::Corrupt(format!(
-            "procedure {} v{} of dossier {} is missing",
-            d.procedure_code, d.procedure_version, d.code
-        ))
-    })
+    let p = procedures::get_version(conn, &d.procedure_code, d.procedure_version)?.ok_or_else(
+        || {
+            StoreError::Corrupt(format!(
+                "procedure {} v{} of dossier {} is missing",
+                d.procedure_code, d.procedure_version, d.code
+            ))
+        },
+    )?;
+    Ok(p.for_case(
+        d.case_code.as_deref(),
+        d.channel == motcua_domain::Channel::Online,
+    )?)
 }
 
 /// The dossier's clock as its ledger says now.

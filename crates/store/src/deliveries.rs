@@ -125,6 +125,26 @@ impl Row {
 /// The most feed positions one [`enqueue`] covers for each subscriber.
 pub const ENQUEUE_BATCH: i64 = 1_000;
 
+/// Has every committed change been queued for every active webhook
+/// subscriber? True when no feed row waits for its position and no
+/// subscriber's cursor is behind the feed's end: then an empty queue
+/// means every change was posted (what an operator, or a test waiting for
+/// the worker, asks).
+pub fn enqueued_all(conn: &mut DbConnection) -> StoreResult<bool> {
+    use crate::schema::subscribers;
+    if feed::pending(conn)? {
+        return Ok(false);
+    }
+    let last = feed::last_position(conn)?;
+    let behind: i64 = subscribers::table
+        .filter(subscribers::active.eq(true))
+        .filter(subscribers::webhook_url.is_not_null())
+        .filter(subscribers::delivered_through.lt(last))
+        .count()
+        .get_result(conn)?;
+    Ok(behind == 0)
+}
+
 /// Makes the delivery rows of the feed's items past each active webhook
 /// subscriber's cursor (`delivered_through`), up to `batch` positions
 /// each: one row per item of an agency the subscriber follows, in feed

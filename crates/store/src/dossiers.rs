@@ -55,6 +55,7 @@ pub(crate) struct Row {
     returned_to: Option<String>,
     return_method: Option<String>,
     assigned_to: Option<String>,
+    case_code: Option<String>,
 }
 
 impl Row {
@@ -104,6 +105,7 @@ impl Row {
                 .map(parse_method)
                 .transpose()?,
             assigned_to: self.assigned_to,
+            case_code: self.case_code,
         })
     }
 }
@@ -141,6 +143,7 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                 dossiers::updated_at.eq(to_db(d.updated_at)),
                 dossiers::procedure_name.eq(&d.procedure_name),
                 dossiers::parent_id.eq(d.parent_id.as_deref()),
+                dossiers::case_code.eq(d.case_code.as_deref()),
             ),
         ))
         .execute(conn)?;

@@ -62,6 +62,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                     steps: Vec::new(),
                     members: Vec::new(),
                     compliance: None,
+                    cases: Vec::new(),
                 },
             )?;
         }

@@ -34,6 +34,7 @@ struct Row {
     supplement_policy: String,
     steps: String,
     members: String,
+    cases: String,
 }
 
 impl Row {
@@ -60,6 +61,7 @@ impl Row {
             supplement_policy: SupplementPolicy::parse(&self.supplement_policy)?,
             steps: serde_json::from_str(&self.steps)?,
             members: serde_json::from_str(&self.members)?,
+            cases: serde_json::from_str(&self.cases)?,
             compliance: self
                 .compliance
                 .map(|c| serde_json::from_str(&c))
@@ -118,6 +120,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
             procedures::steps.eq(serde_json::to_string(&p.steps)?),
             procedures::members.eq(serde_json::to_string(&p.members)?),
+            procedures::cases.eq(serde_json::to_string(&p.cases)?),
             procedures::created_at.eq(t),
             procedures::updated_at.eq(t),
         ))
@@ -157,6 +160,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::supplement_policy.eq(p.supplement_policy.as_str()),
             procedures::steps.eq(serde_json::to_string(&p.steps)?),
             procedures::members.eq(serde_json::to_string(&p.members)?),
+            procedures::cases.eq(serde_json::to_string(&p.cases)?),
             procedures::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;

@@ -42,6 +42,7 @@ diesel::table! {
         supplement_policy -> Text,
         steps -> Text,
         members -> Text,
+        cases -> Text,
     }
 }
 
@@ -120,6 +121,7 @@ diesel::table! {
         assigned_to -> Nullable<Text>,
         payment_channel -> Nullable<Text>,
         paid_at -> Nullable<Timestamp>,
+        case_code -> Nullable<Text>,
     }
 }
 
@@ -250,6 +252,7 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         refusal_reason -> Nullable<Text>,
         dossier_id -> Nullable<Text>,
+        case_code -> Nullable<Text>,
     }
 }
 

@@ -25,6 +25,8 @@ pub struct Submission {
     pub decided_at: Option<DateTime<Utc>>,
     pub refusal_reason: Option<String>,
     pub dossier_id: Option<String>,
+    /// The procedure's case it was filed as, if the procedure has cases.
+    pub case_code: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -44,6 +46,7 @@ struct Row {
     decided_at: Option<chrono::NaiveDateTime>,
     refusal_reason: Option<String>,
     dossier_id: Option<String>,
+    case_code: Option<String>,
 }
 
 impl Row {
@@ -63,6 +66,7 @@ impl Row {
             decided_at: self.decided_at.map(from_db),
             refusal_reason: self.refusal_reason,
             dossier_id: self.dossier_id,
+            case_code: self.case_code,
         })
     }
 }
@@ -80,6 +84,7 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
             submissions::status_code.eq(s.status_code),
             submissions::client_addr.eq(&s.client_addr),
             submissions::submitted_at.eq(to_db(s.submitted_at)),
+            submissions::case_code.eq(s.case_code.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

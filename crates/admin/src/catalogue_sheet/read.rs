@@ -254,6 +254,7 @@ impl Reading {
                     .map(str::to_string)
                     .collect(),
                 compliance: None,
+                cases: Vec::new(),
             };
             if let Some(code) = code {
                 // A code listed twice is refused by the import's checks;

@@ -151,13 +151,28 @@ pub fn money(vnd: i64, lang: Lang) -> String {
 
 /// What the detail page shows of a procedure and its agency.
 fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: Lang) -> Value {
-    let documents: Vec<Value> = p
-        .required_documents
+    let documents_of = |list: &[motcua_domain::RequiredDocument]| -> Vec<Value> {
+        list.iter()
+            .map(|d| {
+                json!({
+                    "code": d.code, "name": d.name, "original": d.original, "copies": d.copies,
+                    "optional": d.optional,
+                })
+            })
+            .collect()
+    };
+    let documents = documents_of(&p.required_documents);
+    let cases: Vec<Value> = p
+        .cases
         .iter()
-        .map(|d| {
+        .map(|c| {
             json!({
-                "code": d.code, "name": d.name, "original": d.original, "copies": d.copies,
-                "optional": d.optional,
+                "code": c.code, "name": c.name,
+                "time": duration_text(&c.duration, lang),
+                "online_time": c.online_duration.as_ref().map(|d| duration_text(d, lang)),
+                "fee": (c.fee_vnd > 0).then(|| money(c.fee_vnd, lang)),
+                "fee_note": c.fee_note,
+                "documents": documents_of(&c.required_documents),
             })
         })
         .collect();
@@ -169,6 +184,7 @@ fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: La
         "fee": (p.fee_vnd > 0).then(|| money(p.fee_vnd, lang)),
         "fee_note": p.fee_note,
         "documents": documents,
+        "cases": cases,
         "legal_basis": p.legal_basis,
         "result": p.result,
         "online": p.online_allowed(),

@@ -214,6 +214,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("month", "Tháng (YYYY-MM)", "Month (YYYY-MM)"),
     ("format", "Định dạng", "Format"),
     ("download", "Tải về", "Download"),
+    ("cases", "Các trường hợp", "Cases"),
+    ("online_time", "nộp trực tuyến", "filed online"),
     ("queue_heading", "Hàng chờ tại bộ phận một cửa, 7 ngày qua", "The counter halls, last 7 days"),
     ("queue_day", "Ngày", "Day"),
     ("queue_area", "Khu vực", "Area"),

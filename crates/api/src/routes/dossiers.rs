@@ -88,6 +88,9 @@ pub struct DossierDto {
     pub procedure_code: String,
     pub procedure_name: String,
     pub procedure_version: i32,
+    /// The procedure's case it was received as, if the procedure has
+    /// cases (docs/catalogue.md, Cases).
+    pub case: Option<String>,
     pub receiving_agency_code: String,
     pub handling_agency_code: String,
     pub applicant: ApplicantDto,
@@ -347,6 +350,7 @@ fn view(
         procedure_name: d.procedure_name,
         procedure_code: d.procedure_code,
         procedure_version: d.procedure_version,
+        case: d.case_code,
         receiving_agency_code: d.receiving_agency,
         handling_agency_code: d.handling_agency,
         applicant: ApplicantDto {

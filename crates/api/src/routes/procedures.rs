@@ -44,6 +44,10 @@ pub struct ProcedureDto {
     /// The inputs of its compliance cost, when entered
     /// (`/compliance-cost` computes it).
     pub compliance: Option<ComplianceInputs>,
+    /// Its cases (trường hợp), each with its own documents, time limits,
+    /// fees and plan; a dossier is of one of them (docs/catalogue.md,
+    /// Cases). Empty for most procedures.
+    pub cases: Vec<motcua_admin::procedure_cases::CaseInput>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -72,6 +76,11 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         online_allowed: p.service_level.online(),
         service_level: p.service_level,
         supplement_policy: p.supplement_policy,
+        cases: p
+            .cases
+            .iter()
+            .map(motcua_admin::procedure_cases::case_input)
+            .collect(),
         steps: p.steps,
         members: p.members.iter().map(|m| m.to_string()).collect(),
         compliance: p.compliance,

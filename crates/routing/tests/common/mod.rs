@@ -132,6 +132,7 @@ fn procedure(
         steps: Vec::new(),
         members: Vec::new(),
         compliance: None,
+        cases: Vec::new(),
     }
 }
 
@@ -402,6 +403,7 @@ impl Desk {
             channel: motcua_domain::Channel::Counter,
             agency: None,
             note: None,
+            case: None,
         }
     }
 
