@@ -180,6 +180,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/payment-request", "officer"),
     ("POST /api/v1/dossiers/{code}/paid", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/payments", "clerk officer"),
+    ("POST /api/v1/dossiers/{code}/case", "clerk officer"),
     (
         "GET /api/v1/dossiers/{code}/payments",
         "admin clerk officer supervisor",
@@ -696,6 +697,7 @@ impl<'a> World<'a> {
             }
             "Hall" => json!(motcua_api::demo::halls()[0].1),
             "TicketRequest" => json!({"area": "A"}),
+            "CaseChangeInput" => json!({"case": "co-nhan-cha", "cause": "Xác minh lại"}),
             "NextInput" => json!({"counter": 1}),
             "TicketDossierInput" => json!({"dossier": self.dossier().0}),
             other => panic!("no example body for {other}: add one to tests/common/world.rs"),

@@ -30,6 +30,11 @@ pub enum ClockEntry {
         at: DateTime<Utc>,
         new_due: DateTime<Utc>,
     },
+    /// The dossier was found to be of another case of its procedure: the
+    /// ledger is replayed with the new case's time limit (the one
+    /// `derive` is given), from the start, and this entry marks when and
+    /// why the appointment moved.
+    CaseChanged { at: DateTime<Utc> },
 }
 
 impl ClockEntry {
@@ -39,6 +44,7 @@ impl ClockEntry {
             | ClockEntry::Pause { at }
             | ClockEntry::Resume { at }
             | ClockEntry::Restart { at }
+            | ClockEntry::CaseChanged { at }
             | ClockEntry::Extension { at, .. } => *at,
         }
     }
@@ -53,6 +59,7 @@ pub enum DueCause {
     Resumed,
     Restarted,
     Extended,
+    CaseChanged,
 }
 
 /// One change of the due time.
@@ -155,6 +162,14 @@ pub fn derive(
                 state.steps.push(DueStep {
                     at,
                     cause: DueCause::Restarted,
+                    due_at: state.due,
+                    shift_seconds: None,
+                });
+            }
+            ClockEntry::CaseChanged { at } => {
+                state.steps.push(DueStep {
+                    at,
+                    cause: DueCause::CaseChanged,
                     due_at: state.due,
                     shift_seconds: None,
                 });

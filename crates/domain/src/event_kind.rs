@@ -59,6 +59,10 @@ event_kinds! {
     DossierWithdrawn => "dossier.withdrawn",
     DossierReturned => "dossier.returned",
     DossierAssigned => "dossier.assigned",
+    /// The dossier was found to be of another case of its procedure: its
+    /// documents, time limit and fees are the new case's, the appointment
+    /// moved through the clock's ledger.
+    DossierCaseChanged => "dossier.case_changed",
     DossierPinReissued => "dossier.pin_reissued",
     /// The citizen rated the returned dossier (once).
     DossierRated => "dossier.rated",

@@ -54,6 +54,7 @@ pub fn to_html(
             By::Procedure => "Thủ tục hành chính",
             By::Field => "Lĩnh vực",
             By::ServiceLevel => "Mức độ dịch vụ công trực tuyến",
+            By::Case => "Trường hợp của thủ tục",
             By::Officer => "Cán bộ xử lý",
             By::Month => "Tháng",
             By::Quarter => "Quý",

@@ -52,6 +52,10 @@ pub enum By {
     /// One row per online service level of the procedures, as the
     /// catalogue gives it today.
     ServiceLevel,
+    /// One row per procedure case (`1.009994/nong-thon`; a procedure
+    /// without cases is its own row), named as the dossiers were
+    /// received.
+    Case,
     /// One row per officer assigned (dossiers nobody was assigned share
     /// a row).
     Officer,
@@ -367,6 +371,10 @@ pub(crate) fn rolled(
     period: &Period,
     by: By,
 ) -> StoreResult<Option<Rolled>> {
+    // The roll-up keeps lines by procedure, not by case.
+    if by == By::Case {
+        return Ok(None);
+    }
     let f = frame(conn, calendar, agency, agencies.to_vec(), period, by)?;
     // A roll-up that cannot be read (a line that does not parse) must
     // not stop the report: it is counted from the dossiers, the failure
@@ -515,6 +523,7 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
             By::Procedure => (d.procedure_code.as_str(), d.procedure_name.as_str()),
             By::Field => (d.field.as_str(), d.field.as_str()),
             By::ServiceLevel => level_row(&d.service_level),
+            By::Case => (d.case_key.as_str(), d.case_label.as_str()),
             _ => d.officer.as_ref().map_or(
                 (unassigned.0.as_str(), unassigned.1.as_str()),
                 |(id, name)| (id.as_str(), name.as_str()),
@@ -530,7 +539,7 @@ fn keyed(lines: &Lines, span: Span, by: By) -> Vec<LineRow> {
                 Some((k, l)) => (k.as_str(), l.as_str()),
                 None => continue,
             },
-            By::Procedure => (r.procedure_code.as_str(), r.procedure_name.as_str()),
+            By::Procedure | By::Case => (r.procedure_code.as_str(), r.procedure_name.as_str()),
             By::Field => (r.field.as_str(), r.field.as_str()),
             By::ServiceLevel => level_row(&r.service_level),
             _ => r.officer.as_ref().map_or(

@@ -178,6 +178,8 @@ mod tests {
             procedure_name: "P".into(),
             field: "F".into(),
             service_level: "not_online".into(),
+            case_key: String::new(),
+            case_label: String::new(),
             channel: 1,
             status_code: 9,
             received_at: t(3),

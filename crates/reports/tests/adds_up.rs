@@ -86,6 +86,8 @@ prop_compose! {
             procedure_name: format!("Procedure {procedure}"),
             field: format!("F{}", procedure % 2),
             service_level: LEVELS[procedure % 3].into(),
+            case_key: format!("P{procedure}/{}", procedure % 2),
+            case_label: format!("P{procedure} case {}", procedure % 2),
             channel,
             status_code: if stopped { 8 } else { 9 },
             received_at,
@@ -166,7 +168,7 @@ proptest! {
     fn every_row_and_the_total_add_up(
         dossiers in prop::collection::vec(dossier(), 0..60),
         refusals in prop::collection::vec(refusal(), 0..8),
-        by in prop::sample::select(vec![By::Agency, By::Unit, By::Procedure, By::Field, By::ServiceLevel, By::Officer]),
+        by in prop::sample::select(vec![By::Agency, By::Unit, By::Procedure, By::Field, By::ServiceLevel, By::Case, By::Officer]),
         cut in 0i64..2500,
     ) {
         let period = Period::parse("2026-Q4").unwrap();

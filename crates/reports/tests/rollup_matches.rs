@@ -104,6 +104,8 @@ prop_compose! {
             procedure_name: String::new(),
             field: String::new(),
             service_level: String::new(),
+            case_key: String::new(),
+            case_label: String::new(),
             channel,
             status_code: if end.is_none() { 4 } else if stopped { 8 } else { 9 },
             received_at,
@@ -209,6 +211,14 @@ fn reports_match(conn: &mut DbConnection, cal: &WorkingCalendar) {
             true,
         ));
     }
+    // By case: never from the roll-up, which keeps procedures.
+    asked.push((
+        Some(PROVINCE.to_string()),
+        subtree(PROVINCE),
+        period("2026-H2"),
+        By::Case,
+        false,
+    ));
     for by in [By::Agency, By::Unit, By::Procedure] {
         asked.push((
             Some(agency_code(0)),

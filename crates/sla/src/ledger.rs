@@ -17,6 +17,7 @@ pub fn to_entries(rows: &[ClockRow]) -> Vec<ClockEntry> {
             ("pause", _) => Some(ClockEntry::Pause { at: r.at }),
             ("resume", _) => Some(ClockEntry::Resume { at: r.at }),
             ("restart", _) => Some(ClockEntry::Restart { at: r.at }),
+            ("case", _) => Some(ClockEntry::CaseChanged { at: r.at }),
             ("extension", Some(new_due)) => Some(ClockEntry::Extension { at: r.at, new_due }),
             (kind, _) => {
                 tracing::warn!(kind, seq = r.seq, "skipping an unknown clock entry");

@@ -184,6 +184,26 @@ pub struct ClockProjection {
     pub bump: bool,
 }
 
+/// Records that a dossier is of another case of its procedure, with the
+/// name and fees that case gives it.
+pub fn set_case(
+    conn: &mut DbConnection,
+    id: &str,
+    case: &str,
+    procedure_name: &str,
+    fee_vnd: i64,
+) -> StoreResult<()> {
+    diesel::update(dossiers::table.find(id))
+        .set((
+            dossiers::case_code.eq(case),
+            dossiers::procedure_name.eq(procedure_name),
+            dossiers::fee_vnd.eq(fee_vnd),
+        ))
+        .execute(conn)?;
+    crate::feed::touch(conn, id)?;
+    Ok(())
+}
+
 pub fn set_clock(
     conn: &mut DbConnection,
     id: &str,

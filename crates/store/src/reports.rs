@@ -55,6 +55,14 @@ pub struct ReportDossier {
     /// (`not_online` when it is gone from the catalogue).
     #[serde(skip_serializing, default)]
     pub service_level: String,
+    /// The row of its case: the procedure's code and the case's
+    /// (`1.009994/nong-thon`), or the procedure's code alone for a
+    /// procedure without cases.
+    #[serde(skip_serializing, default)]
+    pub case_key: String,
+    /// The name it was received under: the procedure's, with its case's.
+    #[serde(skip_serializing, default)]
+    pub case_label: String,
     /// National channel code: 1 counter, 2 online, 3 post.
     pub channel: i32,
     pub status_code: i32,
@@ -126,6 +134,7 @@ type Tuple = (
     Option<chrono::NaiveDateTime>,
     Option<String>,
     bool,
+    Option<String>,
     Option<String>,
 );
 
@@ -204,6 +213,7 @@ macro_rules! report_rows {
                 rating,
                 complained,
                 procedures::service_level.nullable(),
+                dossiers::case_code,
             ))
     }};
 }
@@ -445,6 +455,11 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
         first_agency: t.1.unwrap_or_else(|| t.2.clone()),
         handling_agency: t.2,
         moves,
+        case_key: match &t.23 {
+            Some(case) => format!("{}/{case}", t.3),
+            None => t.3.clone(),
+        },
+        case_label: t.4.clone(),
         procedure_code: t.3,
         procedure_name: t.18.unwrap_or(t.4),
         field: t.5.unwrap_or_default(),

@@ -11,3 +11,8 @@ ALTER TABLE dossiers ADD COLUMN case_code TEXT;
 
 -- The case an online submission was filed as, kept for its acceptance.
 ALTER TABLE submissions ADD COLUMN case_code TEXT;
+
+-- The clock's ledger records a change of case ('case').
+ALTER TABLE clock_entries DROP CONSTRAINT clock_entries_kind_check;
+ALTER TABLE clock_entries ADD CONSTRAINT clock_entries_kind_check
+    CHECK (kind IN ('start', 'pause', 'resume', 'restart', 'extension', 'case'));

@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod auth;
 pub mod breaches;
 pub mod calendar;
+pub mod case_change;
 pub mod catalogue_file;
 pub mod clock;
 pub mod clock_view;
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     subscribers::configure(cfg);
     deliveries::configure(cfg);
     clock::configure(cfg);
+    case_change::configure(cfg);
     processed::configure(cfg);
     calendar::configure(cfg);
     breaches::configure(cfg);

@@ -4,6 +4,7 @@
 //! says why the date is what it is.
 
 pub mod calendar_edit;
+pub mod case_change;
 pub mod extension;
 pub mod finish;
 pub mod group;
