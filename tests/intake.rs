@@ -779,14 +779,36 @@ fn catalogue_import_is_checked_whole_and_idempotent(backend: Backend) {
     import(&wrong, &admin).assert_problem(422, "validation");
 }
 
-/// The catalogue as a workbook, both ways: exported, edited as a
-/// spreadsheet program saves it, imported (one procedure changed, one new
-/// version), imported again (nothing changes); a workbook with bad cells
+/// The catalogue as a workbook, both ways: exported (a procedure with
+/// cases among the rest) and imported unedited (nothing changes, the
+/// cases kept), edited as a spreadsheet program saves it, imported (one
+/// procedure changed, one new version), imported again (nothing
+/// changes); a workbook with bad cells
 /// refused with each named by sheet, row and column, nothing written; a
 /// name that looks like a formula kept as text.
 fn catalogue_workbook_round_trip(backend: Backend) {
     let s = TestServer::start(backend);
     let (admin, clerk) = (s.login("admin"), s.login("clerk"));
+    let permit = json!({
+        "code": "2.001000", "name": "Cấp giấy phép xây dựng", "field": "Xây dựng",
+        "agency_code": "H53.50", "duration": {"amount": 15, "unit": "working_days"},
+        "required_documents": [{"code": "DON", "name": "Đơn", "original": 1, "copies": 0}],
+        "cases": [
+            {"code": "nong-thon", "name": "Nhà ở nông thôn",
+             "duration": {"amount": 10, "unit": "working_days"},
+             "online_duration": {"amount": 7, "unit": "working_days"},
+             "fees": {"amount_vnd": 50000, "note": "Lệ phí"},
+             "required_documents": [
+                {"code": "DON", "name": "Đơn", "original": 1, "copies": 0},
+                {"code": "BV", "name": "Bản vẽ", "original": 0, "copies": 2, "optional": true}],
+             "steps": [{"name": "Thẩm định", "agency_code": "H53.50", "role": "officer", "share_percent": 100}]},
+            {"code": "do-thi", "name": "Nhà ở đô thị",
+             "duration": {"amount": 15, "unit": "working_days"},
+             "fees": {"amount_vnd": 75000},
+             "required_documents": [{"code": "DON", "name": "Đơn", "original": 1, "copies": 0}]}]
+    });
+    let created = s.post("/api/v1/procedures", Some(&admin), &permit);
+    assert_eq!(created.status, 201, "{}", created.text);
     let export = |path: &str, token: &str, headers: &[(&str, &str)]| {
         s.send_raw("GET", path, Some(token), headers, None)
     };
@@ -829,6 +851,26 @@ fn catalogue_workbook_round_trip(backend: Backend) {
         (r.status, json)
     };
     let version = |code: &str| s.get(&format!("/api/v1/procedures/{code}"), None).json;
+    // Imported as exported: nothing changes, the cases come back whole.
+    let cases = sheets.iter().find(|(n, _)| n == "cases").unwrap();
+    assert_eq!(cases.1.len() - 1, 2);
+    let (status, summary) = import(&book, &admin);
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        (
+            &summary["agencies"]["unchanged"],
+            &summary["procedures"]["unchanged"]
+        ),
+        (
+            &json!(json["agencies"].as_array().unwrap().len()),
+            &json!(json["procedures"].as_array().unwrap().len())
+        )
+    );
+    assert_eq!(summary["procedures"]["updated"], 0);
+    let permit = version("2.001000");
+    assert_eq!(permit["version"], 1);
+    assert_eq!(permit["cases"], created.json["cases"]);
+    assert_eq!(permit["cases"][0]["online_duration"]["amount"], 7);
     let edit = |change: &dyn Fn(&mut Sheets)| {
         let mut sheets = cells(&book);
         change(&mut sheets);

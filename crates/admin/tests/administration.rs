@@ -383,8 +383,9 @@ fn the_catalogue_checks_every_field_and_what_a_procedure_names(backend: Backend)
 }
 
 /// The catalogue as a workbook on a real database: the workbook of the
-/// export reads back as the JSON export, imports as no change at all, and
-/// a problem the import's checks find is named by sheet and row.
+/// export (a procedure with cases among the rest) reads back as the JSON
+/// export, imports as no change at all, and a problem the import's checks
+/// find is named by sheet and row, a case's too.
 fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
     let mut o = Office::new(backend);
     let file: CatalogueFile = from(json!({
@@ -408,6 +409,29 @@ fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
     }));
     let none = &mut || {};
     catalogue_file::import(&mut o.conn, &o.actor, file, none).unwrap();
+    // Entered by an administrator: two cases, one with an online time
+    // limit, its own documents and plan.
+    let permit: ProcedureInput = from(json!({
+        "code": "2.001000", "name": "Cấp giấy phép xây dựng", "field": "Xây dựng",
+        "agency_code": DISTRICT, "duration": {"amount": 15, "unit": "working_days"},
+        "required_documents": [{"code": "DON", "name": "Đơn", "original": 1, "copies": 0}],
+        "cases": [
+            {"code": "nong-thon", "name": "Nhà ở nông thôn",
+             "duration": {"amount": 10, "unit": "working_days"},
+             "online_duration": {"amount": 7, "unit": "working_days"},
+             "fees": {"amount_vnd": 50000, "note": "Lệ phí"},
+             "required_documents": [
+                {"code": "DON", "name": "Đơn", "original": 1, "copies": 0},
+                {"code": "BV", "name": "Bản vẽ", "original": 0, "copies": 2, "optional": true}],
+             "steps": [{"name": "Thẩm định", "agency_code": DISTRICT, "role": "officer", "share_percent": 60},
+                       {"name": "Xác minh", "agency_code": COMMUNE, "role": "officer", "share_percent": 40}]},
+            {"code": "do-thi", "name": "Nhà ở đô thị",
+             "duration": {"amount": 15, "unit": "working_days"},
+             "fees": {"amount_vnd": 75000},
+             "required_documents": [{"code": "DON", "name": "Đơn", "original": 1, "copies": 0}]}],
+    }));
+    let permit = catalogue::check("2.001000", permit).unwrap();
+    catalogue::save(&mut o.conn, &o.actor, permit, Save::Create).unwrap();
     let exported = catalogue_file::export(&mut o.conn, time::now()).unwrap();
     let book = catalogue_sheet::to_xlsx(&exported).unwrap();
     let read = catalogue_sheet::read(&book).unwrap();
@@ -416,11 +440,12 @@ fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
         (v["agencies"].clone(), v["procedures"].clone())
     };
     assert_eq!(json(&read.file), json(&exported));
-    assert_eq!(read.rows(), 2 + 3);
+    assert_eq!(exported.procedures[2].cases.len(), 2);
+    assert_eq!(read.rows(), 2 + 4);
     let summary = catalogue_sheet::import(&mut o.conn, &o.actor, read, none).unwrap();
     assert_eq!(
         (summary.agencies.unchanged, summary.procedures.unchanged),
-        (2, 3)
+        (2, 4)
     );
     assert_eq!(summary.procedures.updated + summary.procedures.created, 0);
     assert_eq!(
@@ -432,7 +457,8 @@ fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
     );
 
     // Procedures sorted by code: 1.000894 on row 2, 2.000720 on row 3;
-    // 2.000720's steps on rows 2 and 3 of theirs.
+    // 2.000720's steps on rows 2 and 3 of theirs; 2.001000's cases on
+    // rows 2 and 3 of theirs, its first case's documents on rows 2 and 3.
     let mut refused = |change: &dyn Fn(&mut CatalogueFile)| {
         let mut file = exported.clone();
         change(&mut file);
@@ -450,6 +476,22 @@ fn the_catalogue_workbook_is_the_json_export(backend: Backend) {
     assert_eq!(
         refused(&|f| f.procedures[1].required_documents[1].copies = 0),
         ["documents row 4"]
+    );
+    assert_eq!(
+        refused(&|f| f.procedures[2].cases[1].duration.amount = 0),
+        ["cases row 3: duration"]
+    );
+    assert_eq!(
+        refused(&|f| f.procedures[2].cases[0].required_documents[1].name = " ".into()),
+        ["case_documents row 3: name"]
+    );
+    assert_eq!(
+        procedures::get(&mut o.conn, "2.001000")
+            .unwrap()
+            .unwrap()
+            .cases
+            .len(),
+        2
     );
     assert_eq!(
         procedures::get(&mut o.conn, "2.000720")

@@ -2,9 +2,10 @@
 //! spreadsheet): the very [`CatalogueFile`] of the JSON export, laid out
 //! so that an administrator can open it in Excel or LibreOffice, edit it
 //! and import it back. One sheet per table, each with a header row of
-//! column names, one row per agency, procedure, document, step...; a
-//! document or a step names its procedure by code, so every column is
-//! flat and a sheet can be sorted or filtered without losing anything.
+//! column names, one row per agency, procedure, document, step, case...;
+//! a document or a step names its procedure by code (a case's, its
+//! procedure and case), so every column is flat and a sheet can be sorted
+//! or filtered without losing anything.
 //!
 //! Why a conversion and not a second import: the workbook becomes a
 //! [`CatalogueFile`] first ([`read`]), and that file goes through the
@@ -84,6 +85,8 @@ impl Table {
 use Kind::{Choice, Number, Text};
 
 const YES_NO: &[&str] = &["yes", "no"];
+const UNITS: Kind = Choice(&["working_days", "working_hours", "calendar_days", "same_day"]);
+const ROLES: Kind = Choice(&["admin", "clerk", "officer", "supervisor"]);
 
 pub(crate) const AGENCIES: Table = Table {
     name: "agencies",
@@ -107,10 +110,7 @@ pub(crate) const PROCEDURES: Table = Table {
         ("field", Text),
         ("agency_code", Text),
         ("duration_amount", Number),
-        (
-            "duration_unit",
-            Choice(&["working_days", "working_hours", "calendar_days", "same_day"]),
-        ),
+        ("duration_unit", UNITS),
         ("duration_cutoff", Text),
         (
             "service_level",
@@ -123,29 +123,44 @@ pub(crate) const PROCEDURES: Table = Table {
     ],
 };
 
+/// The columns of a sheet of documents: those naming its owner, then
+/// `order` and the document's own, the same for a procedure and a case.
+macro_rules! document_columns {
+    ($($owner:literal),+) => {
+        &[
+            $(($owner, Text),)+
+            ("order", Number),
+            ("code", Text),
+            ("name", Text),
+            ("original", Number),
+            ("copies", Number),
+            ("optional", Choice(YES_NO)),
+        ]
+    };
+}
+
+/// As `document_columns!`, for a sheet of steps.
+macro_rules! step_columns {
+    ($($owner:literal),+) => {
+        &[
+            $(($owner, Text),)+
+            ("order", Number),
+            ("name", Text),
+            ("agency_code", Text),
+            ("role", ROLES),
+            ("share_percent", Number),
+        ]
+    };
+}
+
 pub(crate) const DOCUMENTS: Table = Table {
     name: "documents",
-    columns: &[
-        ("procedure_code", Text),
-        ("order", Number),
-        ("code", Text),
-        ("name", Text),
-        ("original", Number),
-        ("copies", Number),
-        ("optional", Choice(YES_NO)),
-    ],
+    columns: document_columns!("procedure_code"),
 };
 
 pub(crate) const STEPS: Table = Table {
     name: "steps",
-    columns: &[
-        ("procedure_code", Text),
-        ("order", Number),
-        ("name", Text),
-        ("agency_code", Text),
-        ("role", Choice(&["admin", "clerk", "officer", "supervisor"])),
-        ("share_percent", Number),
-    ],
+    columns: step_columns!("procedure_code"),
 };
 
 pub(crate) const FEES: Table = Table {
@@ -194,10 +209,42 @@ pub(crate) const COMPLIANCE_COSTS: Table = Table {
     ],
 };
 
+/// A procedure's cases (trường hợp), one row each; the online time limit
+/// left blank where the case has none.
+pub(crate) const CASES: Table = Table {
+    name: "cases",
+    columns: &[
+        ("procedure_code", Text),
+        ("case_code", Text),
+        ("order", Number),
+        ("name", Text),
+        ("duration_amount", Number),
+        ("duration_unit", UNITS),
+        ("duration_cutoff", Text),
+        ("online_duration_amount", Number),
+        ("online_duration_unit", UNITS),
+        ("online_duration_cutoff", Text),
+        ("fee_vnd", Number),
+        ("fee_note", Text),
+    ],
+};
+
+/// A case's documents, columns as in [`DOCUMENTS`].
+pub(crate) const CASE_DOCUMENTS: Table = Table {
+    name: "case_documents",
+    columns: document_columns!("procedure_code", "case_code"),
+};
+
+/// A case's own plan, columns as in [`STEPS`].
+pub(crate) const CASE_STEPS: Table = Table {
+    name: "case_steps",
+    columns: step_columns!("procedure_code", "case_code"),
+};
+
 /// Every sheet, in the workbook's order; a workbook must have them all
 /// (a missing `documents` sheet would otherwise read as procedures
 /// without documents, and an import would publish them so).
-pub(crate) const TABLES: [&Table; 8] = [
+pub(crate) const TABLES: [&Table; 11] = [
     &AGENCIES,
     &PROCEDURES,
     &DOCUMENTS,
@@ -206,6 +253,9 @@ pub(crate) const TABLES: [&Table; 8] = [
     &COMPLIANCE,
     &COMPLIANCE_DOCUMENTS,
     &COMPLIANCE_COSTS,
+    &CASES,
+    &CASE_DOCUMENTS,
+    &CASE_STEPS,
 ];
 
 /// A workbook read: the catalogue file it holds, and where each of its
@@ -218,9 +268,10 @@ pub struct Workbook {
 
 impl Workbook {
     /// Problems named by the file's positions (`procedures[3].duration`,
-    /// `procedures[3].required_documents[1].name`) named instead by the
-    /// sheet and row they came from (`procedures row 5: duration`,
-    /// `documents row 9: name`).
+    /// `procedures[3].required_documents[1].name`,
+    /// `procedures[3].cases[0].duration`) named instead by the sheet and
+    /// row they came from (`procedures row 5: duration`, `documents row 9:
+    /// name`, `cases row 2: duration`).
     pub fn rename(&self, errors: Vec<FieldError>) -> Vec<FieldError> {
         self.places.rename_all(errors)
     }

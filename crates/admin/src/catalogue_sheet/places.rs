@@ -7,8 +7,8 @@ use motcua_domain::FieldError;
 
 use super::cells::cell_name;
 use super::{
-    AGENCIES, COMPLIANCE, COMPLIANCE_COSTS, COMPLIANCE_DOCUMENTS, DOCUMENTS, FEES, PROCEDURES,
-    STEPS,
+    AGENCIES, CASES, CASE_DOCUMENTS, CASE_STEPS, COMPLIANCE, COMPLIANCE_COSTS,
+    COMPLIANCE_DOCUMENTS, DOCUMENTS, FEES, PROCEDURES, STEPS,
 };
 
 /// The rows (as a spreadsheet numbers them) of a workbook's agencies and
@@ -30,6 +30,15 @@ pub struct ProcedurePlaces {
     pub compliance_documents: Vec<u32>,
     pub outside_services: Vec<u32>,
     pub other_costs: Vec<u32>,
+    pub cases: Vec<CasePlaces>,
+}
+
+/// The rows one case came from.
+#[derive(Debug, Default)]
+pub struct CasePlaces {
+    pub row: u32,
+    pub documents: Vec<u32>,
+    pub steps: Vec<u32>,
 }
 
 /// `list[i].rest` as (`list`, `i`, `rest`); `rest` is empty for `list[i]`.
@@ -64,12 +73,14 @@ impl Places {
     }
 }
 
+/// Row `k` of `rows` of `sheet`, at `column`.
+fn listed(sheet: &str, rows: &[u32], k: usize, column: &str) -> Option<String> {
+    rows.get(k).map(|row| cell_name(sheet, *row, column))
+}
+
 impl ProcedurePlaces {
     fn rename(&self, rest: &str) -> String {
         let here = |column: &str| cell_name(PROCEDURES.name, self.row, column);
-        let listed = |sheet: &str, rows: &[u32], k: usize, column: &str| {
-            rows.get(k).map(|row| cell_name(sheet, *row, column))
-        };
         let found = match rest.split_once('.') {
             Some(("compliance", column)) => self.compliance_place(column),
             Some(("fees", column)) => self.fees.map(|row| cell_name(FEES.name, row, column)),
@@ -79,6 +90,7 @@ impl ProcedurePlaces {
                     listed(DOCUMENTS.name, &self.documents, k, column)
                 }
                 Some(("steps", k, column)) => listed(STEPS.name, &self.steps, k, column),
+                Some(("cases", k, column)) => self.cases.get(k).map(|c| c.rename(column)),
                 // `members[2]`: one cell of this row.
                 _ => None,
             },
@@ -113,6 +125,30 @@ impl ProcedurePlaces {
     }
 }
 
+impl CasePlaces {
+    /// `code`, `duration.cutoff`, `online_duration`, `fees.amount_vnd`,
+    /// `required_documents[1].name`, `steps[0].role`...
+    fn rename(&self, rest: &str) -> String {
+        let column = match rest {
+            "code" => "case_code".to_string(),
+            "fees.amount_vnd" => "fee_vnd".to_string(),
+            "fees.note" => "fee_note".to_string(),
+            _ if rest.contains("duration") => rest.replace('.', "_"),
+            _ => {
+                let found = match indexed(rest) {
+                    Some(("required_documents", k, column)) => {
+                        listed(CASE_DOCUMENTS.name, &self.documents, k, column)
+                    }
+                    Some(("steps", k, column)) => listed(CASE_STEPS.name, &self.steps, k, column),
+                    _ => None,
+                };
+                return found.unwrap_or_else(|| cell_name(CASES.name, self.row, rest));
+            }
+        };
+        cell_name(CASES.name, self.row, &column)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +166,11 @@ mod tests {
                 compliance_documents: vec![3],
                 outside_services: vec![8],
                 other_costs: vec![10],
+                cases: vec![CasePlaces {
+                    row: 3,
+                    documents: vec![2, 4],
+                    steps: vec![5],
+                }],
             }],
         };
         let cases = [
@@ -162,6 +203,34 @@ mod tests {
             (
                 "procedures[0].compliance.other_costs[0].name",
                 "compliance_costs row 10: name",
+            ),
+            ("procedures[0].cases", "procedures row 5: cases"),
+            ("procedures[0].cases[0].code", "cases row 3: case_code"),
+            ("procedures[0].cases[0].duration", "cases row 3: duration"),
+            (
+                "procedures[0].cases[0].online_duration.cutoff",
+                "cases row 3: online_duration_cutoff",
+            ),
+            (
+                "procedures[0].cases[0].fees.amount_vnd",
+                "cases row 3: fee_vnd",
+            ),
+            (
+                "procedures[0].cases[0].required_documents[1].name",
+                "case_documents row 4: name",
+            ),
+            (
+                "procedures[0].cases[0].required_documents[0]",
+                "case_documents row 2",
+            ),
+            (
+                "procedures[0].cases[0].steps[0].role",
+                "case_steps row 5: role",
+            ),
+            ("procedures[0].cases[0].steps", "cases row 3: steps"),
+            (
+                "procedures[0].cases[1].name",
+                "procedures row 5: cases[1].name",
             ),
         ];
         for (field, named) in cases {

@@ -1,9 +1,10 @@
 //! Reading: the rows of each sheet ([`super::cells`]) as a
 //! [`CatalogueFile`]. A cell that does not read as its column's kind (a
-//! number that is not one, a word not in the column's list) and a row of
-//! a document, step, fee or compliance sheet naming a procedure the
-//! `procedures` sheet lacks are refused here, every one at once; what
-//! reads goes to the JSON import's checks.
+//! number that is not one, a word not in the column's list), a row of a
+//! document, step, fee, compliance or case sheet naming a procedure the
+//! `procedures` sheet lacks and a row of a case's documents or steps
+//! naming a case the `cases` sheet lacks are refused here, every one at
+//! once; what reads goes to the JSON import's checks.
 
 use std::collections::HashMap;
 
@@ -13,14 +14,15 @@ use motcua_domain::{AgencyLevel, ComplianceInputs, DurationUnit, ProcessStep, Re
 use serde::de::DeserializeOwned;
 
 use super::cells::{self, Errors, Row};
-use super::places::{Places, ProcedurePlaces};
+use super::places::{CasePlaces, Places, ProcedurePlaces};
 use super::{
-    Kind, SheetError, Table, Workbook, AGENCIES, COMPLIANCE, COMPLIANCE_COSTS,
-    COMPLIANCE_DOCUMENTS, DOCUMENTS, FEES, PROCEDURES, STEPS,
+    Kind, SheetError, Table, Workbook, AGENCIES, CASES, CASE_DOCUMENTS, CASE_STEPS, COMPLIANCE,
+    COMPLIANCE_COSTS, COMPLIANCE_DOCUMENTS, DOCUMENTS, FEES, PROCEDURES, STEPS,
 };
 use crate::agencies::AgencyInput;
 use crate::catalogue::{DurationDto, FeesDto, ProcedureInput};
 use crate::catalogue_file::{CatalogueFile, FORMAT};
+use crate::procedure_cases::CaseInput;
 
 /// The cells of one row, read by column name; each problem recorded
 /// with the sheet, the row and the column.
@@ -65,6 +67,38 @@ impl Cells<'_> {
         };
         self.fail(column, problem);
         String::new()
+    }
+
+    /// Whether the cell is blank (or only spaces).
+    fn blank(&self, column: &str) -> bool {
+        match self.get(column) {
+            Data::Empty => true,
+            Data::String(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The time limit of the columns `{prefix}_amount`, `{prefix}_unit`
+    /// and `{prefix}_cutoff`; the unit required.
+    fn duration(&mut self, prefix: &str) -> DurationDto {
+        DurationDto {
+            amount: self.count(&format!("{prefix}_amount")),
+            // A cell that failed stops the read before any import; the
+            // row still names what the rows below it belong to.
+            unit: self
+                .required_choice(&format!("{prefix}_unit"))
+                .unwrap_or(DurationUnit::WorkingDays),
+            cutoff: self.time_of_day(&format!("{prefix}_cutoff")),
+        }
+    }
+
+    /// As [`Cells::duration`], or `None` when its three cells are blank.
+    fn optional_duration(&mut self, prefix: &str) -> Option<DurationDto> {
+        let columns = ["amount", "unit", "cutoff"].map(|c| format!("{prefix}_{c}"));
+        if columns.iter().all(|c| self.blank(c)) {
+            return None;
+        }
+        Some(self.duration(prefix))
     }
 
     /// The text, or `None` when the cell is blank.
@@ -174,17 +208,26 @@ impl Cells<'_> {
 }
 
 /// The workbook's sheets read in turn: agencies, procedures, then the
-/// rows that belong to a procedure.
+/// rows that belong to a procedure, then those of a case.
 struct Reading {
     errors: Errors,
     places: Places,
     procedures: Vec<ProcedureInput>,
-    /// The position of each procedure code in `procedures`.
-    index: HashMap<String, usize>,
+    index: Index,
 }
 
-/// Rows of one list of a procedure: (order, row, item).
-type Listed<T> = HashMap<usize, Vec<(i64, u32, T)>>;
+/// Where the rows of other sheets find what they belong to.
+#[derive(Default)]
+struct Index {
+    /// The position of each procedure code in `procedures`.
+    procedures: HashMap<String, usize>,
+    /// The position of each case, by its procedure's position and its code.
+    cases: HashMap<(usize, String), usize>,
+}
+
+/// Rows of one list of a procedure (or of a case, `K` its procedure's
+/// and its own position): (order, row, item).
+type Listed<T, K = usize> = HashMap<K, Vec<(i64, u32, T)>>;
 
 /// A list's items by their `order`, then by row; with their rows.
 fn in_order<T>(mut items: Vec<(i64, u32, T)>) -> (Vec<T>, Vec<u32>) {
@@ -223,15 +266,7 @@ impl Reading {
         for row in rows {
             let mut c = Self::cells(&mut self.errors, &PROCEDURES, row);
             let code = c.optional_text("code");
-            let duration = DurationDto {
-                amount: c.count("duration_amount"),
-                // A cell that failed stops the read before any import;
-                // the row still names its procedure for the rows below.
-                unit: c
-                    .required_choice("duration_unit")
-                    .unwrap_or(DurationUnit::WorkingDays),
-                cutoff: c.time_of_day("duration_cutoff"),
-            };
+            let duration = c.duration("duration");
             let input = ProcedureInput {
                 code: code.clone(),
                 name: c.text("name"),
@@ -260,6 +295,7 @@ impl Reading {
                 // A code listed twice is refused by the import's checks;
                 // the rows below it belong to the first.
                 self.index
+                    .procedures
                     .entry(code.trim().to_string())
                     .or_insert(self.procedures.len());
             }
@@ -271,15 +307,17 @@ impl Reading {
         }
     }
 
-    /// Reads the rows of a list sheet: each row's procedure, its order
-    /// and its item (`None` when a cell failed).
-    fn listed<T>(
+    /// Reads the rows of a list sheet: each row's owner (by `owner`, a
+    /// procedure or a case), its order and its item (`None` when a cell
+    /// failed).
+    fn listed<T, K: std::hash::Hash + Eq>(
         &mut self,
         table: &Table,
         rows: &[Row],
+        owner: fn(&Index, &mut Cells) -> Option<K>,
         mut item: impl FnMut(&mut Cells) -> Option<T>,
-    ) -> Listed<T> {
-        let mut out: Listed<T> = HashMap::new();
+    ) -> Listed<T, K> {
+        let mut out: Listed<T, K> = HashMap::new();
         for row in rows {
             let mut c = Self::cells(&mut self.errors, table, row);
             let owner = owner(&self.index, &mut c);
@@ -303,7 +341,7 @@ impl Reading {
         let mut out: HashMap<usize, (u32, T)> = HashMap::new();
         for row in rows {
             let mut c = Self::cells(&mut self.errors, table, row);
-            let Some(i) = owner(&self.index, &mut c) else {
+            let Some(i) = procedure(&self.index, &mut c) else {
                 continue;
             };
             let value = item(&mut c);
@@ -323,23 +361,8 @@ impl Reading {
     /// Reads the sheets after `procedures` into its procedures.
     fn lists(&mut self, sheets: &mut impl Iterator<Item = Vec<Row>>) {
         let mut next = || sheets.next().unwrap_or_default();
-        let documents = self.listed(&DOCUMENTS, &next(), |c| {
-            Some(RequiredDocument {
-                code: c.text("code"),
-                name: c.text("name"),
-                original: c.count("original"),
-                copies: c.count("copies"),
-                optional: c.flag("optional"),
-            })
-        });
-        let steps = self.listed(&STEPS, &next(), |c| {
-            Some(ProcessStep {
-                name: c.text("name"),
-                agency_code: c.text("agency_code"),
-                share_percent: c.count("share_percent"),
-                role: c.required_choice("role")?,
-            })
-        });
+        let documents = self.listed(&DOCUMENTS, &next(), procedure, document);
+        let steps = self.listed(&STEPS, &next(), procedure, step);
         let fees = self.single(&FEES, &next(), |c| FeesDto {
             amount_vnd: c.count("amount_vnd"),
             note: c.text("note"),
@@ -351,13 +374,13 @@ impl Reading {
             collect_minutes: c.count("collect_minutes"),
             ..Default::default()
         });
-        let times = self.listed(&COMPLIANCE_DOCUMENTS, &next(), |c| {
+        let times = self.listed(&COMPLIANCE_DOCUMENTS, &next(), procedure, |c| {
             Some(DocumentTime {
                 code: c.text("document_code"),
                 minutes: c.count("minutes"),
             })
         });
-        let costs = self.listed(&COMPLIANCE_COSTS, &next(), |c| {
+        let costs = self.listed(&COMPLIANCE_COSTS, &next(), procedure, |c| {
             let kind = c.required_choice::<CostKind>("kind")?;
             let item = CostItem {
                 name: c.text("name"),
@@ -383,6 +406,52 @@ impl Reading {
             }
         }
         self.gather(documents, steps, fees, compliance, times, costs);
+        let cases = self.listed(&CASES, &next(), procedure, |c| Some(case(c)));
+        self.gather_cases(cases);
+        let documents = self.listed(&CASE_DOCUMENTS, &next(), case_of, document);
+        let steps = self.listed(&CASE_STEPS, &next(), case_of, step);
+        self.gather_case_lists(documents, steps);
+    }
+
+    /// Puts each procedure's cases in, in order, each known by its code
+    /// to the rows of its documents and steps.
+    fn gather_cases(&mut self, mut cases: Listed<CaseInput>) {
+        let all = self.procedures.iter_mut().zip(&mut self.places.procedures);
+        for (i, (p, places)) in all.enumerate() {
+            let rows;
+            (p.cases, rows) = in_order(cases.remove(&i).unwrap_or_default());
+            for (k, c) in p.cases.iter().enumerate() {
+                // A code listed twice is refused by the import's checks;
+                // the rows of its documents and steps go to the first.
+                self.index
+                    .cases
+                    .entry((i, c.code.trim().to_string()))
+                    .or_insert(k);
+            }
+            places.cases = rows
+                .into_iter()
+                .map(|row| CasePlaces {
+                    row,
+                    ..Default::default()
+                })
+                .collect();
+        }
+    }
+
+    /// Puts each case's documents and steps in, in order.
+    fn gather_case_lists(
+        &mut self,
+        mut documents: Listed<RequiredDocument, (usize, usize)>,
+        mut steps: Listed<ProcessStep, (usize, usize)>,
+    ) {
+        let all = self.procedures.iter_mut().zip(&mut self.places.procedures);
+        for (i, (p, places)) in all.enumerate() {
+            for (k, (c, at)) in p.cases.iter_mut().zip(&mut places.cases).enumerate() {
+                (c.required_documents, at.documents) =
+                    in_order(documents.remove(&(i, k)).unwrap_or_default());
+                (c.steps, at.steps) = in_order(steps.remove(&(i, k)).unwrap_or_default());
+            }
+        }
     }
 
     /// Puts each list read into its procedure, in order, and its rows
@@ -435,6 +504,44 @@ enum CostKind {
     Other,
 }
 
+/// A row of `documents` or `case_documents`, after its owner and order.
+fn document(c: &mut Cells) -> Option<RequiredDocument> {
+    Some(RequiredDocument {
+        code: c.text("code"),
+        name: c.text("name"),
+        original: c.count("original"),
+        copies: c.count("copies"),
+        optional: c.flag("optional"),
+    })
+}
+
+/// A row of `steps` or `case_steps`, after its owner and order.
+fn step(c: &mut Cells) -> Option<ProcessStep> {
+    Some(ProcessStep {
+        name: c.text("name"),
+        agency_code: c.text("agency_code"),
+        share_percent: c.count("share_percent"),
+        role: c.required_choice("role")?,
+    })
+}
+
+/// A row of `cases`, its documents and steps read from their sheets.
+/// Every case has its fees (blank: none to pay), as the export writes.
+fn case(c: &mut Cells) -> CaseInput {
+    CaseInput {
+        code: c.text("case_code"),
+        name: c.text("name"),
+        duration: c.duration("duration"),
+        online_duration: c.optional_duration("online_duration"),
+        fees: Some(FeesDto {
+            amount_vnd: c.count("fee_vnd"),
+            note: c.text("fee_note"),
+        }),
+        required_documents: Vec::new(),
+        steps: Vec::new(),
+    }
+}
+
 /// Each procedure and row of a list read.
 fn keys_and_rows<T>(listed: &Listed<T>) -> Vec<(usize, u32)> {
     listed
@@ -457,7 +564,7 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, SheetError> {
         errors,
         places: Places::default(),
         procedures: Vec::new(),
-        index: HashMap::new(),
+        index: Index::default(),
     };
     let mut sheets = sheets.into_iter();
     let agencies = reading.agencies(&sheets.next().unwrap_or_default());
@@ -483,19 +590,45 @@ pub fn read(bytes: &[u8]) -> Result<Workbook, SheetError> {
     })
 }
 
-/// The procedure a row of another sheet belongs to, by its code.
-fn owner(index: &HashMap<String, usize>, c: &mut Cells) -> Option<usize> {
-    let code = c.text("procedure_code");
-    let code = code.trim();
+/// The trimmed code in `column`, or `None` (a problem recorded) when
+/// blank.
+fn code(c: &mut Cells, column: &str) -> Option<String> {
+    let code = c.text(column).trim().to_string();
     if code.is_empty() {
-        c.fail("procedure_code", "is required");
+        c.fail(column, "is required");
         return None;
     }
-    let found = index.get(code).copied();
+    Some(code)
+}
+
+/// The procedure a row of another sheet belongs to, by its code.
+fn procedure(index: &Index, c: &mut Cells) -> Option<usize> {
+    let code = code(c, "procedure_code")?;
+    let found = index.procedures.get(&code).copied();
     if found.is_none() {
         c.fail(
             "procedure_code",
             format!("{code:?} is not in the procedures sheet"),
+        );
+    }
+    found
+}
+
+/// The case a row of `case_documents` or `case_steps` belongs to, by its
+/// procedure's code and its own: (the procedure's position, the case's).
+fn case_of(index: &Index, c: &mut Cells) -> Option<(usize, usize)> {
+    let i = procedure(index, c);
+    let code = code(c, "case_code")?;
+    let i = i?;
+    let found = index.cases.get(&(i, code.clone())).map(|&k| (i, k));
+    if found.is_none() {
+        let procedure = c.text("procedure_code");
+        c.fail(
+            "case_code",
+            format!(
+                "{code:?} is not a case of {} in the cases sheet",
+                procedure.trim()
+            ),
         );
     }
     found

@@ -16,7 +16,8 @@ use workbook::{cells as grid, sheet, workbook};
 
 /// A catalogue with every column filled somewhere: a same-day and a
 /// plain procedure, a group, documents, steps, fees, compliance inputs
-/// with times and both kinds of costs.
+/// with times and both kinds of costs, two cases (one with an online
+/// time limit, its own documents and plan; one plain, same-day).
 fn sample() -> CatalogueFile {
     serde_json::from_value(json!({
         "format": "motcua-catalogue/1",
@@ -47,7 +48,19 @@ fn sample() -> CatalogueFile {
              "compliance": {"documents": [{"code": "GDN", "minutes": 30}], "visits": 2,
                 "travel_minutes": 60, "wait_minutes": 20, "collect_minutes": 10,
                 "outside_services": [{"name": "Chứng thực", "amount_vnd": 4000}, {"name": "Bưu điện", "amount_vnd": 25000}],
-                "other_costs": [{"name": "Ảnh", "amount_vnd": 10000}]}},
+                "other_costs": [{"name": "Ảnh", "amount_vnd": 10000}]},
+             "cases": [
+                {"code": "ca-nhan", "name": "=Cá nhân", "duration": {"amount": 5, "unit": "working_days"},
+                 "online_duration": {"amount": 3, "unit": "working_hours"},
+                 "fees": {"amount_vnd": 50000, "note": "-Lệ phí"},
+                 "required_documents": [
+                    {"code": "GDN", "name": "Giấy đề nghị", "original": 1, "copies": 0, "optional": false},
+                    {"code": "CC", "name": "Căn cước", "original": 0, "copies": 1, "optional": true}],
+                 "steps": [
+                    {"name": "Thẩm định", "agency_code": "H53.50", "role": "officer", "share_percent": 80},
+                    {"name": "Ký", "agency_code": "H53", "role": "officer", "share_percent": 20}]},
+                {"code": "8", "name": "Nhóm", "duration": {"amount": 0, "unit": "same_day", "cutoff": "10:30"},
+                 "fees": {"amount_vnd": 0, "note": ""}, "required_documents": [], "steps": []}]},
             {"code": "LT.1", "name": "Liên thông", "field": "Hộ tịch", "agency_code": "H53.50",
              "duration": {"amount": 10, "unit": "working_days"},
              "fees": {"amount_vnd": 0, "note": ""},
@@ -251,7 +264,7 @@ fn the_choices_are_the_enums_words() {
                 let v = Value::String((*word).to_string());
                 let ok = match *column {
                     "level" => serde_json::from_value::<motcua_domain::AgencyLevel>(v).is_ok(),
-                    "duration_unit" => {
+                    "duration_unit" | "online_duration_unit" => {
                         serde_json::from_value::<motcua_domain::DurationUnit>(v).is_ok()
                     }
                     "service_level" => {
@@ -302,4 +315,94 @@ fn typed_cells_read_as_meant() {
     assert!(birth.required_documents[0].optional);
     assert_eq!(file.procedures[2].members, ["1.001193", "2.000720"]);
     assert_eq!(file.agencies[0].code.as_deref(), Some("53"));
+}
+
+/// The cases of a procedure: their rows at the end of the workbook, an
+/// unknown procedure or case refused by sheet, row and column.
+#[test]
+fn case_rows_name_their_procedure_and_case() {
+    let bytes = to_xlsx(&sample()).unwrap();
+    let sheets = grid(&bytes);
+    let rows = |name: &str| sheets.iter().find(|(n, _)| n == name).unwrap().1.len() - 1;
+    assert_eq!(
+        [rows("cases"), rows("case_documents"), rows("case_steps")],
+        [2, 2, 2]
+    );
+    let r = changed(&bytes, |s| {
+        sheet(s, "cases")[2][0] = Data::String("9.999999".into());
+        sheet(s, "case_documents")[1][1] = Data::String("ca-nhan ".into());
+        sheet(s, "case_documents")[2][1] = Data::String("to-chuc".into());
+        sheet(s, "case_steps")[1][0] = Data::String("1.001193".into());
+        sheet(s, "case_steps")[2][1] = Data::Empty;
+        sheet(s, "cases")[1][8] = Data::String("weeks".into());
+    });
+    assert_eq!(
+        invalid_fields(r),
+        [
+            (
+                "cases row 2: online_duration_unit".into(),
+                "\"weeks\" is not one of: working_days, working_hours, calendar_days, same_day"
+                    .into()
+            ),
+            (
+                "cases row 3: procedure_code".into(),
+                "\"9.999999\" is not in the procedures sheet".into()
+            ),
+            (
+                "case_documents row 3: case_code".into(),
+                "\"to-chuc\" is not a case of 2.000720 in the cases sheet".into()
+            ),
+            (
+                "case_steps row 2: case_code".into(),
+                "\"ca-nhan\" is not a case of 1.001193 in the cases sheet".into()
+            ),
+            ("case_steps row 3: case_code".into(), "is required".into()),
+        ]
+    );
+    // Online columns left blank: no online time limit; cases read in
+    // their order, not their rows'.
+    let file = changed(&bytes, |s| {
+        let cases = sheet(s, "cases");
+        cases[1][7..10].fill(Data::Empty);
+        cases[1][2] = Data::Float(3.0);
+    })
+    .unwrap()
+    .file;
+    let cases = &file.procedures[1].cases;
+    assert_eq!(
+        [cases[0].code.as_str(), cases[1].code.as_str()],
+        ["8", "ca-nhan"]
+    );
+    assert!(cases[1].online_duration.is_none());
+    assert_eq!(cases[1].steps.len(), 2);
+}
+
+/// What the administrators' checks find in a case is named by the row of
+/// `cases`, `case_documents` or `case_steps` it came from.
+#[test]
+fn a_case_problem_is_named_by_its_row() {
+    let mut file = sample();
+    let case = &mut file.procedures[1].cases[0];
+    case.duration.amount = 0;
+    case.required_documents[1].name = " ".into();
+    case.steps[1].role = motcua_domain::Role::Supervisor;
+    let book = read(&to_xlsx(&file).unwrap()).unwrap();
+    let input = book.file.procedures[1].clone();
+    let errors = match crate::catalogue::check("2.000720", input) {
+        Err(AdminError::Invalid(errors)) => errors,
+        other => panic!("{other:?}"),
+    };
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .map(|e| FieldError::new(format!("procedures[1].{}", e.field), e.message))
+        .collect();
+    let fields: Vec<String> = book.rename(errors).into_iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            "cases row 2: duration",
+            "case_documents row 3: name",
+            "case_steps row 3: role",
+        ]
+    );
 }

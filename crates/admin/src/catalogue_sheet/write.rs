@@ -5,7 +5,10 @@
 use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
 
 use super::cells::MAX_ROWS;
+use motcua_domain::{ProcessStep, RequiredDocument};
+
 use super::{Kind, SheetError, Table, OTHER_COST, OUTSIDE_SERVICE, TABLES};
+use crate::catalogue::DurationDto;
 use crate::catalogue_file::CatalogueFile;
 
 /// One cell to write.
@@ -43,6 +46,44 @@ fn order(i: usize) -> Value {
     number(i64::try_from(i).map_or(i64::MAX, |i| i + 1))
 }
 
+/// A document's cells after its owner's and its order.
+fn document(d: &RequiredDocument) -> [Value; 5] {
+    [
+        text(&d.code),
+        text(&d.name),
+        count(d.original),
+        count(d.copies),
+        text(if d.optional { "yes" } else { "no" }),
+    ]
+}
+
+/// A step's cells after its owner's and its order.
+fn step(s: &ProcessStep) -> [Value; 4] {
+    [
+        text(&s.name),
+        text(&s.agency_code),
+        text(s.role.as_str()),
+        count(s.share_percent),
+    ]
+}
+
+/// A time limit's amount, unit and cut-off; blank cells for none.
+fn duration(d: Option<&DurationDto>) -> [Value; 3] {
+    match d {
+        Some(d) => [
+            count(d.amount),
+            text(d.unit.as_str()),
+            maybe(d.cutoff.as_deref()),
+        ],
+        None => [Value::Blank, Value::Blank, Value::Blank],
+    }
+}
+
+/// `owner` cells, then `rest`.
+fn row(owner: &[&Value], rest: impl IntoIterator<Item = Value>) -> Vec<Value> {
+    owner.iter().map(|v| (*v).clone()).chain(rest).collect()
+}
+
 /// The workbook's bytes. Exports carry `service_level`, so the older
 /// `online_allowed` has no column.
 pub fn to_xlsx(file: &CatalogueFile) -> Result<Vec<u8>, SheetError> {
@@ -54,8 +95,8 @@ pub fn to_xlsx(file: &CatalogueFile) -> Result<Vec<u8>, SheetError> {
 }
 
 /// The rows of each sheet, in the order of [`TABLES`].
-fn rows(file: &CatalogueFile) -> [Vec<Vec<Value>>; 8] {
-    let mut t: [Vec<Vec<Value>>; 8] = Default::default();
+fn rows(file: &CatalogueFile) -> [Vec<Vec<Value>>; 11] {
+    let mut t: [Vec<Vec<Value>>; 11] = Default::default();
     for a in &file.agencies {
         t[0].push(vec![
             maybe(a.code.as_deref()),
@@ -82,25 +123,28 @@ fn rows(file: &CatalogueFile) -> [Vec<Vec<Value>>; 8] {
             text(&p.members.join("; ")),
         ]);
         for (i, d) in p.required_documents.iter().enumerate() {
-            t[2].push(vec![
-                code.clone(),
-                order(i),
-                text(&d.code),
-                text(&d.name),
-                count(d.original),
-                count(d.copies),
-                text(if d.optional { "yes" } else { "no" }),
-            ]);
+            t[2].push(row(&[&code, &order(i)], document(d)));
         }
         for (i, s) in p.steps.iter().enumerate() {
-            t[3].push(vec![
-                code.clone(),
-                order(i),
-                text(&s.name),
-                text(&s.agency_code),
-                text(s.role.as_str()),
-                count(s.share_percent),
-            ]);
+            t[3].push(row(&[&code, &order(i)], step(s)));
+        }
+        for (i, c) in p.cases.iter().enumerate() {
+            let case = text(&c.code);
+            let (fee, note) = c.fees.as_ref().map_or((Value::Blank, Value::Blank), |f| {
+                (number(f.amount_vnd), text(&f.note))
+            });
+            let cells = [text(&c.name)]
+                .into_iter()
+                .chain(duration(Some(&c.duration)))
+                .chain(duration(c.online_duration.as_ref()))
+                .chain([fee, note]);
+            t[8].push(row(&[&code, &case, &order(i)], cells));
+            for (k, d) in c.required_documents.iter().enumerate() {
+                t[9].push(row(&[&code, &case, &order(k)], document(d)));
+            }
+            for (k, s) in c.steps.iter().enumerate() {
+                t[10].push(row(&[&code, &case, &order(k)], step(s)));
+            }
         }
         if let Some(f) = &p.fees {
             t[4].push(vec![code.clone(), number(f.amount_vnd), text(&f.note)]);
