@@ -282,6 +282,67 @@ fn a_dossier_is_of_one_case(backend: Backend) {
     );
 }
 
+/// The catalogue page's online form asks for the case and sends the
+/// documents of that case only.
+fn the_online_form_asks_for_the_case(backend: Backend) {
+    let s = TestServer::start_with(backend, trust_loopback);
+    let admin = s.login("admin");
+    with_cases(&s, &admin);
+    let page = s.get(&format!("/thu-tuc/{PERMIT}"), None);
+    common::a11y::check("permit with cases", &page.text);
+    assert!(
+        page.text.contains("<select id=\"case\" name=\"case\">"),
+        "{}",
+        page.text
+    );
+    let form = "name=L%C3%AA+Th%E1%BB%8B+C%C3%BAc&id_number=001090067890&phone=0912345670\
+        &case=nong-thon&doc_DDN=1&doc_SDO=1&doc_BVTK=1";
+    let sent = s.send(
+        "POST",
+        &format!("/thu-tuc/{PERMIT}"),
+        None,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-Forwarded-For", "10.7.7.7"),
+        ],
+        Some(form),
+    );
+    assert_eq!(sent.status, 201, "{}", sent.text);
+    let reference = sent
+        .text
+        .split("id=\"reference\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_string();
+    let clerk = s.login("clerk.huyen");
+    let accepted = s.post(
+        &format!("/api/v1/submissions/{reference}/accept"),
+        Some(&clerk),
+        &json!({}),
+    );
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    let d = s.get(
+        &format!(
+            "/api/v1/dossiers/{}",
+            accepted.json["code"].as_str().unwrap()
+        ),
+        Some(&clerk),
+    );
+    assert_eq!(d.json["case"], "nong-thon");
+    let codes: Vec<&str> = d.json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["DDN", "SDO"],
+        "the town's drawings are not the rural case's"
+    );
+}
+
 /// The catalogue file carries the cases: exported and imported back,
 /// nothing changes.
 fn the_catalogue_file_keeps_the_cases(backend: Backend) {
@@ -305,4 +366,8 @@ fn the_catalogue_file_keeps_the_cases(backend: Backend) {
     assert_eq!(p.json["version"], 2);
 }
 
-on_both_backends!(a_dossier_is_of_one_case, the_catalogue_file_keeps_the_cases);
+on_both_backends!(
+    a_dossier_is_of_one_case,
+    the_online_form_asks_for_the_case,
+    the_catalogue_file_keeps_the_cases
+);

@@ -38,10 +38,12 @@ pub fn procedure_of(conn: &mut DbConnection, d: &Dossier) -> Result<Procedure, S
             ))
         },
     )?;
-    Ok(p.for_case(
-        d.case_code.as_deref(),
-        d.channel == motcua_domain::Channel::Online,
-    )?)
+    match d.case_code.as_deref() {
+        Some(case) => Ok(p.for_case(Some(case), d.channel == motcua_domain::Channel::Online)?),
+        // Received without a case (before the procedure had cases, or as
+        // a group's member): the procedure's own documents and time.
+        None => Ok(p),
+    }
 }
 
 /// The dossier's clock as its ledger says now.

@@ -162,6 +162,20 @@ fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: La
             .collect()
     };
     let documents = documents_of(&p.required_documents);
+    // The online form: the procedure's list, or with cases every case's
+    // documents once (the case chosen keeps its own).
+    let mut form_documents: Vec<motcua_domain::RequiredDocument> = Vec::new();
+    let lists: Vec<&Vec<motcua_domain::RequiredDocument>> = if p.cases.is_empty() {
+        vec![&p.required_documents]
+    } else {
+        p.cases.iter().map(|c| &c.required_documents).collect()
+    };
+    for d in lists.into_iter().flatten() {
+        if !form_documents.iter().any(|f| f.code == d.code) {
+            form_documents.push(d.clone());
+        }
+    }
+    let form_documents = documents_of(&form_documents);
     let cases: Vec<Value> = p
         .cases
         .iter()
@@ -184,6 +198,7 @@ fn procedure_view(p: &Procedure, agency: Option<motcua_domain::Agency>, lang: La
         "fee": (p.fee_vnd > 0).then(|| money(p.fee_vnd, lang)),
         "fee_note": p.fee_note,
         "documents": documents,
+        "form_documents": form_documents,
         "cases": cases,
         "legal_basis": p.legal_basis,
         "result": p.result,
@@ -261,8 +276,17 @@ pub async fn file_online(
         Ok(found) => found,
         Err(e) => return error_page(&e, lang, "/thu-tuc"),
     };
-    let documents: Vec<Value> = p
-        .required_documents
+    // A procedure with cases: the case chosen decides the list (documents
+    // ticked that are not on it are not sent).
+    let case = form.text("case");
+    let listed = if p.cases.is_empty() {
+        p.required_documents.clone()
+    } else {
+        p.case(&case)
+            .map(|c| c.required_documents.clone())
+            .unwrap_or_default()
+    };
+    let documents: Vec<Value> = listed
         .iter()
         .filter(|d| !form.text(&format!("doc_{}", d.code)).is_empty())
         .map(|d| json!({"code": d.code, "original": d.original, "copies": d.copies}))
@@ -282,11 +306,13 @@ pub async fn file_online(
         },
         "documents": documents,
         "channel": "online",
+        "case": (!p.cases.is_empty()).then_some(case.clone()),
     });
     let kept = json!({
         "name": form.text("name"), "id_number": form.text("id_number"), "phone": form.text("phone"),
         "email": form.text("email"), "address": form.text("address"),
         "ticked": documents.iter().filter_map(|d| d["code"].as_str()).collect::<Vec<_>>(),
+        "case": case,
     });
     if let Some(e) = refused {
         return failed(&e, lang, &switch, &p, agency, kept);

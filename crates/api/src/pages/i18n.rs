@@ -215,6 +215,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("format", "Định dạng", "Format"),
     ("download", "Tải về", "Download"),
     ("cases", "Các trường hợp", "Cases"),
+    ("case", "Trường hợp", "Case"),
     ("online_time", "nộp trực tuyến", "filed online"),
     ("queue_heading", "Hàng chờ tại bộ phận một cửa, 7 ngày qua", "The counter halls, last 7 days"),
     ("queue_day", "Ngày", "Day"),
