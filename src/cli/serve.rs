@@ -119,6 +119,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTCUA_TICKETS_PER_MINUTE", default_value_t = 30,
         value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub tickets_per_minute: u32,
+    /// Hours after its closing a supervisor may still reopen a dossier
+    /// closed by mistake.
+    #[arg(long, env = "MOTCUA_REOPEN_WINDOW_HOURS", default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub reopen_window_hours: u32,
     /// Hall boards (event streams) this server keeps open at once.
     #[arg(long, env = "MOTCUA_BOARD_STREAMS", default_value_t = 200,
         value_parser = clap::value_parser!(u64).range(1..=100_000))]
@@ -170,6 +175,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.payment_secret = args.payment_secret.clone();
     config.hourly_income_vnd = args.hourly_income_vnd;
     config.tickets_per_minute = args.tickets_per_minute;
+    config.reopen_window_hours = args.reopen_window_hours;
     config.board_streams = usize::try_from(args.board_streams).unwrap_or(200);
     if !args.no_mail {
         config.mail = Some(motcua_api::config::MailConfig {

@@ -189,6 +189,13 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/payments/notify", "public"),
     ("POST /api/v1/dossiers/{code}/receive", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/assign", "officer supervisor"),
+    // Repairs: supervisors of the dossier's agencies (or above) only.
+    ("POST /api/v1/dossiers/{code}/reassign", "supervisor"),
+    ("POST /api/v1/dossiers/{code}/recall", "supervisor"),
+    ("POST /api/v1/dossiers/{code}/step-back", "supervisor"),
+    ("POST /api/v1/dossiers/{code}/due-correction", "supervisor"),
+    ("POST /api/v1/dossiers/{code}/reopen", "supervisor"),
+    ("POST /api/v1/repairs/reassign", "supervisor"),
     // Files: attached by the receiving desk's clerks and the handling
     // agency's officers, read by whoever may read the dossier.
     ("POST /api/v1/dossiers/{code}/files", "clerk officer"),
@@ -459,6 +466,23 @@ impl<'a> World<'a> {
         (code, pin)
     }
 
+    /// A commune dossier sent from the desk and acknowledged by the
+    /// commune's officers: at step 1, not in transit.
+    pub fn acknowledged(&self) -> String {
+        let (code, _) = self.dossier();
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/send"),
+            self.token("clerk"),
+            &json!({"note": "Chuyển xử lý"}),
+        ));
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/receive"),
+            self.token("officer"),
+            &json!({}),
+        ));
+        code
+    }
+
     /// A member of an interlinked group, sent to the commune and not yet
     /// acknowledged there.
     pub fn in_transit(&self) -> String {
@@ -700,6 +724,13 @@ impl<'a> World<'a> {
             "CaseChangeInput" => json!({"case": "co-nhan-cha", "cause": "Xác minh lại"}),
             "NextInput" => json!({"counter": 1}),
             "TicketDossierInput" => json!({"dossier": self.dossier().0}),
+            "ReassignInput" => json!({"officer": "officer", "reason": "Cán bộ nghỉ phép"}),
+            "RepairReasonInput" => json!({"reason": "Thao tác nhầm"}),
+            "StepBackInput" => json!({"step": 0, "reason": "Chuyển sớm"}),
+            "DueCorrectionInput" => json!({"due_at": working_days_from_now(20),
+                "reason": "Ghi nhầm ngày hẹn", "decision": "Biên bản số 1/BB"}),
+            "BulkReassignInput" => json!({"filter": {"agency": "H53.50.05.13",
+                "codes": [self.dossier().0]}, "officer": "officer", "reason": "Cán bộ nghỉ phép"}),
             other => panic!("no example body for {other}: add one to tests/common/world.rs"),
         }
     }
@@ -804,8 +835,12 @@ impl<'a> World<'a> {
                     self.processed()
                 } else if t.ends_with("/rating") {
                     self.returned().0
-                } else if t.ends_with("/receive") {
+                } else if t.ends_with("/receive") || t.ends_with("/recall") {
                     self.in_transit()
+                } else if t.ends_with("/step-back") || t.ends_with("/reassign") {
+                    self.acknowledged()
+                } else if t.ends_with("/reopen") {
+                    self.processed()
                 } else {
                     self.dossier().0
                 };

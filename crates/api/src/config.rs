@@ -64,6 +64,9 @@ pub struct Config {
     /// Queue tickets a kiosk (one client address) may take per minute
     /// (docs/queue.md); counted in the database, so across every server.
     pub tickets_per_minute: u32,
+    /// Hours after its closing during which a supervisor may reopen a
+    /// dossier closed by mistake (docs/repairs.md).
+    pub reopen_window_hours: u32,
     /// Hall boards (server-sent event streams) one server keeps open at
     /// once; one more is refused with 429.
     pub board_streams: usize,
@@ -111,6 +114,7 @@ impl Default for Config {
             payment_secret: None,
             hourly_income_vnd: DEFAULT_HOURLY_INCOME_VND,
             tickets_per_minute: 30,
+            reopen_window_hours: 120,
             board_streams: 200,
             board_poll_millis: 1000,
             clock: motcua_store::time::Clock::System,

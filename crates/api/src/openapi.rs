@@ -50,6 +50,7 @@ impl Modify for BearerAuth {
         (name = "breaches", description = "Due-soon and overdue dossiers for supervisors"),
         (name = "reports", description = "The periodic results report for supervisors"),
         (name = "routing", description = "Interlinked processing: handovers, control slip, lifecycle, worklists, tracking book"),
+        (name = "repairs", description = "A supervisor's repairs: reassign, recall, step back, correct the appointment, reopen, bulk moves with a preview"),
         (name = "public", description = "Citizen look-up by code and PIN"),
         (name = "feedback", description = "Citizens' feedback and recommendations: the agency's steps against their statutory limits, their breaches"),
         (name = "feed", description = "The event feed other systems follow, its subscribers, and the webhook delivery queue (what a webhook receives: the WebhookBody schema, signed in the Motcua-Signature header; see docs/feed.md)"),

@@ -35,6 +35,14 @@ pub enum ClockEntry {
     /// `derive` is given), from the start, and this entry marks when and
     /// why the appointment moved.
     CaseChanged { at: DateTime<Utc> },
+    /// A supervisor corrected a wrong appointment (typed from paper,
+    /// computed from a wrong case) with a reason and a decision: the
+    /// appointment, and the verdict's measure with it, is the new time
+    /// from here on; later pauses move it as they move any other.
+    Correction {
+        at: DateTime<Utc>,
+        new_due: DateTime<Utc>,
+    },
 }
 
 impl ClockEntry {
@@ -45,7 +53,8 @@ impl ClockEntry {
             | ClockEntry::Resume { at }
             | ClockEntry::Restart { at }
             | ClockEntry::CaseChanged { at }
-            | ClockEntry::Extension { at, .. } => *at,
+            | ClockEntry::Extension { at, .. }
+            | ClockEntry::Correction { at, .. } => *at,
         }
     }
 }
@@ -60,6 +69,7 @@ pub enum DueCause {
     Restarted,
     Extended,
     CaseChanged,
+    Corrected,
 }
 
 /// One change of the due time.
@@ -172,6 +182,21 @@ pub fn derive(
                     cause: DueCause::CaseChanged,
                     due_at: state.due,
                     shift_seconds: None,
+                });
+            }
+            ClockEntry::Correction { at, new_due } => {
+                let shift = if new_due >= state.due {
+                    calendar.working_seconds_between(state.due, new_due)
+                } else {
+                    -calendar.working_seconds_between(new_due, state.due)
+                };
+                state.due = new_due;
+                state.verdict_due = new_due;
+                state.steps.push(DueStep {
+                    at,
+                    cause: DueCause::Corrected,
+                    due_at: new_due,
+                    shift_seconds: Some(shift),
                 });
             }
             ClockEntry::Extension { at, new_due } => {
@@ -332,6 +357,41 @@ mod tests {
             Verdict::judge(&cal(), vn(12, 16, 0), s.verdict_due, false),
             Verdict::Late
         );
+    }
+
+    #[test]
+    fn a_correction_moves_the_appointment_and_the_verdict_and_pauses_move_it_on() {
+        // Wed 7 Oct 10:00 + 3 working days → Mon 12 Oct 10:00, corrected to
+        // Wed 14 Oct 10:00 (two working days later), then a one-hour wait.
+        let d = StatutoryDuration::working_days(3);
+        let entries = [
+            ClockEntry::Start { at: vn(7, 10, 0) },
+            ClockEntry::Correction {
+                at: vn(7, 11, 0),
+                new_due: vn(14, 10, 0),
+            },
+            ClockEntry::Pause { at: vn(8, 9, 0) },
+            ClockEntry::Resume { at: vn(8, 10, 0) },
+        ];
+        let s = derive(&cal(), &d, &entries).unwrap();
+        assert_eq!(s.original_due, vn(12, 10, 0));
+        assert_eq!(s.due, vn(14, 11, 0));
+        assert_eq!(s.verdict_due, vn(14, 11, 0));
+        let corrected = &s.steps[1];
+        assert_eq!(corrected.cause, DueCause::Corrected);
+        assert_eq!(corrected.due_at, vn(14, 10, 0));
+        assert_eq!(corrected.shift_seconds, Some(2 * 8 * 3600));
+        // An earlier correction shifts by a negative amount.
+        let earlier = [
+            ClockEntry::Start { at: vn(7, 10, 0) },
+            ClockEntry::Correction {
+                at: vn(7, 11, 0),
+                new_due: vn(9, 10, 0),
+            },
+        ];
+        let s = derive(&cal(), &d, &earlier).unwrap();
+        assert_eq!(s.due, vn(9, 10, 0));
+        assert_eq!(s.steps[1].shift_seconds, Some(-8 * 3600));
     }
 
     #[test]

@@ -151,4 +151,49 @@ proptest! {
         let later = received + Duration::seconds(later_by);
         prop_assert!(cal.due_at(received, &duration) <= cal.due_at(later, &duration));
     }
+
+    /// (e) A supervisor's correction (docs/repairs.md): from the entry on,
+    /// the appointment and the verdict's measure are the corrected time,
+    /// its step's shift measures the move exactly, and a wait after it
+    /// moves the corrected time by the wait's working time.
+    #[test]
+    fn a_correction_sets_the_appointment_and_waits_move_it_on(
+        c in 0usize..3,
+        received in instant(),
+        duration in duration(),
+        corrected_in_days in 1i64..=90,
+        pause_seconds in 0i64..=20 * 86_400,
+    ) {
+        use motcua_calendar::clock::{derive, ClockEntry, DueCause};
+        let cal = &calendars()[c];
+        let start = cal.next_working_moment(received);
+        let day = i64::from(cal.settings().office_hours.day_length());
+        let new_due = cal.add_working_seconds(start, corrected_in_days * day);
+        let at = start + Duration::minutes(1);
+        let mut entries = vec![
+            ClockEntry::Start { at: start },
+            ClockEntry::Correction { at, new_due },
+        ];
+        let s = derive(cal, &duration, &entries).unwrap();
+        prop_assert_eq!(s.due, new_due);
+        prop_assert_eq!(s.verdict_due, new_due);
+        let step = s.steps.last().unwrap();
+        prop_assert_eq!(step.cause, DueCause::Corrected);
+        let before = cal.due_at(start, &duration);
+        let shift = step.shift_seconds.unwrap();
+        if new_due >= before {
+            prop_assert_eq!(shift, cal.working_seconds_between(before, new_due));
+        } else {
+            prop_assert_eq!(-shift, cal.working_seconds_between(new_due, before));
+        }
+        let p = at + Duration::minutes(1);
+        let q = p + Duration::seconds(pause_seconds);
+        entries.push(ClockEntry::Pause { at: p });
+        entries.push(ClockEntry::Resume { at: q });
+        let waited = cal.working_seconds_between(p, q);
+        let s = derive(cal, &duration, &entries).unwrap();
+        let moved = if waited > 0 { cal.add_working_seconds(new_due, waited) } else { new_due };
+        prop_assert_eq!(s.due, moved);
+        prop_assert_eq!(s.verdict_due, moved);
+    }
 }

@@ -64,6 +64,20 @@ event_kinds! {
     /// moved through the clock's ledger.
     DossierCaseChanged => "dossier.case_changed",
     DossierPinReissued => "dossier.pin_reissued",
+    /// A supervisor gave the dossier's current step to another agency
+    /// (and officer), or moved a batch of dossiers at once.
+    DossierReassigned => "dossier.reassigned",
+    /// A supervisor recalled a handover sent by mistake before it was
+    /// acknowledged: the dossier is back with its sender.
+    DossierRecalled => "dossier.recalled",
+    /// A supervisor moved the dossier back to an earlier step, with a
+    /// reason.
+    DossierSteppedBack => "dossier.stepped_back",
+    /// A supervisor corrected the appointment with a reason and a
+    /// decision (a `correction` entry of the clock's ledger).
+    DossierDueCorrected => "dossier.due_corrected",
+    /// A supervisor reopened a dossier closed by mistake.
+    DossierReopened => "dossier.reopened",
     /// The citizen rated the returned dossier (once).
     DossierRated => "dossier.rated",
     /// A staff member read the dossier's personal data (the full view or

@@ -27,6 +27,9 @@ pub struct SlipRow {
     pub verdict_vi: String,
     pub leg_budget_seconds: i64,
     pub leg_used_seconds: i64,
+    /// forward, back, result (the decision's own leg), reassigned (a
+    /// supervisor gave the step to another agency) or recalled (sent by
+    /// mistake and taken back before it was acknowledged: no leg).
     pub direction: String,
     pub note: String,
 }

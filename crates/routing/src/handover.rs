@@ -15,7 +15,7 @@ use motcua_store::handovers::{self, Handover};
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
-use crate::plan::{leg_budget, legs, LegBudget};
+use crate::plan::{leg_budget, legs, Leg, LegBudget};
 
 /// Where to send the dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,82 +122,141 @@ pub fn send(
                 (back, "back")
             }
         };
-        if d.status == Status::Received {
-            check_transition(d.status, Status::Processing)?;
-        }
-        let now = time::now();
-        let previous = handovers::for_dossier(conn, &d.id)?;
-        let leg_start = previous
-            .last()
-            .and_then(|h| h.received_at)
-            .unwrap_or(d.received_at);
-        let state = ledger::state(conn, calendar, &d, &procedure)?;
-        let LegBudget {
-            seconds: budget,
-            due: leg_due,
-        } = leg_budget(
-            calendar,
-            current,
-            d.received_at,
-            state.original_due,
-            state.verdict_due,
-            leg_start,
-        );
-        let used = calendar.working_seconds_between(leg_start, now);
-        let verdict = Verdict::judge(calendar, now, leg_due, false);
-        let handover = Handover {
-            id: uuid::Uuid::now_v7().to_string(),
-            dossier_id: d.id.clone(),
-            seq: previous.len() as i32 + 1,
-            from_step: d.current_step,
-            to_step: target.index,
-            from_agency: d.handling_agency.clone(),
-            to_agency: target.agency.clone(),
-            direction: direction.into(),
-            note: note.trim().to_string(),
-            sent_by: staff.user_id.clone(),
-            sent_at: now,
-            received_by: None,
-            received_at: None,
-            leg_started_at: leg_start,
-            leg_budget_seconds: budget,
-            leg_used_seconds: used,
-            leg_verdict: verdict.as_str().into(),
-        };
-        handovers::insert(conn, &handover)?;
-        dossiers::set_holder(conn, &d.id, &target.agency, target.index, true, now)?;
-        if d.status == Status::Received {
-            dossiers::set_status(conn, &d.id, Status::Processing, now)?;
-            motcua_sla::ops::group::child_started(conn, &d, &actor(staff), now)?;
-        }
-        event(
+        hand_over(
             conn,
+            calendar,
+            mail,
+            staff,
             &d,
-            EventKind::DossierSent,
-            &actor(staff),
-            now,
-            json!({
-                "status_code": Status::Processing.code(),
-                "from_agency": handover.from_agency,
-                "to_agency": handover.to_agency,
-                "to_step": target.index,
-                "step_name": target.name,
-                "direction": direction,
-                "note": handover.note,
-                "leg": {"budget_seconds": budget, "used_seconds": used, "verdict": verdict},
-            }),
-        )?;
-        let dossier = lock(conn, code)?;
-        mail.officers(
-            conn,
-            calendar,
-            Kind::HandoverArrived,
-            &handover.to_agency,
-            &dossier,
-            json!({"from_agency": handover.from_agency}),
-        )?;
-        Ok(Sent { dossier, handover })
+            &procedure,
+            current,
+            target,
+            Move {
+                direction,
+                note: note.trim(),
+                repair: None,
+                kind: EventKind::DossierSent,
+                extra: &serde_json::Value::Null,
+            },
+        )
     })
+}
+
+/// How a handover is made: its direction, its note and the supervisor's
+/// repair it is, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct Move<'a> {
+    pub direction: &'a str,
+    pub note: &'a str,
+    pub repair: Option<&'a str>,
+    /// The event it writes (`dossier.sent` for the holder's own send).
+    pub kind: EventKind,
+    /// What the event says beyond the handover itself.
+    pub extra: &'a serde_json::Value,
+}
+
+/// When the holder's leg started: at the acknowledgement of the last
+/// handover that stands (a recalled one never started a leg), or at the
+/// receipt.
+pub fn leg_started(d: &Dossier, previous: &[Handover]) -> chrono::DateTime<chrono::Utc> {
+    previous
+        .iter()
+        .rev()
+        .find(|h| h.stands())
+        .and_then(|h| h.received_at)
+        .unwrap_or(d.received_at)
+}
+
+/// Hands the dossier `d` (locked, not in transit) from its `current` leg
+/// to `target`: closes the sender's leg with its verdict, puts the dossier
+/// in transit to the target's agency, records the event and tells the
+/// target's officers. The caller has checked who may do it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn hand_over(
+    conn: &mut DbConnection,
+    calendar: &WorkingCalendar,
+    mail: &DeskMail,
+    staff: &StaffMember,
+    d: &Dossier,
+    procedure: &motcua_domain::Procedure,
+    current: &Leg,
+    target: &Leg,
+    how: Move<'_>,
+) -> Result<Sent, ClockError> {
+    let direction = how.direction;
+    let code = d.code.as_str();
+    if d.status == Status::Received {
+        check_transition(d.status, Status::Processing)?;
+    }
+    let now = time::now();
+    let previous = handovers::for_dossier(conn, &d.id)?;
+    let leg_start = leg_started(d, &previous);
+    let state = ledger::state(conn, calendar, d, procedure)?;
+    let LegBudget {
+        seconds: budget,
+        due: leg_due,
+    } = leg_budget(
+        calendar,
+        current,
+        d.received_at,
+        state.original_due,
+        state.verdict_due,
+        leg_start,
+    );
+    let used = calendar.working_seconds_between(leg_start, now);
+    let verdict = Verdict::judge(calendar, now, leg_due, false);
+    let handover = Handover {
+        id: uuid::Uuid::now_v7().to_string(),
+        dossier_id: d.id.clone(),
+        seq: previous.len() as i32 + 1,
+        from_step: d.current_step,
+        to_step: target.index,
+        from_agency: d.handling_agency.clone(),
+        to_agency: target.agency.clone(),
+        direction: direction.into(),
+        note: how.note.to_string(),
+        sent_by: staff.user_id.clone(),
+        sent_at: now,
+        received_by: None,
+        received_at: None,
+        leg_started_at: leg_start,
+        leg_budget_seconds: budget,
+        leg_used_seconds: used,
+        leg_verdict: verdict.as_str().into(),
+        repair: how.repair.map(str::to_string),
+        recalled_by: None,
+        recalled_at: None,
+    };
+    handovers::insert(conn, &handover)?;
+    dossiers::set_holder(conn, &d.id, &target.agency, target.index, true, now)?;
+    if d.status == Status::Received {
+        dossiers::set_status(conn, &d.id, Status::Processing, now)?;
+        motcua_sla::ops::group::child_started(conn, d, &actor(staff), now)?;
+    }
+    let mut data = json!({
+            "status_code": Status::Processing.code(),
+            "from_agency": handover.from_agency,
+            "to_agency": handover.to_agency,
+            "to_step": target.index,
+            "step_name": target.name,
+            "direction": direction,
+            "note": handover.note,
+            "leg": {"budget_seconds": budget, "used_seconds": used, "verdict": verdict},
+    });
+    if let (Some(data), Some(extra)) = (data.as_object_mut(), how.extra.as_object()) {
+        data.extend(extra.clone());
+    }
+    event(conn, d, how.kind, &actor(staff), now, data)?;
+    let dossier = lock(conn, code)?;
+    mail.officers(
+        conn,
+        calendar,
+        Kind::HandoverArrived,
+        &handover.to_agency,
+        &dossier,
+        json!({"from_agency": handover.from_agency}),
+    )?;
+    Ok(Sent { dossier, handover })
 }
 
 /// The receiving agency acknowledges the dossier; its leg starts now.
@@ -221,7 +280,9 @@ pub fn receive(
             )));
         }
         let last = handovers::for_dossier(conn, &d.id)?
-            .pop()
+            .into_iter()
+            .rev()
+            .find(Handover::stands)
             .ok_or_else(|| ClockError::Conflict("no handover to acknowledge".into()))?;
         let now = time::now();
         handovers::acknowledge(conn, &last.id, &staff.user_id, now)?;

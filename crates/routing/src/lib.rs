@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod payment;
 pub mod plan;
 pub mod rating;
+pub mod repair;
 
 pub use motcua_sla::ClockError;
 pub use plan::{legs, Leg};

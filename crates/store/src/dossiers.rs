@@ -443,3 +443,33 @@ fn parse_method(stored: &str) -> StoreResult<ReturnMethod> {
     ReturnMethod::parse(stored)
         .ok_or_else(|| crate::StoreError::Corrupt(format!("unknown return method {stored:?}")))
 }
+
+/// Reopens a dossier closed by mistake (docs/repairs.md, Reopen): its
+/// status goes back to `status`; the end and its verdict are cleared
+/// when processing resumes, the return when the result is back at the
+/// desk. The events keep what happened.
+pub fn reopen(
+    conn: &mut DbConnection,
+    id: &str,
+    status: Status,
+    at: DateTime<Utc>,
+) -> StoreResult<()> {
+    if status == Status::Processed {
+        diesel::update(dossiers::table.find(id))
+            .set((
+                dossiers::returned_at.eq(None::<chrono::NaiveDateTime>),
+                dossiers::returned_to.eq(None::<String>),
+                dossiers::return_method.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(dossiers::table.find(id))
+            .set((
+                dossiers::ended_at.eq(None::<chrono::NaiveDateTime>),
+                dossiers::verdict.eq(None::<String>),
+                dossiers::result_note.eq(""),
+            ))
+            .execute(conn)?;
+    }
+    set_status(conn, id, status, at)
+}

@@ -25,6 +25,7 @@ pub fn handed_legs(conn: &mut DbConnection, since: DateTime<Utc>) -> StoreResult
     let rows: Vec<(String, i32, String, i64)> = handovers::table
         .inner_join(dossiers::table)
         .filter(handovers::sent_at.ge(to_db(since)))
+        .filter(handovers::recalled_at.is_null())
         .select((
             dossiers::procedure_code,
             handovers::from_step,
@@ -82,12 +83,14 @@ macro_rules! leg_states {
         let last = diesel::alias!(handovers as last);
         let last_received = last
             .filter(last.field(handovers::dossier_id).eq(dossiers::id))
+            .filter(last.field(handovers::recalled_at).is_null())
             .order(last.field(handovers::seq).desc())
             .select(last.field(handovers::received_at))
             .limit(1)
             .single_value();
         let last_sent = handovers::table
             .filter(handovers::dossier_id.eq(dossiers::id))
+            .filter(handovers::recalled_at.is_null())
             .order(handovers::seq.desc())
             .select(handovers::sent_at.nullable())
             .limit(1)

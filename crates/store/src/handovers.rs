@@ -29,6 +29,20 @@ pub struct Handover {
     pub leg_budget_seconds: i64,
     pub leg_used_seconds: i64,
     pub leg_verdict: String,
+    /// The supervisor's repair this handover made (`reassign`,
+    /// `step_back`), if it was one.
+    pub repair: Option<String>,
+    /// Recalled by a supervisor before it was acknowledged: it stays on
+    /// the slip but no longer counts as a leg.
+    pub recalled_by: Option<String>,
+    pub recalled_at: Option<DateTime<Utc>>,
+}
+
+impl Handover {
+    /// Whether the handover stands (was not recalled).
+    pub fn stands(&self) -> bool {
+        self.recalled_at.is_none()
+    }
 }
 
 #[derive(Queryable, Selectable)]
@@ -51,6 +65,9 @@ struct Row {
     leg_budget_seconds: i64,
     leg_used_seconds: i64,
     leg_verdict: String,
+    repair: Option<String>,
+    recalled_by: Option<String>,
+    recalled_at: Option<chrono::NaiveDateTime>,
 }
 
 impl From<Row> for Handover {
@@ -73,6 +90,9 @@ impl From<Row> for Handover {
             leg_budget_seconds: r.leg_budget_seconds,
             leg_used_seconds: r.leg_used_seconds,
             leg_verdict: r.leg_verdict,
+            repair: r.repair,
+            recalled_by: r.recalled_by,
+            recalled_at: r.recalled_at.map(from_db),
         }
     }
 }
@@ -98,6 +118,7 @@ pub fn insert(conn: &mut DbConnection, h: &Handover) -> StoreResult<()> {
                 handovers::leg_budget_seconds.eq(h.leg_budget_seconds),
                 handovers::leg_used_seconds.eq(h.leg_used_seconds),
                 handovers::leg_verdict.eq(&h.leg_verdict),
+                handovers::repair.eq(h.repair.as_deref()),
             ),
         ))
         .execute(conn)?;
@@ -131,6 +152,21 @@ pub fn acknowledge(
     Ok(())
 }
 
+/// Recalls a handover not yet acknowledged: the row stays, marked.
+pub fn recall(conn: &mut DbConnection, id: &str, by: &str, at: DateTime<Utc>) -> StoreResult<()> {
+    diesel::update(
+        handovers::table
+            .find(id)
+            .filter(handovers::received_at.is_null()),
+    )
+    .set((
+        handovers::recalled_by.eq(Some(by)),
+        handovers::recalled_at.eq(Some(to_db(at))),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Handovers not acknowledged since before `older_than`, to or from any
 /// of `agencies` (empty: all), oldest first. A dossier whose path has
 /// ended (refused, withdrawn, returned to the citizen, as a group's
@@ -146,6 +182,7 @@ pub fn unacknowledged(
     let mut q = handovers::table
         .inner_join(dossiers::table.on(dossiers::id.eq(handovers::dossier_id)))
         .filter(handovers::received_at.is_null())
+        .filter(handovers::recalled_at.is_null())
         .filter(handovers::sent_at.lt(to_db(older_than)))
         .filter(
             dossiers::status_code

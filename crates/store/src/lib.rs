@@ -41,6 +41,7 @@ pub mod procedures;
 pub mod queue_hall;
 pub mod queue_tickets;
 pub mod ratings;
+pub mod repair_selection;
 pub mod report_rollup;
 pub mod reports;
 pub mod schema;

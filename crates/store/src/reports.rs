@@ -233,6 +233,7 @@ pub fn handled_in(
     // A dossier held outside the agencies concerns them only through a
     // handover across their boundary (in or out).
     let touched = handovers::table
+        .filter(handovers::recalled_at.is_null())
         .filter(
             (handovers::from_agency
                 .eq_any(agencies)
@@ -283,6 +284,7 @@ pub fn whole(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<ReportD
         let mut by_dossier = by_dossier(
             handovers::table
                 .filter(handovers::dossier_id.eq_any(chunk))
+                .filter(handovers::recalled_at.is_null())
                 .order((handovers::dossier_id.asc(), handovers::seq.asc()))
                 .select(MOVE_COLUMNS)
                 .load(conn)?,
@@ -407,6 +409,7 @@ fn moves_touching(
                 .eq_any(agencies)
                 .or(handovers::to_agency.eq_any(agencies)),
         )
+        .filter(handovers::recalled_at.is_null())
         .filter(dossiers::received_at.lt(to_db(to)))
         .filter(
             dossiers::ended_at

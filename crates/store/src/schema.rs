@@ -233,6 +233,9 @@ diesel::table! {
         leg_budget_seconds -> BigInt,
         leg_used_seconds -> BigInt,
         leg_verdict -> Text,
+        repair -> Nullable<Text>,
+        recalled_by -> Nullable<Text>,
+        recalled_at -> Nullable<Timestamp>,
     }
 }
 

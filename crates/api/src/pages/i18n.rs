@@ -72,6 +72,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("applicant", "Người nộp", "Applicant"),
     ("received_at", "Ngày tiếp nhận", "Received"),
     ("appointment", "Hẹn trả kết quả", "Appointment"),
+    ("printed_appointment", "Ngày hẹn ghi trên giấy tiếp nhận", "Appointment on the receipt"),
     ("waiting_supplement", "Hồ sơ đang chờ bổ sung", "Waiting for your supplement"),
     ("supplement_needed", "Giấy tờ cần bổ sung", "Documents to bring"),
     ("reason", "Lý do", "Reason"),

@@ -203,6 +203,7 @@ fn dossier_view(
         "applicant": public.applicant_name,
         "received_at": public.received_at_local,
         "due_at": public.due_at_local,
+        "printed_due_at": public.appointment_moved.then(|| format_local(calendar, public.printed_due_at)),
         "waiting_for_supplement": public.waiting_for_supplement,
         "waiting_for": waiting_for,
         "note": note,
@@ -255,6 +256,22 @@ fn plain(kind: EventKind, lang: Lang) -> Option<&'static str> {
         DossierDueRecomputed => (
             "Ngày hẹn thay đổi do điều chỉnh lịch làm việc",
             "The appointment moved with the working calendar",
+        ),
+        DossierDueCorrected => (
+            "Ngày hẹn được điều chỉnh theo quyết định của cơ quan",
+            "The appointment was corrected by the agency's decision",
+        ),
+        DossierReassigned => (
+            "Hồ sơ được chuyển đến cơ quan, cán bộ giải quyết khác",
+            "Given to another agency or officer to handle",
+        ),
+        DossierRecalled | DossierSteppedBack => (
+            "Hồ sơ được chuyển lại bước xử lý trước",
+            "Moved back to an earlier step",
+        ),
+        DossierReopened => (
+            "Hồ sơ được mở lại để tiếp tục giải quyết",
+            "Reopened to continue processing",
         ),
         DossierProcessing => ("Hồ sơ đang được giải quyết", "Being processed"),
         DossierProcessed => ("Đã có kết quả giải quyết", "The result is ready"),

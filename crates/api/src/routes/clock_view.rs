@@ -17,8 +17,9 @@ use crate::error::ApiError;
 #[derive(Serialize, ToSchema)]
 pub struct DueStepDto {
     pub at: DateTime<Utc>,
-    /// received, paused, resumed, restarted, extended or recalculated (an
-    /// edit of the working calendar).
+    /// received, paused, resumed, restarted, extended, case_changed,
+    /// corrected (a supervisor's correction) or recalculated (an edit of
+    /// the working calendar).
     pub cause: String,
     pub due_at: DateTime<Utc>,
     /// Working seconds the step moved the due time by (negative: earlier).
@@ -63,6 +64,13 @@ fn steps_as_they_happened(
             .and_then(|e| time_of(&e.data["due_at"])),
     ) {
         first.due_at = printed;
+    }
+    // A correction says why and under which decision, as its event does.
+    for step in steps.iter_mut().filter(|s| s.cause == "corrected") {
+        step.detail = events
+            .iter()
+            .find(|e| e.kind == EventKind::DossierDueCorrected && e.at == step.at)
+            .and_then(|e| e.data["due_cause"].as_str().map(str::to_string));
     }
     for e in events
         .iter()

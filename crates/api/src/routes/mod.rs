@@ -35,6 +35,8 @@ pub mod queue_hall;
 pub mod queue_public;
 pub mod ratings;
 pub mod receipts;
+pub mod repairs;
+pub mod repairs_bulk;
 pub mod reports;
 pub mod routing;
 pub mod service_index;
@@ -78,6 +80,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     calendar::configure(cfg);
     breaches::configure(cfg);
     routing::configure(cfg);
+    repairs::configure(cfg);
+    repairs_bulk::configure(cfg);
     payments::configure(cfg);
     queue_hall::configure(cfg);
     queue_desk::configure(cfg);

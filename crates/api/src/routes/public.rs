@@ -42,6 +42,11 @@ pub struct PublicDossier {
     /// The current appointment.
     pub due_at: DateTime<Utc>,
     pub due_at_local: String,
+    /// The appointment printed on the receipt. When it differs from
+    /// `due_at`, the appointment moved (a supplement wait, the extension,
+    /// a supervisor's correction) and the citizen should go by `due_at`.
+    pub printed_due_at: DateTime<Utc>,
+    pub appointment_moved: bool,
     /// True while the desk waits for the citizen's supplement: the clock
     /// is paused and the appointment will move by the time waited.
     pub waiting_for_supplement: bool,
@@ -230,6 +235,8 @@ pub(crate) fn view(
         received_at_local: format_local(calendar, d.received_at),
         due_at: d.due_at,
         due_at_local: format_local(calendar, d.due_at),
+        printed_due_at: d.original_due_at,
+        appointment_moved: d.due_at != d.original_due_at,
         waiting_for_supplement: d.paused_since.is_some(),
         note_vi: d.paused_since.map(|_| {
             "Hồ sơ đang chờ công dân bổ sung giấy tờ; thời hạn giải quyết tạm dừng cho đến khi nhận đủ hồ sơ bổ sung.".to_string()

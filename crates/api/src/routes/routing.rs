@@ -31,7 +31,7 @@ pub struct MoveAnswer {
     pub in_transit: bool,
 }
 
-fn answer(d: &Dossier) -> MoveAnswer {
+pub(crate) fn answer(d: &Dossier) -> MoveAnswer {
     MoveAnswer {
         code: d.code.clone(),
         status: d.status,

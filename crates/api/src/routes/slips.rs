@@ -90,7 +90,11 @@ fn build_slip(
             verdict: h.leg_verdict,
             leg_budget_seconds: h.leg_budget_seconds,
             leg_used_seconds: h.leg_used_seconds,
-            direction: h.direction,
+            direction: match (&h.recalled_at, h.repair.as_deref()) {
+                (Some(_), _) => "recalled".into(),
+                (None, Some("reassign")) => "reassigned".into(),
+                _ => h.direction,
+            },
             note: h.note,
         });
     }
@@ -157,10 +161,7 @@ fn final_leg(
     let Some(leg) = plan.iter().find(|l| l.index == d.current_step) else {
         return Ok(None);
     };
-    let started = list
-        .last()
-        .and_then(|h| h.received_at)
-        .unwrap_or(d.received_at);
+    let started = motcua_routing::handover::leg_started(d, list);
     let state = motcua_sla::ledger::state(conn, calendar, d, &procedure)?;
     let budget = motcua_routing::plan::leg_budget(
         calendar,

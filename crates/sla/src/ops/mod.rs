@@ -5,6 +5,7 @@
 
 pub mod calendar_edit;
 pub mod case_change;
+pub mod due_correction;
 pub mod extension;
 pub mod finish;
 pub mod group;
@@ -66,6 +67,58 @@ pub fn require_clerk_of(staff: &StaffMember, d: &Dossier, what: &str) -> Result<
         )));
     }
     Ok(())
+}
+
+/// Does a supervisor's reach (their agency and every agency below it)
+/// include `agency`?
+pub fn supervises(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    agency: &str,
+) -> Result<bool, ClockError> {
+    if staff.role != Role::Supervisor {
+        return Ok(false);
+    }
+    Ok(motcua_store::agencies::with_ancestors(conn, agency)?
+        .iter()
+        .any(|a| a == staff.agency.as_str()))
+}
+
+/// Repairs (docs/repairs.md) are a supervisor's: of the agency that
+/// received the dossier or the one holding it, or of one above them.
+pub fn require_supervisor_of(
+    conn: &mut DbConnection,
+    staff: &StaffMember,
+    d: &Dossier,
+    what: &str,
+) -> Result<(), ClockError> {
+    if staff.role != Role::Supervisor {
+        return Err(ClockError::Forbidden(format!("only supervisors {what}")));
+    }
+    if !supervises(conn, staff, &d.handling_agency)?
+        && !supervises(conn, staff, &d.receiving_agency)?
+    {
+        return Err(ClockError::Forbidden(format!(
+            "dossier {} (received at {}, held by {}) is outside your agency {} and the agencies below it",
+            d.code, d.receiving_agency, d.handling_agency, staff.agency
+        )));
+    }
+    Ok(())
+}
+
+/// A repair's reason: required, trimmed, bounded.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, ClockError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ClockError::invalid(field, "is required"));
+    }
+    if v.chars().count() > max {
+        return Err(ClockError::invalid(
+            field,
+            format!("at most {max} characters"),
+        ));
+    }
+    Ok(v.to_string())
 }
 
 pub fn actor(staff: &StaffMember) -> Actor {
