@@ -196,6 +196,13 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/due-correction", "supervisor"),
     ("POST /api/v1/dossiers/{code}/reopen", "supervisor"),
     ("POST /api/v1/repairs/reassign", "supervisor"),
+    // Codes reserved for an outage: the desk's clerks reserve them; those
+    // who see the agency list them.
+    ("POST /api/v1/agencies/{code}/reserved-codes", "clerk"),
+    (
+        "GET /api/v1/agencies/{code}/reserved-codes",
+        "clerk officer supervisor admin",
+    ),
     // Files: attached by the receiving desk's clerks and the handling
     // agency's officers, read by whoever may read the dossier.
     ("POST /api/v1/dossiers/{code}/files", "clerk officer"),
@@ -729,6 +736,7 @@ impl<'a> World<'a> {
             "StepBackInput" => json!({"step": 0, "reason": "Chuyển sớm"}),
             "DueCorrectionInput" => json!({"due_at": working_days_from_now(20),
                 "reason": "Ghi nhầm ngày hẹn", "decision": "Biên bản số 1/BB"}),
+            "ReserveCodesInput" => json!({"count": 2}),
             "BulkReassignInput" => json!({"filter": {"agency": "H53.50.05.13",
                 "codes": [self.dossier().0]}, "officer": "officer", "reason": "Cán bộ nghỉ phép"}),
             other => panic!("no example body for {other}: add one to tests/common/world.rs"),
@@ -743,6 +751,10 @@ impl<'a> World<'a> {
         let path = match (m, t) {
             (_, "/api/v1/agencies/{code}") => t.replace("{code}", "H53.50.05.13"),
             (_, "/api/v1/agencies/{code}/queue-hall") => t.replace("{code}", "H53.50.05.13"),
+            ("GET", "/api/v1/agencies/{code}/reserved-codes") => {
+                "/api/v1/agencies/H53.50.05.13/reserved-codes?from=2026-12-01&to=2026-12-31".into()
+            }
+            (_, "/api/v1/agencies/{code}/reserved-codes") => t.replace("{code}", "H53.50.05.13"),
             (_, "/api/v1/public/queue/tickets/{id}") => t.replace("{id}", &self.ticket(false)),
             (_, t) if t.starts_with("/api/v1/public/queue/{agency}") => {
                 t.replace("{agency}", "H53.50.05.13")

@@ -14,7 +14,18 @@ use crate::state::AppState;
 pub const INTERVAL: Duration = Duration::from_secs(600);
 
 pub async fn run_once(state: &AppState) -> Result<Purged, ApiError> {
-    state.with_conn(|conn| Ok(purge(conn, time::now())?)).await
+    let calendar = state.calendar();
+    state
+        .with_conn(move |conn| {
+            // Reserved codes whose days to log are over become void
+            // (docs/dossier-code.md, Reserved codes).
+            let voided = motcua_intake::reserved::void_expired(conn, &calendar)?;
+            if voided > 0 {
+                tracing::info!(voided, "unused reserved dossier codes made void");
+            }
+            Ok(purge(conn, time::now())?)
+        })
+        .await
 }
 
 /// Starts the job on the current actix runtime; returns at once.

@@ -83,6 +83,11 @@ event_kinds! {
     /// A staff member read the dossier's personal data (the full view or
     /// the receipt); kept apart from its history (`events::reads_of`).
     DossierRead => "dossier.read",
+    /// A desk reserved a block of dossier codes for an outage.
+    CodesReserved => "codes.reserved",
+    /// A reserved code left unused was made void once the days to log it
+    /// were over.
+    CodesVoided => "codes.voided",
     /// A citizen sent feedback (phản ánh, kiến nghị).
     FeedbackReceived => "feedback.received",
     FeedbackAccepted => "feedback.accepted",

@@ -8,6 +8,7 @@ pub mod pin;
 pub mod receipt;
 pub mod receive;
 pub mod reissue;
+pub mod reserved;
 
 pub use error::IntakeError;
 /// The desk's field checks live in the domain; intake names them as

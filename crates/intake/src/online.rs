@@ -37,6 +37,12 @@ pub fn submit(
     client_addr: &str,
 ) -> Result<Submitted, IntakeError> {
     check(req)?;
+    if req.paper_receipt.is_some() {
+        return Err(IntakeError::Invalid(vec![crate::FieldError::new(
+            "paper_receipt",
+            "only a desk logs a paper receipt, after an outage",
+        )]));
+    }
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = crate::receive::of_case(
@@ -152,6 +158,7 @@ pub fn accept(
             agency: None,
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
             case: s.case_code.clone(),
+            paper_receipt: None,
         };
         let complete = match check_complete(conn, clerk, &req)? {
             Completeness::Complete(c) => c,

@@ -65,6 +65,12 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[schema(max_length = 32)]
     pub case: Option<String>,
+    /// Logged after an outage (docs/dossier-code.md, Reserved codes): the
+    /// reserved code and the real receipt time printed on the paper
+    /// receipt. The dossier keeps that code and its clock counts from
+    /// that time.
+    #[serde(default)]
+    pub paper_receipt: Option<crate::reserved::PaperReceipt>,
 }
 
 fn default_channel() -> Channel {
@@ -276,23 +282,27 @@ pub(crate) fn log(
         name: clerk.name.clone(),
     };
     let dossier = {
-        let now = time::now();
-        let local_date = calendar.local_date(now);
-        let day_key = DossierCode::day_key(local_date);
+        let logged_at = time::now();
         let agency = clerk.agency.as_str();
+        // After an outage the paper receipt's code and time stand.
+        let reserved = match &req.paper_receipt {
+            Some(paper) => Some((
+                crate::reserved::check(conn, calendar, agency, paper, logged_at)?,
+                paper.received_at,
+            )),
+            None => None,
+        };
+        let now = reserved.as_ref().map_or(logged_at, |(_, at)| *at);
+        let local_date = calendar.local_date(now);
         let due_at = calendar.due_at(now, &procedure.duration);
-        let sequence = counters::next(conn, &counters::daily_dossier_key(agency, &day_key))?;
         let book_entry = counters::next(
             conn,
             &counters::tracking_book_key(agency, local_date.year()),
         )?;
-        let code = DossierCode::new(
-            clerk.agency.clone(),
-            local_date,
-            u32::try_from(sequence).unwrap_or(u32::MAX),
-        )
-        .map_err(|e| IntakeError::Invalid(vec![FieldError::new("code", e.to_string())]))?
-        .to_string();
+        let code = match &reserved {
+            Some((code, _)) => code.clone(),
+            None => new_code(conn, clerk, local_date)?,
+        };
         let dossier = Dossier {
             id: uuid::Uuid::now_v7().to_string(),
             case_code: req.case.as_deref().map(str::trim).map(str::to_string),
@@ -318,8 +328,8 @@ pub(crate) fn log(
             original_due_at: due_at,
             received_by: clerk.user_id.clone(),
             note: checked.note.clone(),
-            created_at: now,
-            updated_at: now,
+            created_at: logged_at,
+            updated_at: logged_at,
             procedure_name: procedure.name.clone(),
             clock_version: 1,
             paused_since: None,
@@ -337,6 +347,9 @@ pub(crate) fn log(
             assigned_to: None,
         };
         dossiers::insert(conn, &dossier)?;
+        if let Some((code, _)) = &reserved {
+            crate::reserved::claim(conn, code, &dossier.id, logged_at)?;
+        }
         clock::start(conn, &dossier.id, now)?;
         for (i, member) in members.iter().enumerate() {
             let entry = counters::next(
@@ -402,6 +415,8 @@ pub(crate) fn log(
                     "status_code": Status::Received.code(),
                     "documents": dossier.documents,
                     "received_at": now,
+                    "logged_at": logged_at,
+                    "paper_receipt": reserved.is_some(),
                     "due_at": due_at,
                     "due_cause": due_cause(&procedure, now, due_at),
                 }),
@@ -414,6 +429,23 @@ pub(crate) fn log(
         pin,
         procedure,
     })
+}
+
+/// The next code of the desk's daily sequence for `day`.
+fn new_code(
+    conn: &mut DbConnection,
+    clerk: &Clerk,
+    day: chrono::NaiveDate,
+) -> Result<String, IntakeError> {
+    let key = counters::daily_dossier_key(clerk.agency.as_str(), &DossierCode::day_key(day));
+    let sequence = counters::next(conn, &key)?;
+    Ok(DossierCode::new(
+        clerk.agency.clone(),
+        day,
+        u32::try_from(sequence).unwrap_or(u32::MAX),
+    )
+    .map_err(|e| IntakeError::Invalid(vec![FieldError::new("code", e.to_string())]))?
+    .to_string())
 }
 
 /// Why the due time is what it is, in words, for the history.

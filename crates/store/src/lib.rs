@@ -44,6 +44,7 @@ pub mod ratings;
 pub mod repair_selection;
 pub mod report_rollup;
 pub mod reports;
+pub mod reserved_codes;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -126,6 +126,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    reserved_codes (code) {
+        code -> Text,
+        agency_code -> Text,
+        day -> Text,
+        reserved_by -> Text,
+        reserved_at -> Timestamp,
+        dossier_id -> Nullable<Text>,
+        used_at -> Nullable<Timestamp>,
+        voided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     guidance_slips (id) {
         id -> Text,
         agency_code -> Text,

@@ -38,6 +38,7 @@ pub mod receipts;
 pub mod repairs;
 pub mod repairs_bulk;
 pub mod reports;
+pub mod reserved_codes;
 pub mod routing;
 pub mod service_index;
 pub mod slips;
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     routing::configure(cfg);
     repairs::configure(cfg);
     repairs_bulk::configure(cfg);
+    reserved_codes::configure(cfg);
     payments::configure(cfg);
     queue_hall::configure(cfg);
     queue_desk::configure(cfg);

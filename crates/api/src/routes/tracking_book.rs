@@ -43,6 +43,10 @@ pub struct BookRowDto {
     pub returned_at: Option<DateTime<Utc>>,
     pub returned_to: Option<String>,
     pub note: String,
+    /// A code reserved for an outage and never used (docs/dossier-code.md,
+    /// Reserved codes): listed so the daily sequence shows no gap. It
+    /// takes no book entry (0), and `received_at` is when it was reserved.
+    pub void: bool,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -84,8 +88,13 @@ pub async fn tracking_book(
             .unwrap_or_default(),
     );
     let ag = agency.clone();
+    let open_day = motcua_intake::reserved::last_open_day(&calendar, motcua_store::time::now());
     let rows = state
-        .with_conn(move |conn| rows(conn, &staff, &ag, start, end))
+        .with_conn(move |conn| {
+            let mut out = rows(conn, &staff, &ag, start, end)?;
+            out.extend(void_rows(conn, &ag, from, to, open_day)?);
+            Ok(out)
+        })
         .await?;
     if !wants_csv(q.format.as_deref(), &req) {
         return Ok(HttpResponse::Ok().json(rows));
@@ -101,15 +110,26 @@ pub async fn tracking_book(
 
 /// The book's local days, at most a year.
 fn period(q: &BookQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    local_days(&q.from, &q.to, 366, "a year")
+}
+
+/// `from` and `to` as local days (YYYY-MM-DD), `to` on or after `from` and
+/// at most `max_days` later.
+pub(crate) fn local_days(
+    from: &str,
+    to: &str,
+    max_days: i64,
+    max_words: &str,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let day = |field: &str, s: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| ApiError::invalid_field(field, "must be YYYY-MM-DD"))
     };
-    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
-    if to < from || (to - from).num_days() > 366 {
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    if to < from || (to - from).num_days() > max_days {
         return Err(ApiError::invalid_field(
             "to",
-            "must be on or after from, at most a year later",
+            format!("must be on or after from, at most {max_words} later"),
         ));
     }
     Ok((from, to))
@@ -162,9 +182,46 @@ fn rows(
             returned_at: r.returned_at,
             returned_to: r.returned_to,
             note: r.note,
+            void: false,
         });
     }
     Ok(out)
+}
+
+/// The codes of `agency` reserved for the days `from..=to` and void (or
+/// void once the days to log them are over, before `open_day`).
+fn void_rows(
+    conn: &mut DbConnection,
+    agency: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    open_day: NaiveDate,
+) -> Result<Vec<BookRowDto>, ApiError> {
+    use motcua_store::reserved_codes::{self, CodeState};
+    Ok(reserved_codes::of_days(conn, agency, from, to)?
+        .into_iter()
+        .filter(|c| c.state(open_day) == CodeState::Void)
+        .map(|c| BookRowDto {
+            book_entry: 0,
+            code: c.code,
+            group: None,
+            procedure: String::new(),
+            status_code: 0,
+            sets: 0,
+            applicant: String::new(),
+            contact: String::new(),
+            lead_agency: String::new(),
+            received_at: c.reserved_at,
+            appointment: c.reserved_at,
+            sent_to_agency: None,
+            sent_at: None,
+            result_back_at: None,
+            returned_at: None,
+            returned_to: None,
+            note: "Mã giữ trước khi mất mạng, không sử dụng: hủy (void)".into(),
+            void: true,
+        })
+        .collect())
 }
 
 /// Whether the caller asked for CSV: `format=csv` or `Accept: text/csv`.

@@ -404,6 +404,7 @@ impl Desk {
             agency: None,
             note: None,
             case: None,
+            paper_receipt: None,
         }
     }
 
