@@ -232,6 +232,8 @@ pub fn tracking_book(
     // dossier decided in the house, the first handover there.
     let handed: Vec<(String, String, chrono::NaiveDateTime)> = handovers::table
         .filter(handovers::dossier_id.eq_any(in_book().select(dossiers::id)))
+        // A handover recalled by a supervisor never happened for the book.
+        .filter(handovers::recalled_at.is_null())
         .order((handovers::dossier_id.asc(), handovers::seq.asc()))
         .select((
             handovers::dossier_id,
