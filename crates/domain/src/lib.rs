@@ -20,6 +20,7 @@ pub mod procedure;
 pub mod procedure_case;
 pub mod queue;
 pub mod rating;
+pub mod representative;
 pub mod role;
 pub mod search;
 pub mod service_level;
@@ -47,6 +48,7 @@ pub use procedure::{
 };
 pub use procedure_case::ProcedureCase;
 pub use rating::{Overall, Rating};
+pub use representative::{Authorisation, Representative, AUTHORISATION_DOCUMENT};
 pub use role::Role;
 pub use search::search_key;
 pub use service_level::ServiceLevel;

@@ -8,6 +8,7 @@ pub mod pin;
 pub mod receipt;
 pub mod receive;
 pub mod reissue;
+pub mod represent;
 
 pub use error::IntakeError;
 /// The desk's field checks live in the domain; intake names them as
@@ -17,3 +18,4 @@ pub use pin::PinHasher;
 pub use receipt::Receipt;
 pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};
 pub use reissue::{reissue_pin, NewPin};
+pub use represent::{AuthorisationInput, RepresentativeInput};

@@ -36,7 +36,7 @@ pub fn submit(
     req: &IntakeRequest,
     client_addr: &str,
 ) -> Result<Submitted, IntakeError> {
-    check(req)?;
+    let checked = check(req)?;
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = crate::receive::of_case(
@@ -46,6 +46,7 @@ pub fn submit(
             ..req.clone()
         },
     )?;
+    crate::represent::allowed_by(&procedure, checked.representative.is_some())?;
     if !procedure.online_allowed() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "procedure",
@@ -79,6 +80,7 @@ pub fn submit(
         refusal_reason: None,
         dossier_id: None,
         case_code: req.case.as_deref().map(str::trim).map(str::to_string),
+        representative: req.representative.as_ref().map(|r| json!(r)),
     };
     conn.write_tx(|conn| -> Result<(), IntakeError> {
         submissions::insert(conn, &submission)?;
@@ -152,6 +154,12 @@ pub fn accept(
             agency: None,
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
             case: s.case_code.clone(),
+            representative: s
+                .representative
+                .clone()
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| IntakeError::Store(e.into()))?,
         };
         let complete = match check_complete(conn, clerk, &req)? {
             Completeness::Complete(c) => c,

@@ -65,6 +65,11 @@ pub struct IntakeRequest {
     #[serde(default)]
     #[schema(max_length = 32)]
     pub case: Option<String>,
+    /// Who files for the applicant under an authorisation (ủy quyền),
+    /// when the applicant does not file in person; refused for a
+    /// procedure that allows no representative (docs/representation.md).
+    #[serde(default)]
+    pub representative: Option<crate::RepresentativeInput>,
 }
 
 fn default_channel() -> Channel {
@@ -87,6 +92,14 @@ pub(crate) struct Checked {
     pub(crate) email: Option<String>,
     pub(crate) address: Option<String>,
     pub(crate) note: String,
+    pub(crate) representative: Option<motcua_domain::Representative>,
+}
+
+/// The latest date an authorisation may bear: today wherever on Earth it
+/// is today, so a paper dated this morning in Hà Nội passes before the
+/// UTC date has turned.
+fn latest_issue_date() -> chrono::NaiveDate {
+    (time::now() + chrono::Duration::hours(14)).date_naive()
 }
 
 pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
@@ -103,6 +116,15 @@ pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
         address: validate::optional(&mut errors, "applicant.address", a.address.as_deref(), 500),
         note: validate::optional(&mut errors, "note", req.note.as_deref(), 1000)
             .unwrap_or_default(),
+        representative: None,
+    };
+    let representative = req
+        .representative
+        .as_ref()
+        .map(|r| crate::represent::check(&mut errors, r, &checked.id_number, latest_issue_date()));
+    let checked = Checked {
+        representative,
+        ..checked
     };
     if req.documents.len() > 100 {
         errors.push(FieldError::new("documents", "at most 100 entries"));
@@ -209,6 +231,7 @@ pub(crate) fn check_complete(
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = of_case(&procedure, req)?;
+    crate::represent::allowed_by(&procedure, checked.representative.is_some())?;
     if procedure.agency != clerk.agency {
         return Err(IntakeError::Forbidden(format!(
             "procedure {} is received at {}, not at {}",
@@ -309,7 +332,14 @@ pub(crate) fn log(
             applicant_phone: checked.phone.clone(),
             applicant_email: checked.email.clone(),
             applicant_address: checked.address.clone(),
-            documents: req.documents.clone(),
+            // The authorisation is a line of its own, after the
+            // published list's (checked complete without it).
+            documents: req
+                .documents
+                .iter()
+                .cloned()
+                .chain(checked.representative.as_ref().map(|r| r.document_line()))
+                .collect(),
             fee_vnd: procedure.fee_vnd,
             book_year: local_date.year(),
             book_entry,
@@ -335,6 +365,7 @@ pub(crate) fn log(
             returned_to: None,
             return_method: None,
             assigned_to: None,
+            representative: checked.representative.clone(),
         };
         dossiers::insert(conn, &dossier)?;
         clock::start(conn, &dossier.id, now)?;
@@ -401,6 +432,8 @@ pub(crate) fn log(
                     "channel": dossier.channel.name(),
                     "status_code": Status::Received.code(),
                     "documents": dossier.documents,
+                    "filed_by": if dossier.representative.is_some() { "representative" } else { "applicant" },
+                    "representative": dossier.representative,
                     "received_at": now,
                     "due_at": due_at,
                     "due_cause": due_cause(&procedure, now, due_at),

@@ -56,6 +56,7 @@ pub(crate) struct Row {
     return_method: Option<String>,
     assigned_to: Option<String>,
     case_code: Option<String>,
+    representative: Option<String>,
 }
 
 impl Row {
@@ -106,6 +107,11 @@ impl Row {
                 .transpose()?,
             assigned_to: self.assigned_to,
             case_code: self.case_code,
+            representative: self
+                .representative
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
         })
     }
 }
@@ -144,6 +150,11 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                 dossiers::procedure_name.eq(&d.procedure_name),
                 dossiers::parent_id.eq(d.parent_id.as_deref()),
                 dossiers::case_code.eq(d.case_code.as_deref()),
+                dossiers::representative.eq(d
+                    .representative
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?),
             ),
         ))
         .execute(conn)?;

@@ -43,6 +43,7 @@ diesel::table! {
         steps -> Text,
         members -> Text,
         cases -> Text,
+        representation_allowed -> Bool,
     }
 }
 
@@ -122,6 +123,7 @@ diesel::table! {
         payment_channel -> Nullable<Text>,
         paid_at -> Nullable<Timestamp>,
         case_code -> Nullable<Text>,
+        representative -> Nullable<Text>,
     }
 }
 
@@ -253,6 +255,7 @@ diesel::table! {
         refusal_reason -> Nullable<Text>,
         dossier_id -> Nullable<Text>,
         case_code -> Nullable<Text>,
+        representative -> Nullable<Text>,
     }
 }
 

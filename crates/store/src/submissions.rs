@@ -27,6 +27,8 @@ pub struct Submission {
     pub dossier_id: Option<String>,
     /// The procedure's case it was filed as, if the procedure has cases.
     pub case_code: Option<String>,
+    /// Who filed it for the applicant, as sent (docs/representation.md).
+    pub representative: Option<serde_json::Value>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -47,6 +49,7 @@ struct Row {
     refusal_reason: Option<String>,
     dossier_id: Option<String>,
     case_code: Option<String>,
+    representative: Option<String>,
 }
 
 impl Row {
@@ -67,6 +70,11 @@ impl Row {
             refusal_reason: self.refusal_reason,
             dossier_id: self.dossier_id,
             case_code: self.case_code,
+            representative: self
+                .representative
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
         })
     }
 }
@@ -85,6 +93,7 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
             submissions::client_addr.eq(&s.client_addr),
             submissions::submitted_at.eq(to_db(s.submitted_at)),
             submissions::case_code.eq(s.case_code.as_deref()),
+            submissions::representative.eq(s.representative.as_ref().map(|r| r.to_string())),
         ))
         .execute(conn)?;
     Ok(())

@@ -70,6 +70,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("procedure", "Thủ tục", "Procedure"),
     ("agency", "Cơ quan giải quyết", "Handling agency"),
     ("applicant", "Người nộp", "Applicant"),
+    ("representative", "Người nộp thay (ủy quyền)", "Filed on their behalf by"),
     ("received_at", "Ngày tiếp nhận", "Received"),
     ("appointment", "Hẹn trả kết quả", "Appointment"),
     ("waiting_supplement", "Hồ sơ đang chờ bổ sung", "Waiting for your supplement"),

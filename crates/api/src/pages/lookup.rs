@@ -201,6 +201,7 @@ fn dossier_view(
         "procedure_name": public.procedure_name,
         "agency": public.agency.name,
         "applicant": public.applicant_name,
+        "representative": public.representative_name,
         "received_at": public.received_at_local,
         "due_at": public.due_at_local,
         "waiting_for_supplement": public.waiting_for_supplement,

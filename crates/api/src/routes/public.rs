@@ -37,6 +37,10 @@ pub struct PublicDossier {
     pub agency: PublicAgency,
     /// Initials only: "N***** V** A*".
     pub applicant_name: String,
+    /// The representative who filed for the applicant, initials only
+    /// like the applicant's; none when the applicant filed in person.
+    #[schema(example = "T*** T** B***")]
+    pub representative_name: Option<String>,
     pub received_at: DateTime<Utc>,
     pub received_at_local: String,
     /// The current appointment.
@@ -226,6 +230,7 @@ pub(crate) fn view(
             name: agency_name,
         },
         applicant_name: mask_name(&d.applicant_name),
+        representative_name: d.representative.as_ref().map(|r| r.masked_name()),
         received_at: d.received_at,
         received_at_local: format_local(calendar, d.received_at),
         due_at: d.due_at,

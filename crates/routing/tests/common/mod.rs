@@ -133,6 +133,7 @@ fn procedure(
         members: Vec::new(),
         compliance: None,
         cases: Vec::new(),
+        representation_allowed: true,
     }
 }
 
@@ -404,6 +405,7 @@ impl Desk {
             agency: None,
             note: None,
             case: None,
+            representative: None,
         }
     }
 
