@@ -65,6 +65,8 @@ pub struct Dossier {
     /// Who filed it for the applicant, under an authorisation; none when
     /// the applicant filed in person (docs/representation.md).
     pub representative: Option<crate::Representative>,
+    /// Its journeys by post, both ways (docs/post.md).
+    pub postal: crate::Postal,
 }
 
 /// Early / on time / late (docs/time.md, Verdicts): how processing ended

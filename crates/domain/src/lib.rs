@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod field;
 pub mod payment;
 pub mod period;
+pub mod postal;
 pub mod procedure;
 pub mod procedure_case;
 pub mod queue;
@@ -42,6 +43,7 @@ pub use feedback::{FeedbackStatus, NewFeedback};
 pub use field::FieldError;
 pub use payment::PaymentChannel;
 pub use period::Period;
+pub use postal::{Postal, PostalOutcome};
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,

@@ -16,6 +16,6 @@ pub use error::IntakeError;
 pub use motcua_domain::{validate, FieldError};
 pub use pin::PinHasher;
 pub use receipt::Receipt;
-pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};
+pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, PostInput, ReceivedDossier};
 pub use reissue::{reissue_pin, NewPin};
 pub use represent::{AuthorisationInput, RepresentativeInput};

@@ -36,7 +36,11 @@ pub fn submit(
     req: &IntakeRequest,
     client_addr: &str,
 ) -> Result<Submitted, IntakeError> {
-    let checked = check(req)?;
+    // Filed online, whatever the body says: no inbound parcel.
+    let checked = check(&IntakeRequest {
+        channel: Channel::Online,
+        ..req.clone()
+    })?;
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = crate::receive::of_case(
@@ -81,6 +85,7 @@ pub fn submit(
         dossier_id: None,
         case_code: req.case.as_deref().map(str::trim).map(str::to_string),
         representative: req.representative.as_ref().map(|r| json!(r)),
+        postal_return_address: checked.postal.return_address.clone(),
     };
     conn.write_tx(|conn| -> Result<(), IntakeError> {
         submissions::insert(conn, &submission)?;
@@ -160,6 +165,13 @@ pub fn accept(
                 .map(serde_json::from_value)
                 .transpose()
                 .map_err(|e| IntakeError::Store(e.into()))?,
+            post: s
+                .postal_return_address
+                .clone()
+                .map(|a| crate::receive::PostInput {
+                    tracking_code: None,
+                    result_address: Some(a),
+                }),
         };
         let complete = match check_complete(conn, clerk, &req)? {
             Completeness::Complete(c) => c,

@@ -70,6 +70,27 @@ pub struct IntakeRequest {
     /// procedure that allows no representative (docs/representation.md).
     #[serde(default)]
     pub representative: Option<crate::RepresentativeInput>,
+    /// By post (bưu chính công ích, docs/post.md): the tracking code of
+    /// the parcel the dossier came in (channel `post` only) and the
+    /// address the result is to be sent to.
+    #[serde(default)]
+    pub post: Option<PostInput>,
+}
+
+/// What the post has to do with a dossier at intake.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostInput {
+    /// The tracking code of the parcel the dossier came in (channel
+    /// `post`).
+    #[serde(default)]
+    #[schema(max_length = 64, example = "EI123456785VN")]
+    pub tracking_code: Option<String>,
+    /// Where the citizen wants the result sent by post; omitted: they
+    /// collect it at the desk.
+    #[serde(default)]
+    #[schema(max_length = 500, example = "Ấp 2, xã An Trường, huyện Càng Long")]
+    pub result_address: Option<String>,
 }
 
 fn default_channel() -> Channel {
@@ -93,6 +114,43 @@ pub(crate) struct Checked {
     pub(crate) address: Option<String>,
     pub(crate) note: String,
     pub(crate) representative: Option<motcua_domain::Representative>,
+    pub(crate) postal: motcua_domain::Postal,
+}
+
+/// The post's part of an intake: an inbound tracking code only for a
+/// dossier that came by post.
+fn postal(errors: &mut Vec<FieldError>, req: &IntakeRequest) -> motcua_domain::Postal {
+    let Some(post) = &req.post else {
+        return motcua_domain::Postal::default();
+    };
+    let inbound = validate::optional(
+        errors,
+        "post.tracking_code",
+        post.tracking_code.as_deref(),
+        64,
+    )
+    .and_then(|code| {
+        if req.channel != Channel::Post {
+            errors.push(FieldError::new(
+                "post.tracking_code",
+                "only a dossier received by post (channel post) has an inbound parcel",
+            ));
+            return None;
+        }
+        motcua_domain::postal::tracking_code(&code)
+            .map_err(|m| errors.push(FieldError::new("post.tracking_code", m)))
+            .ok()
+    });
+    motcua_domain::Postal {
+        inbound_code: inbound,
+        return_address: validate::optional(
+            errors,
+            "post.result_address",
+            post.result_address.as_deref(),
+            500,
+        ),
+        ..motcua_domain::Postal::default()
+    }
 }
 
 /// The latest date an authorisation may bear: today wherever on Earth it
@@ -117,6 +175,7 @@ pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
         note: validate::optional(&mut errors, "note", req.note.as_deref(), 1000)
             .unwrap_or_default(),
         representative: None,
+        postal: postal(&mut errors, req),
     };
     let representative = req
         .representative
@@ -366,6 +425,7 @@ pub(crate) fn log(
             return_method: None,
             assigned_to: None,
             representative: checked.representative.clone(),
+            postal: checked.postal.clone(),
         };
         dossiers::insert(conn, &dossier)?;
         clock::start(conn, &dossier.id, now)?;

@@ -57,6 +57,13 @@ pub(crate) struct Row {
     assigned_to: Option<String>,
     case_code: Option<String>,
     representative: Option<String>,
+    postal_inbound_code: Option<String>,
+    postal_return_address: Option<String>,
+    postal_outbound_code: Option<String>,
+    postal_dispatched_at: Option<chrono::NaiveDateTime>,
+    postal_delivered_at: Option<chrono::NaiveDateTime>,
+    postal_failed_at: Option<chrono::NaiveDateTime>,
+    postal_failure: Option<String>,
 }
 
 impl Row {
@@ -112,6 +119,15 @@ impl Row {
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()?,
+            postal: motcua_domain::Postal {
+                inbound_code: self.postal_inbound_code,
+                return_address: self.postal_return_address,
+                outbound_code: self.postal_outbound_code,
+                dispatched_at: self.postal_dispatched_at.map(from_db),
+                delivered_at: self.postal_delivered_at.map(from_db),
+                failed_at: self.postal_failed_at.map(from_db),
+                failure: self.postal_failure,
+            },
         })
     }
 }
@@ -155,6 +171,8 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                     .as_ref()
                     .map(serde_json::to_string)
                     .transpose()?),
+                dossiers::postal_inbound_code.eq(d.postal.inbound_code.as_deref()),
+                dossiers::postal_return_address.eq(d.postal.return_address.as_deref()),
             ),
         ))
         .execute(conn)?;

@@ -124,6 +124,24 @@ diesel::table! {
         paid_at -> Nullable<Timestamp>,
         case_code -> Nullable<Text>,
         representative -> Nullable<Text>,
+        postal_inbound_code -> Nullable<Text>,
+        postal_return_address -> Nullable<Text>,
+        postal_outbound_code -> Nullable<Text>,
+        postal_dispatched_at -> Nullable<Timestamp>,
+        postal_delivered_at -> Nullable<Timestamp>,
+        postal_failed_at -> Nullable<Timestamp>,
+        postal_failure -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    postal_notices (notice_id) {
+        notice_id -> Text,
+        dossier_id -> Text,
+        tracking_code -> Text,
+        outcome -> Text,
+        happened_at -> Timestamp,
+        received_at -> Timestamp,
     }
 }
 
@@ -256,6 +274,7 @@ diesel::table! {
         dossier_id -> Nullable<Text>,
         case_code -> Nullable<Text>,
         representative -> Nullable<Text>,
+        postal_return_address -> Nullable<Text>,
     }
 }
 
@@ -606,6 +625,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     queue_counters,
     queue_tickets,
     queue_ticket_dossiers,
+    postal_notices,
     payments,
     feed_items,
     subscribers,

@@ -29,6 +29,8 @@ pub struct Submission {
     pub case_code: Option<String>,
     /// Who filed it for the applicant, as sent (docs/representation.md).
     pub representative: Option<serde_json::Value>,
+    /// Where the citizen asked the result to be sent (docs/post.md).
+    pub postal_return_address: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -50,6 +52,7 @@ struct Row {
     dossier_id: Option<String>,
     case_code: Option<String>,
     representative: Option<String>,
+    postal_return_address: Option<String>,
 }
 
 impl Row {
@@ -75,6 +78,7 @@ impl Row {
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()?,
+            postal_return_address: self.postal_return_address,
         })
     }
 }
@@ -94,6 +98,7 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
             submissions::submitted_at.eq(to_db(s.submitted_at)),
             submissions::case_code.eq(s.case_code.as_deref()),
             submissions::representative.eq(s.representative.as_ref().map(|r| r.to_string())),
+            submissions::postal_return_address.eq(s.postal_return_address.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

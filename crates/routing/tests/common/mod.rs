@@ -406,6 +406,7 @@ impl Desk {
             note: None,
             case: None,
             representative: None,
+            post: None,
         }
     }
 
