@@ -109,6 +109,12 @@ pub struct ServeArgs {
     #[arg(long, env = "MOTCUA_PAYMENT_SECRET", hide_env_values = true,
         value_parser = payment_secret)]
     pub payment_secret: Option<String>,
+    /// The secret the postal service signs its delivery notifications
+    /// with, at least 32 characters (none: POST /api/v1/postal/notify
+    /// answers 503).
+    #[arg(long, env = "MOTCUA_POSTAL_SECRET", hide_env_values = true,
+        value_parser = postal_secret)]
+    pub postal_secret: Option<String>,
     /// The average hourly income, in đồng, a citizen's time is valued at
     /// in compliance costs (GET /api/v1/procedures/{code}/compliance-cost).
     #[arg(long, env = "MOTCUA_HOURLY_INCOME_VND",
@@ -137,6 +143,14 @@ pub struct ServeArgs {
 fn payment_secret(s: &str) -> Result<String, String> {
     if s.chars().count() < 32 {
         return Err("the payment secret must be at least 32 characters".into());
+    }
+    Ok(s.to_string())
+}
+
+/// A postal secret long enough not to be guessed.
+fn postal_secret(s: &str) -> Result<String, String> {
+    if s.chars().count() < 32 {
+        return Err("the postal secret must be at least 32 characters".into());
     }
     Ok(s.to_string())
 }
@@ -173,6 +187,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
         ..motcua_api::webhook::WebhookSettings::default()
     };
     config.payment_secret = args.payment_secret.clone();
+    config.postal_secret = args.postal_secret.clone();
     config.hourly_income_vnd = args.hourly_income_vnd;
     config.tickets_per_minute = args.tickets_per_minute;
     config.reopen_window_hours = args.reopen_window_hours;

@@ -62,6 +62,8 @@ pub const ORDINARY_MORNING: &str = "2026-12-08T02:00:00Z";
 
 /// The secret the test servers' payment gateway signs with.
 pub const PAYMENT_SECRET: &str = "test-payment-gateway-secret-0123456789";
+/// The postal service's secret the test servers are set up with.
+pub const POSTAL_SECRET: &str = "test-postal-service-secret-0123456789";
 
 impl TestServer {
     pub fn start(backend: Backend) -> TestServer {
@@ -176,6 +178,7 @@ impl TestServer {
             files_interval_seconds: 0,
             clock: Clock::starting_at(ORDINARY_MORNING.parse().unwrap()),
             payment_secret: Some(PAYMENT_SECRET.into()),
+            postal_secret: Some(POSTAL_SECRET.into()),
             ..Config::default()
         };
         tweak(&mut config);

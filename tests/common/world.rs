@@ -168,6 +168,8 @@ pub const RULES: &[(&str, &str)] = &[
     ("POST /api/v1/dossiers/{code}/supplement-received", "clerk"),
     ("POST /api/v1/dossiers/{code}/withdraw", "clerk"),
     ("POST /api/v1/dossiers/{code}/return", "clerk"),
+    ("POST /api/v1/dossiers/{code}/postal-dispatch", "clerk"),
+    ("POST /api/v1/dossiers/{code}/postal-delivery", "clerk"),
     ("POST /api/v1/dossiers/{code}/rating", "clerk"),
     ("POST /api/v1/dossiers/{code}/send", "clerk"),
     ("POST /api/v1/submissions/{reference}/accept", "clerk"),
@@ -187,6 +189,8 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     // The payment gateway: no token, a signature (see `World::headers`).
     ("POST /api/v1/payments/notify", "public"),
+    // The postal service: no token, a signature (see `World::headers`).
+    ("POST /api/v1/postal/notify", "public"),
     ("POST /api/v1/dossiers/{code}/receive", "clerk officer"),
     ("POST /api/v1/dossiers/{code}/assign", "officer supervisor"),
     // Repairs: supervisors of the dossier's agencies (or above) only.
@@ -456,6 +460,19 @@ impl<'a> World<'a> {
         code
     }
 
+    /// A commune dossier whose result the clerk handed to the post: its
+    /// code and the parcel's tracking code.
+    pub fn dispatched(&self) -> (String, String) {
+        let code = self.processed();
+        let tracking = format!("EI{:09}VN", self.next());
+        Self::ok(self.s.post(
+            &format!("/api/v1/dossiers/{code}/postal-dispatch"),
+            self.token("clerk"),
+            &json!({"tracking_code": tracking, "address": "Ấp 2, xã An Trường"}),
+        ));
+        (code, tracking)
+    }
+
     /// A commune dossier processed and returned to the citizen (10): its
     /// code and PIN.
     pub fn returned(&self) -> (String, String) {
@@ -705,6 +722,14 @@ impl<'a> World<'a> {
             "PaymentNotice" => json!({"transaction_id": format!("GW-{n}"),
                 "dossier_code": self.dossier().0, "amount_vnd": 20000,
                 "paid_at": self.s.now().to_rfc3339()}),
+            "PostalDispatchInput" => json!({"tracking_code": format!("EI{n:09}VN"),
+                "address": "Ấp 2, xã An Trường"}),
+            "PostalDeliveryInput" => {
+                json!({"outcome": "delivered", "received_by": "Nguyễn Văn An"})
+            }
+            "PostalNotice" => json!({"notice_id": format!("VNP-{n}"),
+                "tracking_code": self.dispatched().1, "outcome": "delivered",
+                "at": self.s.now().to_rfc3339()}),
             "WithdrawInput" => json!({"reason": "Công dân xin rút"}),
             "ReturnInput" => json!({"collected_by": "Nguyễn Văn An", "method": "counter"}),
             "RatingInput" => json!({"scores": [2, 2, 2, 2, 2, 2, 2, 2, 2], "overall": "satisfied"}),
@@ -843,8 +868,10 @@ impl<'a> World<'a> {
                     self.paused()
                 } else if t.ends_with("/paid") {
                     self.awaiting_payment()
-                } else if t.ends_with("/return") {
+                } else if t.ends_with("/return") || t.ends_with("/postal-dispatch") {
                     self.processed()
+                } else if t.ends_with("/postal-delivery") {
+                    self.dispatched().0
                 } else if t.ends_with("/rating") {
                     self.returned().0
                 } else if t.ends_with("/receive") || t.ends_with("/recall") {
@@ -875,6 +902,13 @@ impl<'a> World<'a> {
                 let t = self.s.now().timestamp();
                 let sig =
                     motcua_api::webhook::signature::sign(super::PAYMENT_SECRET, t, b.as_bytes())
+                        .unwrap();
+                vec![("Motcua-Signature", sig)]
+            }
+            ("POST", "/api/v1/postal/notify", Some(b)) => {
+                let t = self.s.now().timestamp();
+                let sig =
+                    motcua_api::webhook::signature::sign(super::POSTAL_SECRET, t, b.as_bytes())
                         .unwrap();
                 vec![("Motcua-Signature", sig)]
             }

@@ -111,6 +111,16 @@ pub struct ProcedureInput {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub cases: Vec<crate::procedure_cases::CaseInput>,
+    /// Whether a representative may file for the applicant under an
+    /// authorisation (ủy quyền, docs/representation.md); true when
+    /// omitted, as the law allows it unless it asks for the applicant in
+    /// person.
+    #[serde(default = "yes")]
+    pub representation_allowed: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn parse_cutoff(s: &str) -> Option<u16> {
@@ -163,6 +173,12 @@ pub fn check_documents(
             errors.push(FieldError::new(
                 format!("required_documents[{i}].code"),
                 "1-40 characters",
+            ));
+        }
+        if d.code.trim() == motcua_domain::AUTHORISATION_DOCUMENT {
+            errors.push(FieldError::new(
+                format!("required_documents[{i}].code"),
+                "is reserved for a representative's authorisation (docs/representation.md)",
             ));
         }
         if !seen.insert(d.code.trim().to_string()) {
@@ -260,6 +276,7 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                 members,
                 compliance: input.compliance,
                 cases: Vec::new(),
+                representation_allowed: input.representation_allowed,
             };
             let mut errors = Vec::new();
             let cases = crate::procedure_cases::check_cases(&p, input.cases, &mut errors);

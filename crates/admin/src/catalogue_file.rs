@@ -77,6 +77,7 @@ pub fn procedure_input(p: &Procedure) -> ProcedureInput {
             .iter()
             .map(crate::procedure_cases::case_input)
             .collect(),
+        representation_allowed: p.representation_allowed,
     }
 }
 
@@ -370,6 +371,8 @@ mod tests {
                     }],
                     steps: Vec::new(),
                 }],
+                // Kept through the file when not the default.
+                representation_allowed: false,
             };
             let input = procedure_input(&p);
             let json = serde_json::to_string(&input).unwrap();

@@ -58,6 +58,10 @@ pub struct Config {
     /// (`POST /api/v1/payments/notify`); `None`: no gateway, the route
     /// answers 503.
     pub payment_secret: Option<String>,
+    /// The secret the postal service signs its notifications with
+    /// (`POST /api/v1/postal/notify`, docs/post.md); `None`: no postal
+    /// service, the route answers 503.
+    pub postal_secret: Option<String>,
     /// The average hourly income, in đồng, a citizen's time is valued at
     /// in a procedure's compliance cost (docs/catalogue.md).
     pub hourly_income_vnd: i64,
@@ -112,6 +116,7 @@ impl Default for Config {
             files_interval_seconds: 300,
             webhooks: crate::webhook::WebhookSettings::default(),
             payment_secret: None,
+            postal_secret: None,
             hourly_income_vnd: DEFAULT_HOURLY_INCOME_VND,
             tickets_per_minute: 30,
             reopen_window_hours: 120,

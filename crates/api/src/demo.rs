@@ -103,6 +103,7 @@ fn procedure(
         members: Vec::new(),
         compliance: None,
         cases: Vec::new(),
+        representation_allowed: true,
     })
 }
 

@@ -309,6 +309,7 @@ mod tests {
             members: Vec::new(),
             compliance: None,
             cases: Vec::new(),
+            representation_allowed: true,
         }
     }
 

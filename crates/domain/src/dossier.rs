@@ -62,6 +62,11 @@ pub struct Dossier {
     pub return_method: Option<ReturnMethod>,
     /// The officer of the holding agency the dossier is assigned to.
     pub assigned_to: Option<String>,
+    /// Who filed it for the applicant, under an authorisation; none when
+    /// the applicant filed in person (docs/representation.md).
+    pub representative: Option<crate::Representative>,
+    /// Its journeys by post, both ways (docs/post.md).
+    pub postal: crate::Postal,
 }
 
 /// Early / on time / late (docs/time.md, Verdicts): how processing ended

@@ -58,6 +58,13 @@ event_kinds! {
     DossierPaymentRecorded => "dossier.payment_recorded",
     DossierWithdrawn => "dossier.withdrawn",
     DossierReturned => "dossier.returned",
+    /// The result was handed to the post (docs/post.md); still 9.
+    DossierPostalDispatched => "dossier.postal_dispatched",
+    /// The post delivered the result: its return (with a
+    /// `dossier.returned`).
+    DossierPostalDelivered => "dossier.postal_delivered",
+    /// The post could not deliver the result and sends it back; still 9.
+    DossierPostalFailed => "dossier.postal_failed",
     DossierAssigned => "dossier.assigned",
     /// The dossier was found to be of another case of its procedure: its
     /// documents, time limit and fees are the new case's, the appointment

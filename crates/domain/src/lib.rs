@@ -16,10 +16,12 @@ pub mod feedback;
 pub mod field;
 pub mod payment;
 pub mod period;
+pub mod postal;
 pub mod procedure;
 pub mod procedure_case;
 pub mod queue;
 pub mod rating;
+pub mod representative;
 pub mod role;
 pub mod search;
 pub mod service_level;
@@ -41,12 +43,14 @@ pub use feedback::{FeedbackStatus, NewFeedback};
 pub use field::FieldError;
 pub use payment::PaymentChannel;
 pub use period::Period;
+pub use postal::{Postal, PostalOutcome};
 pub use procedure::{
     DurationUnit, MissingDocument, Procedure, ProcessStep, RequiredDocument, StatutoryDuration,
     SubmittedDocument, SupplementPolicy,
 };
 pub use procedure_case::ProcedureCase;
 pub use rating::{Overall, Rating};
+pub use representative::{Authorisation, Representative, AUTHORISATION_DOCUMENT};
 pub use role::Role;
 pub use search::search_key;
 pub use service_level::ServiceLevel;

@@ -223,6 +223,16 @@ pub struct Procedure {
     /// none for most procedures.
     #[serde(default)]
     pub cases: Vec<crate::procedure_case::ProcedureCase>,
+    /// Whether someone may file for the applicant under an authorisation
+    /// (ủy quyền, docs/representation.md). True unless the law asks the
+    /// applicant in person; versions published before it was kept read
+    /// as true, as the law's default.
+    #[serde(default = "allowed")]
+    pub representation_allowed: bool,
+}
+
+fn allowed() -> bool {
+    true
 }
 
 /// A document the applicant handed in.
@@ -385,6 +395,7 @@ mod tests {
             members: Vec::new(),
             compliance: None,
             cases: Vec::new(),
+            representation_allowed: true,
         }
     }
 

@@ -131,6 +131,7 @@ mod tests {
             steps: Vec::new(),
             members: Vec::new(),
             compliance: None,
+            representation_allowed: true,
             cases: vec![ProcedureCase {
                 code: "nong-thon".into(),
                 name: "Nhà ở nông thôn".into(),

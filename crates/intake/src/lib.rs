@@ -8,6 +8,7 @@ pub mod pin;
 pub mod receipt;
 pub mod receive;
 pub mod reissue;
+pub mod represent;
 pub mod reserved;
 
 pub use error::IntakeError;
@@ -16,5 +17,6 @@ pub use error::IntakeError;
 pub use motcua_domain::{validate, FieldError};
 pub use pin::PinHasher;
 pub use receipt::Receipt;
-pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, ReceivedDossier};
+pub use receive::{receive, ApplicantInput, Clerk, IntakeRequest, PostInput, ReceivedDossier};
 pub use reissue::{reissue_pin, NewPin};
+pub use represent::{AuthorisationInput, RepresentativeInput};

@@ -36,7 +36,11 @@ pub fn submit(
     req: &IntakeRequest,
     client_addr: &str,
 ) -> Result<Submitted, IntakeError> {
-    check(req)?;
+    // Filed online, whatever the body says: no inbound parcel.
+    let checked = check(&IntakeRequest {
+        channel: Channel::Online,
+        ..req.clone()
+    })?;
     if req.paper_receipt.is_some() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "paper_receipt",
@@ -52,6 +56,7 @@ pub fn submit(
             ..req.clone()
         },
     )?;
+    crate::represent::allowed_by(&procedure, checked.representative.is_some())?;
     if !procedure.online_allowed() {
         return Err(IntakeError::Invalid(vec![crate::FieldError::new(
             "procedure",
@@ -85,6 +90,8 @@ pub fn submit(
         refusal_reason: None,
         dossier_id: None,
         case_code: req.case.as_deref().map(str::trim).map(str::to_string),
+        representative: req.representative.as_ref().map(|r| json!(r)),
+        postal_return_address: checked.postal.return_address.clone(),
     };
     conn.write_tx(|conn| -> Result<(), IntakeError> {
         submissions::insert(conn, &submission)?;
@@ -159,6 +166,19 @@ pub fn accept(
             note: Some(format!("Nộp trực tuyến, mã tham chiếu {}", s.id)),
             case: s.case_code.clone(),
             paper_receipt: None,
+            representative: s
+                .representative
+                .clone()
+                .map(serde_json::from_value)
+                .transpose()
+                .map_err(|e| IntakeError::Store(e.into()))?,
+            post: s
+                .postal_return_address
+                .clone()
+                .map(|a| crate::receive::PostInput {
+                    tracking_code: None,
+                    result_address: Some(a),
+                }),
         };
         let complete = match check_complete(conn, clerk, &req)? {
             Completeness::Complete(c) => c,

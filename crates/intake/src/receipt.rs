@@ -30,6 +30,17 @@ pub struct ReceiptDocument {
     pub copies: u32,
 }
 
+/// Who handed the dossier in for the applicant (docs/representation.md).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceiptRepresentative {
+    pub name: String,
+    pub id_number: String,
+    pub relation: String,
+    /// The authorisation as printed: title, number and date.
+    #[schema(example = "Giấy ủy quyền số 125/2026/UQ ngày 01/12/2026")]
+    pub authorisation: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Receipt {
     /// Dossier code.
@@ -46,6 +57,8 @@ pub struct Receipt {
     pub applicant_id_number: String,
     pub applicant_phone: Option<String>,
     pub applicant_address: Option<String>,
+    /// The person who filed for the applicant under an authorisation.
+    pub representative: Option<ReceiptRepresentative>,
     pub documents: Vec<ReceiptDocument>,
     /// Received, to the minute, UTC.
     pub received_at: DateTime<Utc>,
@@ -84,13 +97,18 @@ impl Receipt {
             .documents
             .iter()
             .map(|given| ReceiptDocument {
-                name: input
-                    .procedure
-                    .required_documents
-                    .iter()
-                    .find(|r| r.code == given.code)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_else(|| given.code.clone()),
+                name: match &d.representative {
+                    Some(r) if motcua_domain::representative::is_authorisation(given) => {
+                        r.authorisation.label()
+                    }
+                    _ => input
+                        .procedure
+                        .required_documents
+                        .iter()
+                        .find(|r| r.code == given.code)
+                        .map(|r| r.name.clone())
+                        .unwrap_or_else(|| given.code.clone()),
+                },
                 code: given.code.clone(),
                 original: given.original,
                 copies: given.copies,
@@ -113,6 +131,12 @@ impl Receipt {
             applicant_id_number: d.applicant_id_number.clone(),
             applicant_phone: d.applicant_phone.clone(),
             applicant_address: d.applicant_address.clone(),
+            representative: d.representative.as_ref().map(|r| ReceiptRepresentative {
+                name: r.name.clone(),
+                id_number: r.id_number.clone(),
+                relation: r.relation.clone(),
+                authorisation: r.authorisation.label(),
+            }),
             documents,
             received_at: d.received_at,
             received_at_local: format_local(input.calendar, d.received_at),

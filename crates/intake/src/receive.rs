@@ -71,6 +71,32 @@ pub struct IntakeRequest {
     /// that time.
     #[serde(default)]
     pub paper_receipt: Option<crate::reserved::PaperReceipt>,
+    /// Who files for the applicant under an authorisation (ủy quyền),
+    /// when the applicant does not file in person; refused for a
+    /// procedure that allows no representative (docs/representation.md).
+    #[serde(default)]
+    pub representative: Option<crate::RepresentativeInput>,
+    /// By post (bưu chính công ích, docs/post.md): the tracking code of
+    /// the parcel the dossier came in (channel `post` only) and the
+    /// address the result is to be sent to.
+    #[serde(default)]
+    pub post: Option<PostInput>,
+}
+
+/// What the post has to do with a dossier at intake.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostInput {
+    /// The tracking code of the parcel the dossier came in (channel
+    /// `post`).
+    #[serde(default)]
+    #[schema(max_length = 64, example = "EI123456785VN")]
+    pub tracking_code: Option<String>,
+    /// Where the citizen wants the result sent by post; omitted: they
+    /// collect it at the desk.
+    #[serde(default)]
+    #[schema(max_length = 500, example = "Ấp 2, xã An Trường, huyện Càng Long")]
+    pub result_address: Option<String>,
 }
 
 fn default_channel() -> Channel {
@@ -93,6 +119,51 @@ pub(crate) struct Checked {
     pub(crate) email: Option<String>,
     pub(crate) address: Option<String>,
     pub(crate) note: String,
+    pub(crate) representative: Option<motcua_domain::Representative>,
+    pub(crate) postal: motcua_domain::Postal,
+}
+
+/// The post's part of an intake: an inbound tracking code only for a
+/// dossier that came by post.
+fn postal(errors: &mut Vec<FieldError>, req: &IntakeRequest) -> motcua_domain::Postal {
+    let Some(post) = &req.post else {
+        return motcua_domain::Postal::default();
+    };
+    let inbound = validate::optional(
+        errors,
+        "post.tracking_code",
+        post.tracking_code.as_deref(),
+        64,
+    )
+    .and_then(|code| {
+        if req.channel != Channel::Post {
+            errors.push(FieldError::new(
+                "post.tracking_code",
+                "only a dossier received by post (channel post) has an inbound parcel",
+            ));
+            return None;
+        }
+        motcua_domain::postal::tracking_code(&code)
+            .map_err(|m| errors.push(FieldError::new("post.tracking_code", m)))
+            .ok()
+    });
+    motcua_domain::Postal {
+        inbound_code: inbound,
+        return_address: validate::optional(
+            errors,
+            "post.result_address",
+            post.result_address.as_deref(),
+            500,
+        ),
+        ..motcua_domain::Postal::default()
+    }
+}
+
+/// The latest date an authorisation may bear: today wherever on Earth it
+/// is today, so a paper dated this morning in Hà Nội passes before the
+/// UTC date has turned.
+fn latest_issue_date() -> chrono::NaiveDate {
+    (time::now() + chrono::Duration::hours(14)).date_naive()
 }
 
 pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
@@ -109,6 +180,16 @@ pub(crate) fn check(req: &IntakeRequest) -> Result<Checked, IntakeError> {
         address: validate::optional(&mut errors, "applicant.address", a.address.as_deref(), 500),
         note: validate::optional(&mut errors, "note", req.note.as_deref(), 1000)
             .unwrap_or_default(),
+        representative: None,
+        postal: postal(&mut errors, req),
+    };
+    let representative = req
+        .representative
+        .as_ref()
+        .map(|r| crate::represent::check(&mut errors, r, &checked.id_number, latest_issue_date()));
+    let checked = Checked {
+        representative,
+        ..checked
     };
     if req.documents.len() > 100 {
         errors.push(FieldError::new("documents", "at most 100 entries"));
@@ -215,6 +296,7 @@ pub(crate) fn check_complete(
     let procedure = procedures::get(conn, req.procedure.trim())?
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = of_case(&procedure, req)?;
+    crate::represent::allowed_by(&procedure, checked.representative.is_some())?;
     if procedure.agency != clerk.agency {
         return Err(IntakeError::Forbidden(format!(
             "procedure {} is received at {}, not at {}",
@@ -319,7 +401,14 @@ pub(crate) fn log(
             applicant_phone: checked.phone.clone(),
             applicant_email: checked.email.clone(),
             applicant_address: checked.address.clone(),
-            documents: req.documents.clone(),
+            // The authorisation is a line of its own, after the
+            // published list's (checked complete without it).
+            documents: req
+                .documents
+                .iter()
+                .cloned()
+                .chain(checked.representative.as_ref().map(|r| r.document_line()))
+                .collect(),
             fee_vnd: procedure.fee_vnd,
             book_year: local_date.year(),
             book_entry,
@@ -345,6 +434,8 @@ pub(crate) fn log(
             returned_to: None,
             return_method: None,
             assigned_to: None,
+            representative: checked.representative.clone(),
+            postal: checked.postal.clone(),
         };
         dossiers::insert(conn, &dossier)?;
         if let Some((code, _)) = &reserved {
@@ -414,6 +505,8 @@ pub(crate) fn log(
                     "channel": dossier.channel.name(),
                     "status_code": Status::Received.code(),
                     "documents": dossier.documents,
+                    "filed_by": if dossier.representative.is_some() { "representative" } else { "applicant" },
+                    "representative": dossier.representative,
                     "received_at": now,
                     "logged_at": logged_at,
                     "paper_receipt": reserved.is_some(),

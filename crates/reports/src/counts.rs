@@ -36,6 +36,11 @@ pub struct Counts {
     pub received_online: u64,
     #[schema(example = 2)]
     pub received_post: u64,
+    /// Of those received, filed through a representative under an
+    /// authorisation (ủy quyền, docs/representation.md).
+    #[serde(default)]
+    #[schema(example = 7)]
+    pub received_represented: u64,
     /// Handed in the period by an agency outside the line's agencies (a
     /// step of an interlinked process).
     #[schema(example = 5)]
@@ -104,6 +109,18 @@ pub struct Counts {
     pub complained: u64,
     #[schema(example = 4)]
     pub dissatisfied: u64,
+    /// Of the dossiers whose processing ended, those whose result went
+    /// back to the citizen (whenever it did), by how: collected at the
+    /// counter, delivered by post (docs/post.md) or online.
+    #[serde(default)]
+    #[schema(example = 70)]
+    pub returned_counter: u64,
+    #[serde(default)]
+    #[schema(example = 6)]
+    pub returned_post: u64,
+    #[serde(default)]
+    #[schema(example = 10)]
+    pub returned_online: u64,
     /// Working days with the line's agencies, from receipt or hand-in to
     /// the end of processing or passing on, over the stays handled: the
     /// mean, and the 90th percentile (nearest rank) to a tenth of a day
@@ -123,7 +140,7 @@ pub struct Counts {
 
 impl Counts {
     /// Every count (not the measures), in a fixed order.
-    fn count_fields(&self) -> [u64; 27] {
+    fn count_fields(&self) -> [u64; 31] {
         [
             self.to_handle,
             self.carried_over,
@@ -131,6 +148,7 @@ impl Counts {
             self.received_counter,
             self.received_online,
             self.received_post,
+            self.received_represented,
             self.handed_in,
             self.handled,
             self.handled_early,
@@ -152,11 +170,14 @@ impl Counts {
             self.rated_not_satisfied,
             self.complained,
             self.dissatisfied,
+            self.returned_counter,
+            self.returned_post,
+            self.returned_online,
         ]
     }
 
     /// The same, to change them.
-    fn count_fields_mut(&mut self) -> [&mut u64; 27] {
+    fn count_fields_mut(&mut self) -> [&mut u64; 31] {
         [
             &mut self.to_handle,
             &mut self.carried_over,
@@ -164,6 +185,7 @@ impl Counts {
             &mut self.received_counter,
             &mut self.received_online,
             &mut self.received_post,
+            &mut self.received_represented,
             &mut self.handed_in,
             &mut self.handled,
             &mut self.handled_early,
@@ -185,19 +207,22 @@ impl Counts {
             &mut self.rated_not_satisfied,
             &mut self.complained,
             &mut self.dissatisfied,
+            &mut self.returned_counter,
+            &mut self.returned_post,
+            &mut self.returned_online,
         ]
     }
 }
 
 /// The columns from this index on are working days and percentages, with
 /// two decimals; the ones before are counts.
-pub const FIRST_MEASURE: usize = 23;
+pub const FIRST_MEASURE: usize = 27;
 
 impl Counts {
     /// The columns of the periodic report in their order, named as the
     /// forms name them, with their values (`None`: nothing to compute
     /// over). CSV, the printed page and the spreadsheet all use this.
-    pub fn columns(&self) -> [(&'static str, Option<f64>); 27] {
+    pub fn columns(&self) -> [(&'static str, Option<f64>); 31] {
         let n = |x: u64| Some(x as f64);
         [
             ("Tổng số hồ sơ nhận giải quyết", n(self.to_handle)),
@@ -223,6 +248,11 @@ impl Counts {
             ("Được đánh giá", n(self.rated)),
             ("Không hài lòng", n(self.rated_not_satisfied)),
             ("Có phản ánh, kiến nghị", n(self.complained)),
+            // Added with issue 19, after the columns forms had before.
+            ("Nộp thay theo ủy quyền", n(self.received_represented)),
+            ("Trả kết quả trực tiếp", n(self.returned_counter)),
+            ("Trả kết quả qua bưu chính", n(self.returned_post)),
+            ("Trả kết quả trực tuyến", n(self.returned_online)),
             (
                 "Thời gian giải quyết bình quân (ngày làm việc)",
                 self.processing_days_mean,
@@ -278,6 +308,7 @@ impl Line {
             Entry::Received if d.follower => c.handed_in += 1,
             Entry::Received => {
                 c.received += 1;
+                c.received_represented += u64::from(d.represented);
                 match Channel::from_code(d.channel).ok() {
                     Some(Channel::Online) => c.received_online += 1,
                     Some(Channel::Post) => c.received_post += 1,
@@ -289,6 +320,12 @@ impl Line {
             Exit::Handled { verdict } => {
                 if d.status_code == Status::Stopped.code() {
                     c.stopped += 1;
+                }
+                match d.return_method.as_deref() {
+                    Some("counter") => c.returned_counter += 1,
+                    Some("post") => c.returned_post += 1,
+                    Some("online") => c.returned_online += 1,
+                    _ => {}
                 }
                 Some(verdict.unwrap_or("late"))
             }
@@ -410,6 +447,10 @@ impl Line {
             (&mut c.received_counter, o.received_counter),
             (&mut c.received_online, o.received_online),
             (&mut c.received_post, o.received_post),
+            (&mut c.received_represented, o.received_represented),
+            (&mut c.returned_counter, o.returned_counter),
+            (&mut c.returned_post, o.returned_post),
+            (&mut c.returned_online, o.returned_online),
             (&mut c.handed_in, o.handed_in),
             (&mut c.handled, o.handled),
             (&mut c.handled_early, o.handled_early),

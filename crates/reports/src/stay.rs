@@ -195,6 +195,8 @@ mod tests {
             complained: false,
             payment_channel: None,
             paid_at: None,
+            represented: false,
+            return_method: None,
         }
     }
 

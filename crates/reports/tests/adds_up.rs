@@ -108,6 +108,10 @@ prop_compose! {
             complained: ended_at.is_some() && rating == Some(1),
             payment_channel: paid.map(|(p, _)| ["online", "counter", "transfer"][p].to_string()),
             paid_at: paid.and_then(|(_, h)| during(h)),
+            represented: tag % 3 == 0,
+            return_method: (ended_at.is_some() && !stopped)
+                .then(|| ["counter", "post", "online"][(tag % 4) as usize % 3].to_string())
+                .filter(|_| tag % 4 != 3),
         }
     }
 }

@@ -121,6 +121,10 @@ prop_compose! {
             paid_at: paid.and_then(|(_, h)| during(h)),
             rating: ended_at.and(rating).map(|r| RATINGS[r].to_string()),
             complained: ended_at.is_some() && rating == Some(1),
+            represented: received % 3 == 0,
+            return_method: (ended_at.is_some() && !stopped)
+                .then(|| ["counter", "post", "online"][(due_after % 3) as usize].to_string())
+                .filter(|_| due_after % 4 != 0),
         };
         (d, group.map(|g| format!("G{g}")))
     }

@@ -13,6 +13,7 @@ pub mod handover;
 pub mod lifecycle;
 pub mod payment;
 pub mod plan;
+pub mod postal;
 pub mod rating;
 pub mod repair;
 

@@ -56,6 +56,14 @@ pub(crate) struct Row {
     return_method: Option<String>,
     assigned_to: Option<String>,
     case_code: Option<String>,
+    representative: Option<String>,
+    postal_inbound_code: Option<String>,
+    postal_return_address: Option<String>,
+    postal_outbound_code: Option<String>,
+    postal_dispatched_at: Option<chrono::NaiveDateTime>,
+    postal_delivered_at: Option<chrono::NaiveDateTime>,
+    postal_failed_at: Option<chrono::NaiveDateTime>,
+    postal_failure: Option<String>,
 }
 
 impl Row {
@@ -106,6 +114,20 @@ impl Row {
                 .transpose()?,
             assigned_to: self.assigned_to,
             case_code: self.case_code,
+            representative: self
+                .representative
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
+            postal: motcua_domain::Postal {
+                inbound_code: self.postal_inbound_code,
+                return_address: self.postal_return_address,
+                outbound_code: self.postal_outbound_code,
+                dispatched_at: self.postal_dispatched_at.map(from_db),
+                delivered_at: self.postal_delivered_at.map(from_db),
+                failed_at: self.postal_failed_at.map(from_db),
+                failure: self.postal_failure,
+            },
         })
     }
 }
@@ -144,6 +166,13 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                 dossiers::procedure_name.eq(&d.procedure_name),
                 dossiers::parent_id.eq(d.parent_id.as_deref()),
                 dossiers::case_code.eq(d.case_code.as_deref()),
+                dossiers::representative.eq(d
+                    .representative
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?),
+                dossiers::postal_inbound_code.eq(d.postal.inbound_code.as_deref()),
+                dossiers::postal_return_address.eq(d.postal.return_address.as_deref()),
             ),
         ))
         .execute(conn)?;

@@ -76,6 +76,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                 members: Vec::new(),
                 compliance: None,
                 cases: Vec::new(),
+                representation_allowed: true,
             },
         )?;
         users::insert(

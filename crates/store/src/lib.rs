@@ -37,6 +37,7 @@ pub mod lookup;
 pub mod migrations;
 pub mod payments;
 pub mod pool;
+pub mod postal;
 pub mod procedures;
 pub mod queue_hall;
 pub mod queue_tickets;
@@ -95,6 +96,7 @@ pub fn count_rows(conn: &mut DbConnection, table: &str) -> StoreResult<i64> {
         "deliveries" => deliveries::table.count().get_result(conn)?,
         "webhook_scopes" => webhook_scopes::table.count().get_result(conn)?,
         "payments" => payments::table.count().get_result(conn)?,
+        "postal_notices" => postal_notices::table.count().get_result(conn)?,
         other => return Err(StoreError::Corrupt(format!("no table {other}"))),
     };
     Ok(n)

@@ -35,6 +35,7 @@ struct Row {
     steps: String,
     members: String,
     cases: String,
+    representation_allowed: bool,
 }
 
 impl Row {
@@ -62,6 +63,7 @@ impl Row {
             steps: serde_json::from_str(&self.steps)?,
             members: serde_json::from_str(&self.members)?,
             cases: serde_json::from_str(&self.cases)?,
+            representation_allowed: self.representation_allowed,
             compliance: self
                 .compliance
                 .map(|c| serde_json::from_str(&c))
@@ -121,6 +123,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::steps.eq(serde_json::to_string(&p.steps)?),
             procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::cases.eq(serde_json::to_string(&p.cases)?),
+            procedures::representation_allowed.eq(p.representation_allowed),
             procedures::created_at.eq(t),
             procedures::updated_at.eq(t),
         ))
@@ -161,6 +164,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::steps.eq(serde_json::to_string(&p.steps)?),
             procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::cases.eq(serde_json::to_string(&p.cases)?),
+            procedures::representation_allowed.eq(p.representation_allowed),
             procedures::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;

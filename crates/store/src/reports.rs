@@ -98,6 +98,14 @@ pub struct ReportDossier {
     /// accepted (a complaint, for the satisfaction measure).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub complained: bool,
+    /// Filed through a representative (docs/representation.md).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub represented: bool,
+    /// How its result went back (`counter`, `post`, `online`), once
+    /// returned, whenever that was: counted with its handling, like the
+    /// rating.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub return_method: Option<String>,
 }
 
 /// One handover: the sender's leg ended, the receiver's began.
@@ -135,6 +143,8 @@ type Tuple = (
     Option<String>,
     bool,
     Option<String>,
+    Option<String>,
+    bool,
     Option<String>,
 );
 
@@ -214,6 +224,8 @@ macro_rules! report_rows {
                 complained,
                 procedures::service_level.nullable(),
                 dossiers::case_code,
+                dossiers::representative.is_not_null(),
+                dossiers::return_method,
             ))
     }};
 }
@@ -484,6 +496,8 @@ fn from_tuple(t: Tuple, moves: Vec<Move>, happened: &mut Happened) -> ReportDoss
         paid_at: t.19.map(from_db),
         rating: t.20,
         complained: t.21,
+        represented: t.24,
+        return_method: t.25,
         code: t.17,
         supplement_requests: happened.requests.remove(&t.0).unwrap_or_default(),
         extended_at: happened.extensions.remove(&t.0),

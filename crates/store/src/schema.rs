@@ -43,6 +43,7 @@ diesel::table! {
         steps -> Text,
         members -> Text,
         cases -> Text,
+        representation_allowed -> Bool,
     }
 }
 
@@ -122,6 +123,25 @@ diesel::table! {
         payment_channel -> Nullable<Text>,
         paid_at -> Nullable<Timestamp>,
         case_code -> Nullable<Text>,
+        representative -> Nullable<Text>,
+        postal_inbound_code -> Nullable<Text>,
+        postal_return_address -> Nullable<Text>,
+        postal_outbound_code -> Nullable<Text>,
+        postal_dispatched_at -> Nullable<Timestamp>,
+        postal_delivered_at -> Nullable<Timestamp>,
+        postal_failed_at -> Nullable<Timestamp>,
+        postal_failure -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    postal_notices (notice_id) {
+        notice_id -> Text,
+        dossier_id -> Text,
+        tracking_code -> Text,
+        outcome -> Text,
+        happened_at -> Timestamp,
+        received_at -> Timestamp,
     }
 }
 
@@ -269,6 +289,8 @@ diesel::table! {
         refusal_reason -> Nullable<Text>,
         dossier_id -> Nullable<Text>,
         case_code -> Nullable<Text>,
+        representative -> Nullable<Text>,
+        postal_return_address -> Nullable<Text>,
     }
 }
 
@@ -619,6 +641,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     queue_counters,
     queue_tickets,
     queue_ticket_dossiers,
+    postal_notices,
     payments,
     feed_items,
     subscribers,

@@ -27,6 +27,10 @@ pub struct Submission {
     pub dossier_id: Option<String>,
     /// The procedure's case it was filed as, if the procedure has cases.
     pub case_code: Option<String>,
+    /// Who filed it for the applicant, as sent (docs/representation.md).
+    pub representative: Option<serde_json::Value>,
+    /// Where the citizen asked the result to be sent (docs/post.md).
+    pub postal_return_address: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -47,6 +51,8 @@ struct Row {
     refusal_reason: Option<String>,
     dossier_id: Option<String>,
     case_code: Option<String>,
+    representative: Option<String>,
+    postal_return_address: Option<String>,
 }
 
 impl Row {
@@ -67,6 +73,12 @@ impl Row {
             refusal_reason: self.refusal_reason,
             dossier_id: self.dossier_id,
             case_code: self.case_code,
+            representative: self
+                .representative
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
+            postal_return_address: self.postal_return_address,
         })
     }
 }
@@ -85,6 +97,8 @@ pub fn insert(conn: &mut DbConnection, s: &Submission) -> StoreResult<()> {
             submissions::client_addr.eq(&s.client_addr),
             submissions::submitted_at.eq(to_db(s.submitted_at)),
             submissions::case_code.eq(s.case_code.as_deref()),
+            submissions::representative.eq(s.representative.as_ref().map(|r| r.to_string())),
+            submissions::postal_return_address.eq(s.postal_return_address.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

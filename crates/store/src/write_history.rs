@@ -102,6 +102,8 @@ fn dossier(
                 .eq(i32::try_from(d.supplement_requests.len()).unwrap_or(i32::MAX)),
             dossiers::payment_channel.eq(d.payment_channel.as_deref()),
             dossiers::paid_at.eq(d.paid_at.map(to_db)),
+            dossiers::representative.eq(d.represented.then_some(REPRESENTATIVE)),
+            dossiers::return_method.eq(d.return_method.as_deref()),
         ),
     );
     each_backend!(conn, |c| diesel::insert_into(dossiers::table)
@@ -109,6 +111,9 @@ fn dossier(
         .execute(c))?;
     Ok(())
 }
+
+/// The representative of a dossier filed through one.
+const REPRESENTATIVE: &str = r#"{"name":"Người thay","id_number":"000000000001","relation":"con","authorisation":{"title":"Giấy ủy quyền","number":null,"issued_on":null,"original":1,"copies":0}}"#;
 
 /// Its handovers, withdrawal, supplement requests and extension.
 fn extras(conn: &mut DbConnection, d: &ReportDossier) -> StoreResult<()> {

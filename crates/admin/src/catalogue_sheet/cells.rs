@@ -222,7 +222,7 @@ fn rows(table: &Table, cells: BTreeMap<u32, BTreeMap<u32, Data>>, errors: &mut E
         }
     }
     for (i, (name, _)) in table.columns.iter().enumerate() {
-        if !columns.values().any(|&j| j == i) {
+        if !columns.values().any(|&j| j == i) && !super::ADDED_LATER.contains(name) {
             errors.push(sheet, header_number, name, "column missing from the header");
         }
     }

@@ -120,8 +120,14 @@ pub(crate) const PROCEDURES: Table = Table {
         ("legal_basis", Text),
         ("result", Text),
         ("members", Text),
+        ("representation_allowed", Choice(YES_NO)),
     ],
 };
+
+/// Columns added to a sheet after workbooks were first exported: a
+/// workbook without one reads as if the column were blank (its default),
+/// so a workbook kept from before still imports.
+pub(crate) const ADDED_LATER: &[&str] = &["representation_allowed"];
 
 /// The columns of a sheet of documents: those naming its owner, then
 /// `order` and the document's own, the same for a procedure and a case.

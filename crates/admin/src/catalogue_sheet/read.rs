@@ -290,6 +290,9 @@ impl Reading {
                     .collect(),
                 compliance: None,
                 cases: Vec::new(),
+                // Blank (or a workbook from before the column): allowed.
+                representation_allowed: c.blank("representation_allowed")
+                    || c.flag("representation_allowed"),
             };
             if let Some(code) = code {
                 // A code listed twice is refused by the import's checks;

@@ -121,6 +121,11 @@ fn rows(file: &CatalogueFile) -> [Vec<Vec<Value>>; 11] {
             text(&p.legal_basis),
             text(&p.result),
             text(&p.members.join("; ")),
+            text(if p.representation_allowed {
+                "yes"
+            } else {
+                "no"
+            }),
         ]);
         for (i, d) in p.required_documents.iter().enumerate() {
             t[2].push(row(&[&code, &order(i)], document(d)));

@@ -201,6 +201,12 @@ fn dossier_view(
         "procedure_name": public.procedure_name,
         "agency": public.agency.name,
         "applicant": public.applicant_name,
+        "representative": public.representative_name,
+        "post": public.post.as_ref().map(|p| json!({
+            "tracking_code": p.tracking_code,
+            "dispatched_at": p.dispatched_at.map(|t| motcua_calendar::format_local(calendar, t)),
+            "delivered_at": p.delivered_at.map(|t| motcua_calendar::format_local(calendar, t)),
+        })),
         "received_at": public.received_at_local,
         "due_at": public.due_at_local,
         "printed_due_at": public.appointment_moved.then(|| format_local(calendar, public.printed_due_at)),
@@ -280,6 +286,14 @@ fn plain(kind: EventKind, lang: Lang) -> Option<&'static str> {
         DossierPaid => ("Đã nộp phí, lệ phí", "Fees were paid"),
         DossierWithdrawn => ("Công dân rút hồ sơ", "The dossier was withdrawn"),
         DossierReturned => ("Đã trả kết quả", "The result was handed over"),
+        DossierPostalDispatched => (
+            "Kết quả đã gửi qua bưu chính",
+            "The result was sent by post",
+        ),
+        DossierPostalFailed => (
+            "Bưu chính chưa phát được kết quả, chuyển hoàn về Bộ phận Một cửa",
+            "The post could not deliver the result and returns it to the desk",
+        ),
         DossierRated => ("Công dân đã đánh giá", "Rated by the citizen"),
         FeedbackReceived => ("Tiếp nhận phản ánh, kiến nghị", "Feedback received"),
         FeedbackAccepted => ("Phản ánh, kiến nghị được thụ lý", "Feedback accepted"),

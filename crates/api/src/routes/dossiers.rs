@@ -94,6 +94,14 @@ pub struct DossierDto {
     pub receiving_agency_code: String,
     pub handling_agency_code: String,
     pub applicant: ApplicantDto,
+    /// Who filed for the applicant under an authorisation, in full;
+    /// none when the applicant filed in person (docs/representation.md).
+    pub representative: Option<motcua_domain::Representative>,
+    /// Its journeys by post: the parcel it came in, the address for the
+    /// result, the result's parcel (docs/post.md).
+    pub post: motcua_domain::Postal,
+    /// The documents handed in; a representative's authorisation is the
+    /// line coded `UY-QUYEN`.
     pub documents: Vec<SubmittedDocument>,
     pub fee_vnd: i64,
     pub book_volume: i32,
@@ -360,6 +368,8 @@ fn view(
             email: d.applicant_email,
             address: d.applicant_address,
         },
+        representative: d.representative,
+        post: d.postal,
         documents: d.documents,
         fee_vnd: d.fee_vnd,
         book_volume: d.book_year,

@@ -18,12 +18,8 @@ use crate::auth::Staff;
 use crate::body::JsonBody;
 use crate::error::{ApiError, Problem};
 use crate::routes::dossiers::load_visible;
+use crate::routes::signed_notice::{verify, Sender};
 use crate::state::AppState;
-use crate::webhook::signature::{self, SIGNATURE_HEADER};
-
-/// Seconds a notification's timestamp may be off the desk's clock: a
-/// notification captured and sent again later is refused.
-pub const NOTIFY_TOLERANCE_SECONDS: i64 = 300;
 
 /// A payment made at the desk, by transfer, or online.
 #[derive(Deserialize, ToSchema)]
@@ -198,10 +194,11 @@ pub struct PaymentNotice {
     pub paid_at: DateTime<Utc>,
 }
 
-/// A notice whose signature is missing, wrong or stale.
-fn refused(detail: String) -> ApiError {
-    ApiError::unauthorized(detail).vi("Chữ ký của thông báo thanh toán không hợp lệ")
-}
+/// The payment gateway, as its notices are checked.
+const GATEWAY: Sender = Sender {
+    not_set_up: "no payment gateway is set up on this desk",
+    refused_vi: "Chữ ký của thông báo thanh toán không hợp lệ",
+};
 
 #[utoipa::path(post, path = "/api/v1/payments/notify", tag = "public",
     request_body = PaymentNotice,
@@ -219,19 +216,12 @@ pub async fn notify(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(secret) = state.config.payment_secret.clone() else {
-        return Err(ApiError::unavailable(
-            "no payment gateway is set up on this desk",
-        ));
-    };
-    let header = req
-        .headers()
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| refused(format!("the {SIGNATURE_HEADER} header is missing")))?;
-    let now = motcua_store::time::now().timestamp();
-    signature::verify(&secret, header, &body, now, NOTIFY_TOLERANCE_SECONDS)
-        .map_err(|e| refused(e.to_string()))?;
+    verify(
+        &GATEWAY,
+        state.config.payment_secret.as_deref(),
+        &req,
+        &body,
+    )?;
     let notice: PaymentNotice = crate::body::parse(&body)?;
     let transaction = notice.transaction_id.trim().to_string();
     if transaction.is_empty() {

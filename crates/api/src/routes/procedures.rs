@@ -48,6 +48,9 @@ pub struct ProcedureDto {
     /// fees and plan; a dossier is of one of them (docs/catalogue.md,
     /// Cases). Empty for most procedures.
     pub cases: Vec<motcua_admin::procedure_cases::CaseInput>,
+    /// Whether a representative may file for the applicant under an
+    /// authorisation (docs/representation.md).
+    pub representation_allowed: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,6 +87,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         steps: p.steps,
         members: p.members.iter().map(|m| m.to_string()).collect(),
         compliance: p.compliance,
+        representation_allowed: p.representation_allowed,
     }
 }
 

@@ -37,6 +37,10 @@ pub struct PublicDossier {
     pub agency: PublicAgency,
     /// Initials only: "N***** V** A*".
     pub applicant_name: String,
+    /// The representative who filed for the applicant, initials only
+    /// like the applicant's; none when the applicant filed in person.
+    #[schema(example = "T*** T** B***")]
+    pub representative_name: Option<String>,
     pub received_at: DateTime<Utc>,
     pub received_at_local: String,
     /// The current appointment.
@@ -62,6 +66,43 @@ pub struct PublicDossier {
     /// issues its result as a file: download it from `download_path` with
     /// the PIN (`?pin=`).
     pub result_file: Option<PublicResultFile>,
+    /// By post, both ways (docs/post.md); none for a dossier that never
+    /// met the post.
+    pub post: Option<PublicPost>,
+}
+
+/// The dossier's journeys by post as the citizen follows them; the
+/// address is not shown.
+#[derive(Serialize, ToSchema)]
+pub struct PublicPost {
+    /// The parcel the dossier came in.
+    #[schema(example = "EI123456785VN")]
+    pub inbound_code: Option<String>,
+    /// The result is to be sent by post.
+    pub result_by_post: bool,
+    /// The result's parcel, once handed to the post: follow it on the
+    /// post's own tracking page.
+    #[schema(example = "EI987654321VN")]
+    pub tracking_code: Option<String>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The post could not deliver it and returns it to the desk.
+    pub returned_to_sender_at: Option<DateTime<Utc>>,
+}
+
+impl PublicPost {
+    fn of(p: &motcua_domain::Postal) -> Option<PublicPost> {
+        (p.inbound_code.is_some() || p.return_address.is_some() || p.outbound_code.is_some()).then(
+            || PublicPost {
+                inbound_code: p.inbound_code.clone(),
+                result_by_post: p.return_address.is_some(),
+                tracking_code: p.outbound_code.clone(),
+                dispatched_at: p.dispatched_at,
+                delivered_at: p.delivered_at,
+                returned_to_sender_at: p.failed_at,
+            },
+        )
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -231,6 +272,8 @@ pub(crate) fn view(
             name: agency_name,
         },
         applicant_name: mask_name(&d.applicant_name),
+        representative_name: d.representative.as_ref().map(|r| r.masked_name()),
+        post: PublicPost::of(&d.postal),
         received_at: d.received_at,
         received_at_local: format_local(calendar, d.received_at),
         due_at: d.due_at,

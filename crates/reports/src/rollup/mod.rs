@@ -143,7 +143,7 @@ impl Tree {
 /// (SHA-256 of a plain listing).
 pub fn fingerprint(calendar: &WorkingCalendar, agencies: &[Agency]) -> String {
     let mut h = Sha256::new();
-    h.update(format!("rollup v3|{:?}|", calendar.settings()));
+    h.update(format!("rollup v4|{:?}|", calendar.settings()));
     for year in motcua_domain::period::YEARS {
         for day in calendar.days_off_in_year(year) {
             h.update(format!("{}:{:?};", day.date, day.kind));

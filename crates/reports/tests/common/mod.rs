@@ -20,4 +20,6 @@ pub fn adds_up(c: &Counts) {
     );
     assert_eq!(c.open, c.open_within_time + c.open_overdue);
     assert!(c.stopped + c.passed_on <= c.handled);
+    assert!(c.received_represented <= c.received);
+    assert!(c.returned_counter + c.returned_post + c.returned_online + c.stopped <= c.handled);
 }

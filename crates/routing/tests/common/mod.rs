@@ -133,6 +133,7 @@ fn procedure(
         members: Vec::new(),
         compliance: None,
         cases: Vec::new(),
+        representation_allowed: true,
     }
 }
 
@@ -405,6 +406,8 @@ impl Desk {
             note: None,
             case: None,
             paper_receipt: None,
+            representative: None,
+            post: None,
         }
     }
 

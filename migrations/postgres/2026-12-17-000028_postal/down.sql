@@ -1,0 +1,10 @@
+DROP TABLE postal_notices;
+ALTER TABLE submissions DROP COLUMN postal_return_address;
+DROP INDEX dossiers_postal_outbound;
+ALTER TABLE dossiers DROP COLUMN postal_failure;
+ALTER TABLE dossiers DROP COLUMN postal_failed_at;
+ALTER TABLE dossiers DROP COLUMN postal_delivered_at;
+ALTER TABLE dossiers DROP COLUMN postal_dispatched_at;
+ALTER TABLE dossiers DROP COLUMN postal_outbound_code;
+ALTER TABLE dossiers DROP COLUMN postal_return_address;
+ALTER TABLE dossiers DROP COLUMN postal_inbound_code;

@@ -1,0 +1,3 @@
+ALTER TABLE procedures DROP COLUMN representation_allowed;
+ALTER TABLE dossiers DROP COLUMN representative;
+ALTER TABLE submissions DROP COLUMN representative;
