@@ -117,6 +117,11 @@ pub struct ProcedureInput {
     /// person.
     #[serde(default = "yes")]
     pub representation_allowed: bool,
+    /// Whether any desk may receive it, not only the agency's own
+    /// (phi địa giới, docs/desk.md, Intake at any desk); false when
+    /// omitted.
+    #[serde(default)]
+    pub any_desk: bool,
 }
 
 fn yes() -> bool {
@@ -277,6 +282,7 @@ pub fn check(code: &str, input: ProcedureInput) -> Result<Procedure, AdminError>
                 compliance: input.compliance,
                 cases: Vec::new(),
                 representation_allowed: input.representation_allowed,
+                any_desk: input.any_desk,
             };
             let mut errors = Vec::new();
             let cases = crate::procedure_cases::check_cases(&p, input.cases, &mut errors);

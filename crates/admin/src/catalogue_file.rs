@@ -78,6 +78,7 @@ pub fn procedure_input(p: &Procedure) -> ProcedureInput {
             .map(crate::procedure_cases::case_input)
             .collect(),
         representation_allowed: p.representation_allowed,
+        any_desk: p.any_desk,
     }
 }
 
@@ -373,6 +374,7 @@ mod tests {
                 }],
                 // Kept through the file when not the default.
                 representation_allowed: false,
+                any_desk: true,
             };
             let input = procedure_input(&p);
             let json = serde_json::to_string(&input).unwrap();

@@ -310,6 +310,7 @@ mod tests {
             compliance: None,
             cases: Vec::new(),
             representation_allowed: true,
+            any_desk: false,
         }
     }
 

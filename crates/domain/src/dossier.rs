@@ -67,6 +67,10 @@ pub struct Dossier {
     pub representative: Option<crate::Representative>,
     /// Its journeys by post, both ways (docs/post.md).
     pub postal: crate::Postal,
+    /// Received at a desk other than the competent one (phi địa giới,
+    /// docs/desk.md, Intake at any desk): the competent agency it was
+    /// received for, which takes it over as the first leg.
+    pub received_for: Option<String>,
 }
 
 /// Early / on time / late (docs/time.md, Verdicts): how processing ended

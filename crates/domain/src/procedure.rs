@@ -229,6 +229,12 @@ pub struct Procedure {
     /// as true, as the law's default.
     #[serde(default = "allowed")]
     pub representation_allowed: bool,
+    /// Whether any desk may receive it, not only its own agency's
+    /// (tiếp nhận không phụ thuộc địa giới hành chính, docs/desk.md,
+    /// Intake at any desk): the receiving desk hands it to this agency
+    /// as the first leg. False unless the catalogue says so.
+    #[serde(default)]
+    pub any_desk: bool,
 }
 
 fn allowed() -> bool {
@@ -396,6 +402,7 @@ mod tests {
             compliance: None,
             cases: Vec::new(),
             representation_allowed: true,
+            any_desk: false,
         }
     }
 

@@ -132,6 +132,7 @@ mod tests {
             members: Vec::new(),
             compliance: None,
             representation_allowed: true,
+            any_desk: false,
             cases: vec![ProcedureCase {
                 code: "nong-thon".into(),
                 name: "Nhà ở nông thôn".into(),

@@ -297,7 +297,10 @@ pub(crate) fn check_complete(
         .ok_or_else(|| IntakeError::UnknownProcedure(req.procedure.clone()))?;
     let procedure = of_case(&procedure, req)?;
     crate::represent::allowed_by(&procedure, checked.representative.is_some())?;
-    if procedure.agency != clerk.agency {
+    // Another desk receives only a procedure open to any desk, and not
+    // an interlinked group, whose members each go their own way
+    // (docs/desk.md, Intake at any desk).
+    if procedure.agency != clerk.agency && (!procedure.any_desk || !procedure.members.is_empty()) {
         return Err(IntakeError::Forbidden(format!(
             "procedure {} is received at {}, not at {}",
             procedure.code, procedure.agency, clerk.agency
@@ -393,7 +396,9 @@ pub(crate) fn log(
             procedure_code: procedure.code.to_string(),
             procedure_version: procedure.version,
             receiving_agency: agency.to_string(),
-            handling_agency: procedure.agency.to_string(),
+            // The desk holds it until it hands it on; at its own agency's
+            // desk that is the competent agency itself.
+            handling_agency: agency.to_string(),
             status: Status::Received,
             channel: req.channel,
             applicant_name: checked.applicant_name.clone(),
@@ -436,6 +441,8 @@ pub(crate) fn log(
             assigned_to: None,
             representative: checked.representative.clone(),
             postal: checked.postal.clone(),
+            received_for: (procedure.agency.as_str() != agency)
+                .then(|| procedure.agency.to_string()),
         };
         dossiers::insert(conn, &dossier)?;
         if let Some((code, _)) = &reserved {

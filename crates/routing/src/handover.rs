@@ -15,7 +15,7 @@ use motcua_store::handovers::{self, Handover};
 use motcua_store::{time, DbConnection};
 use serde_json::json;
 
-use crate::plan::{leg_budget, legs, Leg, LegBudget};
+use crate::plan::{leg_budget, Leg, LegBudget};
 
 /// Where to send the dossier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub fn send(
             )));
         }
         let procedure = ledger::procedure_of(conn, &d)?;
-        let plan = legs(&procedure, &d.receiving_agency);
+        let plan = crate::plan::legs_of(&procedure, &d);
         let current = plan
             .iter()
             .find(|l| l.index == d.current_step)

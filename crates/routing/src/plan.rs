@@ -46,6 +46,30 @@ pub fn legs(p: &Procedure, receiving_agency: &str) -> Vec<Leg> {
     out
 }
 
+/// The legs of the dossier `d` under `p`: those of its receiving desk,
+/// and for a dossier received at another desk than the competent one
+/// (docs/desk.md, Intake at any desk) the competent agency's desk taking
+/// it over as the first leg, with a desk's day like the receiving desk's.
+pub fn legs_of(p: &Procedure, d: &motcua_domain::Dossier) -> Vec<Leg> {
+    let mut out = legs(p, &d.receiving_agency);
+    if let Some(competent) = &d.received_for {
+        for leg in out.iter_mut().skip(1) {
+            leg.index += 1;
+        }
+        out.insert(
+            1,
+            Leg {
+                index: 1,
+                name: "Tiếp nhận tại cơ quan có thẩm quyền (phi địa giới)".into(),
+                agency: competent.clone(),
+                role: Role::Clerk,
+                share_percent: 0,
+            },
+        );
+    }
+    out
+}
+
 /// The working time a leg is given and when it is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LegBudget {

@@ -64,6 +64,7 @@ pub(crate) struct Row {
     postal_delivered_at: Option<chrono::NaiveDateTime>,
     postal_failed_at: Option<chrono::NaiveDateTime>,
     postal_failure: Option<String>,
+    received_for: Option<String>,
 }
 
 impl Row {
@@ -128,6 +129,7 @@ impl Row {
                 failed_at: self.postal_failed_at.map(from_db),
                 failure: self.postal_failure,
             },
+            received_for: self.received_for,
         })
     }
 }
@@ -173,6 +175,7 @@ pub fn insert(conn: &mut DbConnection, d: &Dossier) -> StoreResult<()> {
                     .transpose()?),
                 dossiers::postal_inbound_code.eq(d.postal.inbound_code.as_deref()),
                 dossiers::postal_return_address.eq(d.postal.return_address.as_deref()),
+                dossiers::received_for.eq(d.received_for.as_deref()),
             ),
         ))
         .execute(conn)?;

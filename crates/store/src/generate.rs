@@ -77,6 +77,7 @@ pub fn prepare(conn: &mut DbConnection, agency_count: usize) -> StoreResult<()> 
                 compliance: None,
                 cases: Vec::new(),
                 representation_allowed: true,
+                any_desk: false,
             },
         )?;
         users::insert(

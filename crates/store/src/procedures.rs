@@ -36,6 +36,7 @@ struct Row {
     members: String,
     cases: String,
     representation_allowed: bool,
+    any_desk: bool,
 }
 
 impl Row {
@@ -64,6 +65,7 @@ impl Row {
             members: serde_json::from_str(&self.members)?,
             cases: serde_json::from_str(&self.cases)?,
             representation_allowed: self.representation_allowed,
+            any_desk: self.any_desk,
             compliance: self
                 .compliance
                 .map(|c| serde_json::from_str(&c))
@@ -124,6 +126,7 @@ pub fn insert(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::cases.eq(serde_json::to_string(&p.cases)?),
             procedures::representation_allowed.eq(p.representation_allowed),
+            procedures::any_desk.eq(p.any_desk),
             procedures::created_at.eq(t),
             procedures::updated_at.eq(t),
         ))
@@ -165,6 +168,7 @@ pub fn update(conn: &mut DbConnection, p: &Procedure) -> StoreResult<Procedure> 
             procedures::members.eq(serde_json::to_string(&p.members)?),
             procedures::cases.eq(serde_json::to_string(&p.cases)?),
             procedures::representation_allowed.eq(p.representation_allowed),
+            procedures::any_desk.eq(p.any_desk),
             procedures::updated_at.eq(to_db(now())),
         ))
         .execute(conn)?;

@@ -44,6 +44,7 @@ diesel::table! {
         members -> Text,
         cases -> Text,
         representation_allowed -> Bool,
+        any_desk -> Bool,
     }
 }
 
@@ -131,6 +132,7 @@ diesel::table! {
         postal_delivered_at -> Nullable<Timestamp>,
         postal_failed_at -> Nullable<Timestamp>,
         postal_failure -> Nullable<Text>,
+        received_for -> Nullable<Text>,
     }
 }
 

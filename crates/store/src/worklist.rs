@@ -155,6 +155,9 @@ pub struct BookRow {
     pub returned_at: Option<DateTime<Utc>>,
     pub returned_to: Option<String>,
     pub note: String,
+    /// The desk that received it, when another desk received it for this
+    /// agency (docs/desk.md, Intake at any desk): the code is that desk's.
+    pub received_at_desk: Option<String>,
 }
 
 type BookTuple = (
@@ -178,6 +181,7 @@ type BookTuple = (
         Option<String>,
         String,
         Option<String>,
+        String,
     ),
 );
 
@@ -194,7 +198,11 @@ pub fn tracking_book(
 ) -> StoreResult<Vec<BookRow>> {
     let in_book = || {
         dossiers::table
-            .filter(dossiers::receiving_agency_code.eq(agency.to_string()))
+            .filter(
+                dossiers::receiving_agency_code
+                    .eq(agency.to_string())
+                    .or(dossiers::received_for.eq(agency.to_string())),
+            )
             .filter(dossiers::received_at.ge(to_db(from)))
             .filter(dossiers::received_at.lt(to_db(to)))
     };
@@ -224,6 +232,7 @@ pub fn tracking_book(
                 dossiers::returned_to,
                 dossiers::note,
                 dossiers::parent_id,
+                dossiers::receiving_agency_code,
             ),
         ))
         .load(conn)?;
@@ -290,6 +299,7 @@ pub fn tracking_book(
                 returned_at: b.3.map(from_db),
                 returned_to: b.4,
                 note: b.5,
+                received_at_desk: (b.7 != agency).then_some(b.7),
             })
         })
         .collect()

@@ -121,13 +121,14 @@ pub(crate) const PROCEDURES: Table = Table {
         ("result", Text),
         ("members", Text),
         ("representation_allowed", Choice(YES_NO)),
+        ("any_desk", Choice(YES_NO)),
     ],
 };
 
 /// Columns added to a sheet after workbooks were first exported: a
 /// workbook without one reads as if the column were blank (its default),
 /// so a workbook kept from before still imports.
-pub(crate) const ADDED_LATER: &[&str] = &["representation_allowed"];
+pub(crate) const ADDED_LATER: &[&str] = &["representation_allowed", "any_desk"];
 
 /// The columns of a sheet of documents: those naming its owner, then
 /// `order` and the document's own, the same for a procedure and a case.

@@ -293,6 +293,8 @@ impl Reading {
                 // Blank (or a workbook from before the column): allowed.
                 representation_allowed: c.blank("representation_allowed")
                     || c.flag("representation_allowed"),
+                // Blank (or a workbook from before the column): its own desk only.
+                any_desk: c.flag("any_desk"),
             };
             if let Some(code) = code {
                 // A code listed twice is refused by the import's checks;

@@ -274,7 +274,7 @@ fn the_choices_are_the_enums_words() {
                         serde_json::from_value::<motcua_domain::SupplementPolicy>(v).is_ok()
                     }
                     "role" => serde_json::from_value::<motcua_domain::Role>(v).is_ok(),
-                    "optional" | "kind" | "representation_allowed" => true,
+                    "optional" | "kind" | "representation_allowed" | "any_desk" => true,
                     other => panic!("{other} has no enum to check"),
                 };
                 assert!(ok, "{column}: {word}");

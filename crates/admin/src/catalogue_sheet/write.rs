@@ -126,6 +126,7 @@ fn rows(file: &CatalogueFile) -> [Vec<Vec<Value>>; 11] {
             } else {
                 "no"
             }),
+            text(if p.any_desk { "yes" } else { "no" }),
         ]);
         for (i, d) in p.required_documents.iter().enumerate() {
             t[2].push(row(&[&code, &order(i)], document(d)));

@@ -93,6 +93,9 @@ pub struct DossierDto {
     pub case: Option<String>,
     pub receiving_agency_code: String,
     pub handling_agency_code: String,
+    /// Received at another desk than the competent one (docs/desk.md,
+    /// Intake at any desk): the competent agency it was received for.
+    pub received_for: Option<String>,
     pub applicant: ApplicantDto,
     /// Who filed for the applicant under an authorisation, in full;
     /// none when the applicant filed in person (docs/representation.md).
@@ -361,6 +364,7 @@ fn view(
         case: d.case_code,
         receiving_agency_code: d.receiving_agency,
         handling_agency_code: d.handling_agency,
+        received_for: d.received_for,
         applicant: ApplicantDto {
             name: d.applicant_name,
             id_number: d.applicant_id_number,

@@ -51,6 +51,9 @@ pub struct ProcedureDto {
     /// Whether a representative may file for the applicant under an
     /// authorisation (docs/representation.md).
     pub representation_allowed: bool,
+    /// Whether any desk may receive it, not only the agency's own
+    /// (docs/desk.md, Intake at any desk).
+    pub any_desk: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,6 +91,7 @@ pub fn to_dto(p: Procedure) -> ProcedureDto {
         members: p.members.iter().map(|m| m.to_string()).collect(),
         compliance: p.compliance,
         representation_allowed: p.representation_allowed,
+        any_desk: p.any_desk,
     }
 }
 

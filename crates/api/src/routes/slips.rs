@@ -157,7 +157,7 @@ fn final_leg(
         return Ok(None);
     }
     let procedure = motcua_sla::ledger::procedure_of(conn, d)?;
-    let plan = motcua_routing::plan::legs(&procedure, &d.receiving_agency);
+    let plan = motcua_routing::plan::legs_of(&procedure, d);
     let Some(leg) = plan.iter().find(|l| l.index == d.current_step) else {
         return Ok(None);
     };

@@ -47,6 +47,9 @@ pub struct BookRowDto {
     /// Reserved codes): listed so the daily sequence shows no gap. It
     /// takes no book entry (0), and `received_at` is when it was reserved.
     pub void: bool,
+    /// Received at another desk for this agency (docs/desk.md, Intake at
+    /// any desk): that desk's agency; the code and entry are its own.
+    pub received_at_desk: Option<String>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -183,6 +186,7 @@ fn rows(
             returned_to: r.returned_to,
             note: r.note,
             void: false,
+            received_at_desk: r.received_at_desk,
         });
     }
     Ok(out)
@@ -220,6 +224,7 @@ fn void_rows(
             returned_to: None,
             note: "Mã giữ trước khi mất mạng, không sử dụng: hủy (void)".into(),
             void: true,
+            received_at_desk: None,
         })
         .collect())
 }

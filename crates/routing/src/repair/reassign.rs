@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::{pending_handover, require_movable};
 use crate::handover::{hand_over, Move};
-use crate::{legs, ClockError, Leg};
+use crate::{ClockError, Leg};
 
 /// Where the dossier goes.
 #[derive(Debug, Clone)]
@@ -182,7 +182,7 @@ fn to_agency(
         )));
     }
     let procedure = ledger::procedure_of(conn, d)?;
-    let plan = legs(&procedure, &d.receiving_agency);
+    let plan = crate::plan::legs_of(&procedure, d);
     let current = plan
         .iter()
         .find(|l| l.index == d.current_step)

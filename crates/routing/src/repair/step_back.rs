@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::require_movable;
 use crate::handover::{hand_over, Move, Sent};
-use crate::{legs, ClockError};
+use crate::ClockError;
 
 /// Sends the dossier `code` back to the earlier step `step`.
 pub fn step_back(
@@ -47,7 +47,7 @@ pub fn step_back(
             ));
         }
         let procedure = ledger::procedure_of(conn, &d)?;
-        let plan = legs(&procedure, &d.receiving_agency);
+        let plan = crate::plan::legs_of(&procedure, &d);
         let find = |i: i32| plan.iter().find(|l| l.index == i);
         let current = find(d.current_step).ok_or_else(|| {
             ClockError::Conflict(format!("dossier {} is at an unknown step", d.code))

@@ -134,6 +134,7 @@ fn procedure(
         compliance: None,
         cases: Vec::new(),
         representation_allowed: true,
+        any_desk: false,
     }
 }
 

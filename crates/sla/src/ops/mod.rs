@@ -52,6 +52,15 @@ pub fn require_officer_of(staff: &StaffMember, d: &Dossier, what: &str) -> Resul
             d.code, d.handling_agency, staff.agency
         )));
     }
+    // Received at another desk: its officers never decide it, only the
+    // competent agency's (docs/desk.md, Intake at any desk).
+    if d.received_for.is_some() && d.current_step == 0 {
+        return Err(ClockError::Forbidden(format!(
+            "dossier {} was received for {}: it is handed to that agency first",
+            d.code,
+            d.received_for.as_deref().unwrap_or_default()
+        )));
+    }
     Ok(())
 }
 
