@@ -64,6 +64,9 @@ event_kinds! {
     /// moved through the clock's ledger.
     DossierCaseChanged => "dossier.case_changed",
     DossierPinReissued => "dossier.pin_reissued",
+    /// The dossier was moved in from an older system (docs/import.md):
+    /// its batch, and the old system's history of it.
+    DossierImported => "dossier.imported",
     /// The citizen rated the returned dossier (once).
     DossierRated => "dossier.rated",
     /// A staff member read the dossier's personal data (the full view or

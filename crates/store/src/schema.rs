@@ -122,6 +122,9 @@ diesel::table! {
         payment_channel -> Nullable<Text>,
         paid_at -> Nullable<Timestamp>,
         case_code -> Nullable<Text>,
+        imported_at -> Nullable<Timestamp>,
+        import_batch -> Nullable<Text>,
+        import_digest -> Nullable<Text>,
     }
 }
 
