@@ -171,4 +171,8 @@ pub struct Parsed {
     /// A workbook's date-time cells carry no offset: its times without
     /// one are read as the deployment's local time.
     pub local_times: bool,
+    /// What did not read (a row of the wrong shape, a cell that is not
+    /// text): listed with what the check finds in the rows that did, so
+    /// one answer names every problem of the file.
+    pub problems: Vec<motcua_domain::FieldError>,
 }

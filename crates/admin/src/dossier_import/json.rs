@@ -69,10 +69,11 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<FieldError>> {
             Err(e) => problems.push(&place.name(), e.to_string()),
         }
     }
-    problems.result(Parsed {
+    Ok(Parsed {
         batch,
         rows,
         local_times: false,
+        problems: problems.into_list(),
     })
 }
 
@@ -88,15 +89,16 @@ mod tests {
             {"code": 7},
             {"code": "A-3", "extra": 1}
         ], "other": true}"#;
-        let errors = read(file).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let parsed = read(file).unwrap();
+        let fields: Vec<&str> = parsed.problems.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["other", "row 2", "row 3"]);
+        assert_eq!(parsed.rows.len(), 1);
     }
 
     #[test]
     fn not_json_is_refused_without_a_panic() {
         assert!(read(b"\xff\x00").is_err());
         assert!(read(b"[1, 2]").is_err());
-        assert!(read(br#"{"format": "x"}"#).is_err());
+        assert!(!read(br#"{"format": "x"}"#).unwrap().problems.is_empty());
     }
 }

@@ -218,9 +218,10 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, Vec<FieldError>> {
             }
         }
     }
-    problems.result(Parsed {
+    Ok(Parsed {
         batch: None,
         rows,
         local_times: true,
+        problems: problems.into_list(),
     })
 }

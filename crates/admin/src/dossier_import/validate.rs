@@ -105,6 +105,9 @@ pub struct Context<'a> {
 /// Checks every row; the plan, or every problem.
 pub fn check(parsed: &Parsed, cx: &Context<'_>) -> Result<Plan, Vec<FieldError>> {
     let mut problems = Problems::default();
+    for e in &parsed.problems {
+        problems.push(&e.field, e.message.clone());
+    }
     let mut plan = Plan::default();
     let mut first_of: HashMap<&str, &Place> = HashMap::new();
     for placed in &parsed.rows {
