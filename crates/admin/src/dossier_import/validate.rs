@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Utc};
 use motcua_calendar::WorkingCalendar;
 use motcua_domain::{text, validate, Channel, FieldError, Status};
 use motcua_store::dossier_import::{Catalogue, Existing, ProcedureRef};
@@ -217,14 +217,12 @@ fn instant(
         return None;
     };
     let at = at.trunc_subsecs(6);
-    if at.naive_utc().date().year_ce().1 < 1990 || at > cx.now + chrono::Duration::days(3660) {
+    if at.year() < 1990 || at > cx.now + chrono::Duration::days(3660) {
         errors.push(FieldError::new(field, "is out of range"));
         return None;
     }
     Some(at)
 }
-
-use chrono::Datelike;
 
 fn optional_instant(
     errors: &mut Vec<FieldError>,
@@ -423,10 +421,11 @@ fn history(placed: &Placed, cx: &Context<'_>, errors: &mut Vec<FieldError>) -> V
         }
         let action = clean(errors, &f("action"), &h.action);
         let action = validate::required(errors, &f("action"), &action, 100);
-        let agency = match h.agency.as_deref().filter(|a| !a.trim().is_empty()) {
-            Some(a) => Some(self::agency(errors, &f("agency"), a, cx)),
-            None => None,
-        };
+        let agency = h
+            .agency
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+            .map(|a| self::agency(errors, &f("agency"), a, cx));
         let note = clean_opt(errors, &f("note"), h.note.as_deref());
         let note = validate::optional(errors, &f("note"), note.as_deref(), 1000);
         if let Some(at) = at {
