@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod files;
+mod import;
 mod mail;
 mod serve;
 mod user;
@@ -96,6 +97,9 @@ pub enum Command {
     /// Export or import the procedure catalogue.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
+    /// Move dossiers in from an older system (docs/import.md).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -144,6 +148,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Mail(cmd) => mail::run(cmd),
         Command::Files(cmd) => files::run(&cli.common, cmd),
         Command::Catalogue(cmd) => catalogue::run(&cli.common, cmd),
+        Command::Import(cmd) => import::run(&cli.common, cmd),
         Command::Openapi => {
             print!("{}", motcua_api::openapi::json());
             Ok(())

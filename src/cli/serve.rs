@@ -30,6 +30,9 @@ pub struct ServeArgs {
     /// Largest request body in bytes.
     #[arg(long, env = "MOTCUA_BODY_LIMIT", default_value_t = 256 * 1024)]
     pub body_limit: usize,
+    /// Largest file `POST /api/v1/imports/dossiers` accepts, in bytes.
+    #[arg(long, env = "MOTCUA_IMPORT_BODY_LIMIT", default_value_t = 64 * 1024 * 1024)]
+    pub import_body_limit: usize,
     /// Seconds between breach scans (0 turns the background job off).
     #[arg(long, env = "MOTCUA_BREACH_INTERVAL", default_value_t = 60)]
     pub breach_interval: u64,
@@ -164,6 +167,7 @@ pub fn run(common: &Common, args: ServeArgs) -> Result<()> {
     config.jwt_secret = args.jwt_secret.clone();
     config.token_ttl_seconds = args.token_ttl;
     config.body_limit = args.body_limit;
+    config.import_body_limit = args.import_body_limit;
     config.breach_interval_seconds = args.breach_interval;
     config.due_soon_seconds = args.due_soon_seconds;
     config.handover_ack_minutes = args.handover_ack_minutes;

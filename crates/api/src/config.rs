@@ -17,6 +17,9 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
+    /// Largest file `POST /api/v1/imports/dossiers` accepts, in bytes
+    /// (docs/import.md); larger imports go through `motcua import`.
+    pub import_body_limit: usize,
     pub calendar: CalendarSettings,
     /// Seconds between two breach scans (and calendar reloads) of the
     /// background job; 0 turns the job off.
@@ -102,6 +105,7 @@ impl Default for Config {
             jwt_secret: None,
             token_ttl_seconds: 8 * 3600,
             body_limit: 256 * 1024,
+            import_body_limit: 64 * 1024 * 1024,
             calendar: CalendarSettings::default(),
             breach_interval_seconds: 60,
             due_soon_seconds: None,

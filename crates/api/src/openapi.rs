@@ -55,6 +55,7 @@ impl Modify for BearerAuth {
         (name = "feedback", description = "Citizens' feedback and recommendations: the agency's steps against their statutory limits, their breaches"),
         (name = "feed", description = "The event feed other systems follow, its subscribers, and the webhook delivery queue (what a webhook receives: the WebhookBody schema, signed in the Motcua-Signature header; see docs/feed.md)"),
         (name = "catalogue", description = "Agencies and procedures"),
+        (name = "imports", description = "Dossiers moved in from an older system (docs/import.md)"),
         (name = "queue", description = "The counter hall: its areas and counters, tickets from the kiosk, calls to the counters, the live board (docs/queue.md)"),
         (name = "auth", description = "Staff login"),
         (name = "users", description = "Staff accounts"),

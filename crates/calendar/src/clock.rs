@@ -43,6 +43,14 @@ pub enum ClockEntry {
         at: DateTime<Utc>,
         new_due: DateTime<Utc>,
     },
+    /// The dossier was moved in from an older system (docs/import.md):
+    /// the clock starts at its receipt there, `at`, with the appointment
+    /// that system set, `due`, rather than one computed here. It takes
+    /// the place of a `Start` as a ledger's first entry.
+    Imported {
+        at: DateTime<Utc>,
+        due: DateTime<Utc>,
+    },
 }
 
 impl ClockEntry {
@@ -54,7 +62,8 @@ impl ClockEntry {
             | ClockEntry::Restart { at }
             | ClockEntry::CaseChanged { at }
             | ClockEntry::Extension { at, .. }
-            | ClockEntry::Correction { at, .. } => *at,
+            | ClockEntry::Correction { at, .. }
+            | ClockEntry::Imported { at, .. } => *at,
         }
     }
 }
@@ -70,6 +79,9 @@ pub enum DueCause {
     Extended,
     CaseChanged,
     Corrected,
+    /// The appointment the older system set, kept when the dossier was
+    /// imported.
+    Imported,
 }
 
 /// One change of the due time.
@@ -106,18 +118,19 @@ pub struct ClockState {
 }
 
 /// Replays a ledger. Entries must be in the order they happened; the first
-/// must be a `Start` (a ledger without one yields `None`).
+/// must be a `Start`, or an `Imported` that sets the appointment itself
+/// (a ledger without either yields `None`).
 pub fn derive(
     calendar: &WorkingCalendar,
     duration: &StatutoryDuration,
     entries: &[ClockEntry],
 ) -> Option<ClockState> {
     let mut iter = entries.iter();
-    let start = match iter.next()? {
-        ClockEntry::Start { at } => *at,
+    let (start, original, cause) = match iter.next()? {
+        ClockEntry::Start { at } => (*at, calendar.due_at(*at, duration), DueCause::Received),
+        ClockEntry::Imported { at, due } => (*at, *due, DueCause::Imported),
         _ => return None,
     };
-    let original = calendar.due_at(start, duration);
     let mut state = ClockState {
         original_due: original,
         due: original,
@@ -127,14 +140,14 @@ pub fn derive(
         extended_to: None,
         steps: vec![DueStep {
             at: start,
-            cause: DueCause::Received,
+            cause,
             due_at: original,
             shift_seconds: None,
         }],
     };
     for entry in iter {
         match *entry {
-            ClockEntry::Start { .. } => {}
+            ClockEntry::Start { .. } | ClockEntry::Imported { .. } => {}
             ClockEntry::Pause { at } => {
                 if state.paused_since.is_none() {
                     state.paused_since = Some(at);
@@ -417,6 +430,27 @@ mod tests {
             Verdict::judge(&cal(), vn(7, 16, 0), due, true),
             Verdict::Late
         );
+    }
+
+    #[test]
+    fn an_imported_ledger_keeps_the_old_appointment() {
+        let d = StatutoryDuration::working_days(1);
+        let due = vn(20, 16, 0);
+        let s = derive(
+            &cal(),
+            &d,
+            &[
+                ClockEntry::Imported {
+                    at: vn(7, 9, 0),
+                    due,
+                },
+                ClockEntry::Pause { at: vn(8, 9, 0) },
+            ],
+        )
+        .unwrap();
+        assert_eq!((s.original_due, s.due, s.verdict_due), (due, due, due));
+        assert_eq!(s.steps[0].cause, DueCause::Imported);
+        assert_eq!(s.paused_since, Some(vn(8, 9, 0)));
     }
 
     #[test]

@@ -85,6 +85,9 @@ event_kinds! {
     DossierDueCorrected => "dossier.due_corrected",
     /// A supervisor reopened a dossier closed by mistake.
     DossierReopened => "dossier.reopened",
+    /// The dossier was moved in from an older system (docs/import.md):
+    /// its batch, and the old system's history of it.
+    DossierImported => "dossier.imported",
     /// The citizen rated the returned dossier (once).
     DossierRated => "dossier.rated",
     /// A staff member read the dossier's personal data (the full view or

@@ -20,6 +20,7 @@ pub fn to_entries(rows: &[ClockRow]) -> Vec<ClockEntry> {
             ("case", _) => Some(ClockEntry::CaseChanged { at: r.at }),
             ("extension", Some(new_due)) => Some(ClockEntry::Extension { at: r.at, new_due }),
             ("correction", Some(new_due)) => Some(ClockEntry::Correction { at: r.at, new_due }),
+            ("import", Some(due)) => Some(ClockEntry::Imported { at: r.at, due }),
             (kind, _) => {
                 tracing::warn!(kind, seq = r.seq, "skipping an unknown clock entry");
                 None

@@ -18,6 +18,7 @@ pub mod clock;
 pub mod connection;
 pub mod counters;
 pub mod deliveries;
+pub mod dossier_import;
 pub mod dossiers;
 pub mod error;
 pub mod event_batch;

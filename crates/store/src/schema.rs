@@ -133,6 +133,9 @@ diesel::table! {
         postal_failed_at -> Nullable<Timestamp>,
         postal_failure -> Nullable<Text>,
         received_for -> Nullable<Text>,
+        imported_at -> Nullable<Timestamp>,
+        import_batch -> Nullable<Text>,
+        import_digest -> Nullable<Text>,
     }
 }
 

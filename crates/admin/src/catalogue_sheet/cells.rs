@@ -87,18 +87,45 @@ pub struct Row {
 /// The data rows of every sheet, in the order of [`TABLES`]; a sheet
 /// that does not read has none, its problems in `errors`.
 pub fn sheets(bytes: &[u8], errors: &mut Errors) -> Result<Vec<Vec<Row>>, SheetError> {
-    unpacked_size(bytes)?;
+    let limits = Limits {
+        unpacked: MAX_UNPACKED,
+        rows: MAX_ROWS,
+    };
+    read_sheets(bytes, &TABLES, &[], limits, errors)
+}
+
+/// How large a workbook may be: what it unpacks to, and the rows of a
+/// sheet (its header included).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub unpacked: u128,
+    pub rows: u32,
+}
+
+/// The data rows of each of `tables`, in their order, within `limits`;
+/// a sheet named in `optional` may be missing (it has no rows then).
+/// Shared by the catalogue and the dossier import's workbooks.
+pub fn read_sheets(
+    bytes: &[u8],
+    tables: &[&Table],
+    optional: &[&str],
+    limits: Limits,
+    errors: &mut Errors,
+) -> Result<Vec<Vec<Row>>, SheetError> {
+    unpacked_size(bytes, limits.unpacked)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| SheetError::Unreadable(format!("not an XLSX workbook: {e}")))?;
     let names = book.sheet_names();
-    let mut out = Vec::with_capacity(TABLES.len());
-    for table in TABLES {
+    let mut out = Vec::with_capacity(tables.len());
+    for table in tables {
         if !names.iter().any(|n| n == table.name) {
-            errors.push(table.name, 0, "", "no such sheet in the workbook");
+            if !optional.contains(&table.name) {
+                errors.push(table.name, 0, "", "no such sheet in the workbook");
+            }
             out.push(Vec::new());
             continue;
         }
-        let cells = read_cells(&mut book, table, errors)?;
+        let cells = read_cells(&mut book, table, limits.rows, errors)?;
         out.push(rows(table, cells, errors));
     }
     Ok(out)
@@ -107,7 +134,7 @@ pub fn sheets(bytes: &[u8], errors: &mut Errors) -> Result<Vec<Vec<Row>>, SheetE
 /// Checks what the archive unpacks to, by the sizes its directory
 /// declares (the zip reader fails a part that unpacks to more than its
 /// declared size).
-fn unpacked_size(bytes: &[u8]) -> Result<(), SheetError> {
+fn unpacked_size(bytes: &[u8], max_unpacked: u128) -> Result<(), SheetError> {
     let not_zip = |e: zip::result::ZipError| {
         SheetError::Unreadable(format!("not an XLSX file (a zip archive): {e}"))
     };
@@ -122,10 +149,10 @@ fn unpacked_size(bytes: &[u8]) -> Result<(), SheetError> {
     for i in 0..archive.len() {
         total += u128::from(archive.by_index_raw(i).map_err(not_zip)?.size());
     }
-    if total > MAX_UNPACKED {
+    if total > max_unpacked {
         return Err(SheetError::Unreadable(format!(
             "it unpacks to more than {} MiB",
-            MAX_UNPACKED / (1024 * 1024)
+            max_unpacked / (1024 * 1024)
         )));
     }
     Ok(())
@@ -135,6 +162,7 @@ fn unpacked_size(bytes: &[u8]) -> Result<(), SheetError> {
 fn read_cells(
     book: &mut Xlsx<Cursor<&[u8]>>,
     table: &Table,
+    max_rows: u32,
     errors: &mut Errors,
 ) -> Result<BTreeMap<u32, BTreeMap<u32, Data>>, SheetError> {
     let unreadable = |e: calamine::XlsxError| {
@@ -150,8 +178,8 @@ fn read_cells(
             continue;
         }
         let (row, col) = cell.get_position();
-        if row >= MAX_ROWS {
-            errors.push(table.name, 0, "", format!("more than {MAX_ROWS} rows"));
+        if row >= max_rows {
+            errors.push(table.name, 0, "", format!("more than {max_rows} rows"));
             break;
         }
         let row_cells = cells.entry(row).or_default();

@@ -21,7 +21,7 @@
 //! formatted as text: a name starting with `=` stays a name, in the file
 //! and when it is edited in a spreadsheet.
 
-mod cells;
+pub(crate) mod cells;
 mod places;
 mod read;
 mod write;

@@ -39,7 +39,7 @@ pub struct ExportQuery {
 pub struct CatalogueWorkbook(#[allow(dead_code)] Vec<u8>);
 
 /// The media type of a request's body, lower case, without parameters.
-fn media_type(req: &HttpRequest) -> String {
+pub(crate) fn media_type(req: &HttpRequest) -> String {
     req.headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

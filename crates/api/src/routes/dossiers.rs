@@ -132,6 +132,17 @@ pub struct DossierDto {
     /// and when, oldest first; shown to administrators only, empty for
     /// everyone else.
     pub reads: Vec<EventDto>,
+    /// Set when the dossier was moved in from an older system
+    /// (docs/import.md): its code, times and appointment are that
+    /// system's.
+    pub imported: Option<ImportedMark>,
+}
+
+/// When and in which batch a dossier was imported.
+#[derive(Serialize, ToSchema)]
+pub struct ImportedMark {
+    pub imported_at: DateTime<Utc>,
+    pub batch: String,
 }
 
 /// The answer to a successful intake (at the counter or on accepting an
@@ -349,6 +360,8 @@ fn view(
         });
     }
     let history = events::for_dossier(conn, &d.id)?;
+    let imported = motcua_store::dossier_import::mark(conn, &d.id)?
+        .map(|(imported_at, batch)| ImportedMark { imported_at, batch });
     Ok(DossierDto {
         id: d.id,
         code: d.code,
@@ -389,6 +402,7 @@ fn view(
         note: d.note,
         history: history.into_iter().map(EventDto::from).collect(),
         reads: Vec::new(),
+        imported,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod clock_view;
 pub mod compliance_cost;
 pub mod deliveries;
+pub mod dossier_import;
 pub mod dossiers;
 pub mod events;
 pub mod feed;
@@ -62,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     procedure_versions::configure(cfg);
     compliance_cost::configure(cfg);
     catalogue_file::configure(cfg);
+    dossier_import::configure(cfg);
     users::configure(cfg);
     dossiers::configure(cfg);
     receipts::configure(cfg);
