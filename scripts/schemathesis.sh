@@ -51,11 +51,13 @@ fuzz() { # backend database-url
     local backend=$1 url=$2 port base
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     base="http://127.0.0.1:$port"
-    # A payment gateway set up, as a desk taking online payments has: the
-    # notices the fuzzer sends are then checked (and refused unsigned).
+    # A payment gateway and a postal service set up, as a desk taking
+    # online payments and sending results by post has: the notices the
+    # fuzzer sends are then checked (and refused unsigned).
     "$BIN" serve --demo --database-url "$url" --bind "127.0.0.1:$port" \
         --no-mail --breach-interval 0 \
-        --payment-secret "schemathesis-payment-secret-$(date +%s%N)" >"$WORK/server-$backend.log" 2>&1 &
+        --payment-secret "schemathesis-payment-secret-$(date +%s%N)" \
+        --postal-secret "schemathesis-postal-secret-$(date +%s%N)" >"$WORK/server-$backend.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do
         curl -fsS "$base/healthz" >/dev/null 2>&1 && break
