@@ -422,6 +422,24 @@ fn only_administrators_import(backend: Backend) {
     );
 }
 
+/// `v` with every time moved so that November 2026's file ends before the
+/// real now: the command line counts "not in the future" on the system's
+/// clock (libfaketime's, when the suite runs at another instant), not on
+/// the test server's.
+fn recent(v: Value) -> Value {
+    let end_of_file: chrono::DateTime<chrono::Utc> = "2026-11-26T00:00:00Z".parse().unwrap();
+    let shift = chrono::Utc::now() - end_of_file;
+    match v {
+        Value::String(t) => match chrono::DateTime::parse_from_rfc3339(&t) {
+            Ok(at) => Value::String((at + shift).to_rfc3339()),
+            Err(_) => Value::String(t),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(recent).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, x)| (k, recent(x))).collect()),
+        other => other,
+    }
+}
+
 /// `motcua import dossiers` on a file, against the server's database.
 fn the_command_line_imports(backend: Backend) {
     let s = TestServer::start(backend);
@@ -443,7 +461,7 @@ fn the_command_line_imports(backend: Backend) {
             .unwrap()
     };
     let good = dir.path().join("cu.json");
-    std::fs::write(&good, november().to_string()).unwrap();
+    std::fs::write(&good, recent(november()).to_string()).unwrap();
     let out = run(&good, &["--dry-run"]);
     assert!(
         out.status.success(),
@@ -465,7 +483,7 @@ fn the_command_line_imports(backend: Backend) {
     assert_eq!(v.json["status"], "returned", "{}", v.text);
     assert!(v.json["imported"]["batch"].is_string(), "{}", v.text);
 
-    let mut file = november();
+    let mut file = recent(november());
     file["dossiers"][0]["status"] = json!("archived");
     file["dossiers"][2]["due_at"] = json!("soon");
     let bad = dir.path().join("bad.json");
