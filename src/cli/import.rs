@@ -84,7 +84,11 @@ fn refused<T>(errors: &[motcua_domain::FieldError]) -> Result<T> {
     for e in errors {
         eprintln!("{}: {}", e.field, e.message);
     }
-    bail!("{} problems; nothing was imported", errors.len())
+    let n = errors.len();
+    bail!(
+        "{n} problem{}; nothing was imported",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn dossiers(common: &Common, args: DossiersArgs) -> Result<()> {
