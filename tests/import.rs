@@ -169,6 +169,13 @@ fn imports_are_kept_marked_and_counted(backend: Backend) {
     s.sql("UPDATE report_rollup_meta SET ready = false");
     let counted = report(&s, &supervisor);
     assert_eq!(counted["total"], after["total"]);
+    // Closed in the older system, not here: nothing to reopen.
+    let r = s.post(
+        "/api/v1/dossiers/OLD.2026-0001/reopen",
+        Some(&supervisor),
+        &json!({"reason": "Nhầm"}),
+    );
+    r.assert_problem(409, "conflict");
 }
 
 fn a_bad_file_is_refused_whole(backend: Backend) {

@@ -68,7 +68,13 @@ pub fn reopen(
             .rev()
             .find(|e| CLOSINGS.iter().any(|(k, s)| *k == e.kind && *s == d.status))
             .map(|e| e.at)
-            .ok_or(ClockError::Missing("closing event"))?;
+            .ok_or_else(|| {
+                // An imported dossier may have closed in the older system.
+                ClockError::Conflict(format!(
+                    "dossier {} was not closed here (it was imported closed): there is no closing to undo",
+                    d.code
+                ))
+            })?;
         let now = time::now();
         if now - closed_at > window {
             return Err(ClockError::Conflict(format!(
